@@ -1,0 +1,59 @@
+{#- Small cross-database helpers, so the DuckDB-only syntax stays in one place (see docs/decisions.md). -#}
+
+{# Newest version of each record wins: re-delivered rows (a corrected file, a re-fetched page). #}
+{% macro newest_per_key(key_columns, order_by) -%}
+    qualify row_number() over (partition by {{ key_columns | join(', ') }} order by {{ order_by }}) = 1
+{%- endmacro %}
+
+{# Shift a UTC timestamp by an offset string like -0400 / +05:30 / Z into the local wall clock. #}
+{% macro local_timestamp(utc_ts, offset) -%}
+    ({{ utc_ts }} + (case when {{ offset }} is null or {{ offset }} = 'Z' then 0
+        else (case when left({{ offset }}, 1) = '-' then -1 else 1 end)
+             * (cast(substr({{ offset }}, 2, 2) as integer) * 60 + cast(right({{ offset }}, 2) as integer))
+        end) * interval '1 minute')
+{%- endmacro %}
+
+{# A comma-separated var as a SQL list of quoted, upper-cased strings. #}
+{% macro csv_var_as_sql_list(var_name) -%}
+    ({% for item in var(var_name).split(',') %}'{{ item | trim | upper }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{# A list var as a SQL list of quoted strings. #}
+{% macro list_var_as_sql_list(var_name, lower=false) -%}
+    ({% for item in var(var_name) %}'{{ item | lower if lower else item }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{% macro safe_divide(numerator, denominator) -%}
+    ({{ numerator }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}
+
+{# Sum of a decimal field over every element a JSON path matches (e.g. all refund line subtotals). #}
+{% macro json_path_sum(json_column, path) -%}
+    coalesce(list_sum(list_transform(json_extract({{ json_column }}, '{{ path }}'), lambda x: try_cast(x::varchar as decimal(18, 2)))), 0)
+{%- endmacro %}
+
+{# JSON array of objects -> list of one string field, in array order. #}
+{% macro json_path_strings(json_column, path) -%}
+    coalesce(json_extract_string({{ json_column }}, '{{ path }}'), [])
+{%- endmacro %}
+
+{# Every day from start to end inclusive, as column date_day. #}
+{% macro date_spine(start_date, end_date) -%}
+    select cast(range as date) as date_day
+    from range(cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp) + interval '1 day', interval '1 day')
+{%- endmacro %}
+
+{# Value of a query parameter in a URL or path (null when absent). #}
+{% macro url_param(url, name) -%}
+    nullif(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#\s]+)', 1), '')
+{%- endmacro %}
+
+{# Money converted with a rate, rounded to the cent and kept DECIMAL (never float). #}
+{% macro to_money(amount, rate='1') -%}
+    cast(round(cast({{ amount }} as decimal(18, 2)) * cast({{ rate }} as decimal(18, 10)), 2) as decimal(18, 2))
+{%- endmacro %}
+
+{# The rate that turns an amount in currency A into currency B, from two units-per-USD rates. #}
+{% macro cross_rate(units_per_usd_to, units_per_usd_from) -%}
+    cast(cast({{ units_per_usd_to }} as decimal(18, 8)) / cast({{ units_per_usd_from }} as decimal(18, 8)) as decimal(18, 10))
+{%- endmacro %}

@@ -1,0 +1,102 @@
+-- The attribution rules of the metric contract, one row per order:
+-- 1. a creator code valid on the order date (first code applied wins; two creator codes are flagged);
+-- 2. else a creator link (ref) within the attribution window after the creator's last touch
+--    (a sponsored post or the campaign start);
+-- 3. else unattributed. Sitewide codes never block link attribution.
+with orders as (select * from {{ ref('int_orders') }}),
+
+order_codes as (select * from {{ ref('int_order_codes') }}),
+
+code_assignments as (select * from {{ ref('stg_marketing__code_assignments') }}),
+
+link_assignments as (select * from {{ ref('stg_marketing__link_assignments') }}),
+
+campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
+
+posts as (select * from {{ ref('int_posts') }}),
+
+code_matches as (
+    select
+        order_codes.order_name,
+        order_codes.discount_code,
+        order_codes.code_position,
+        code_assignments.creator_id,
+        code_assignments.campaign_id
+    from order_codes
+    inner join code_assignments
+        on order_codes.discount_code = code_assignments.discount_code
+        and order_codes.order_date between code_assignments.valid_from and code_assignments.valid_to
+    where not order_codes.is_sitewide_code
+),
+
+code_winner as (
+    select
+        order_name,
+        discount_code,
+        creator_id,
+        campaign_id,
+        count(*) over (partition by order_name) as creator_code_count
+    from code_matches
+    qualify row_number() over (partition by order_name order by code_position) = 1
+),
+
+touches as (
+    select creator_id, posted_date as touch_date from posts where is_sponsored and creator_id is not null
+    union
+    select link_assignments.creator_id, campaigns.campaign_start_date
+    from link_assignments
+    inner join campaigns on link_assignments.campaign_id = campaigns.campaign_id
+),
+
+link_winner as (
+    select
+        orders.order_name,
+        link_assignments.link_id,
+        link_assignments.creator_id,
+        link_assignments.campaign_id,
+        max(touches.touch_date) as last_touch_date
+    from orders
+    inner join link_assignments on orders.landing_ref = link_assignments.link_id
+    inner join touches
+        on link_assignments.creator_id = touches.creator_id
+        and touches.touch_date <= orders.order_date
+        and touches.touch_date >= orders.order_date - cast({{ var('attribution_window_days') }} as integer)
+    group by 1, 2, 3, 4
+),
+
+last_post as (
+    select
+        code_winner.order_name,
+        max(posts.posted_date) as last_post_date
+    from code_winner
+    inner join orders on code_winner.order_name = orders.order_name
+    inner join posts
+        on code_winner.creator_id = posts.creator_id
+        and posts.is_sponsored
+        and posts.posted_date <= orders.order_date
+    group by 1
+)
+
+select
+    orders.order_name,
+    case
+        when code_winner.creator_id is not null then 'code'
+        when link_winner.creator_id is not null then 'link'
+        else 'none'
+    end as attribution_rule,
+    coalesce(code_winner.creator_id, link_winner.creator_id) as creator_id,
+    coalesce(code_winner.campaign_id, link_winner.campaign_id) as campaign_id,
+    code_winner.discount_code as attributed_code,
+    case when code_winner.creator_id is null then link_winner.link_id end as attributed_link_id,
+    case when code_winner.creator_id is null then link_winner.last_touch_date end as link_last_touch_date,
+    coalesce(code_winner.creator_code_count, 0) > 1 as has_two_creator_codes,
+    code_winner.creator_id is not null
+    and (last_post.last_post_date is null
+        or last_post.last_post_date < orders.order_date - cast({{ var('leak_no_post_days') }} as integer))
+        as is_code_order_without_recent_post
+from orders
+left join code_winner on orders.order_name = code_winner.order_name
+left join link_winner on orders.order_name = link_winner.order_name
+left join last_post on orders.order_name = last_post.order_name
+-- An order can match two links in theory (two refs): keep one, deterministically.
+qualify row_number() over (partition by orders.order_name order by link_winner.last_touch_date desc nulls last) = 1

@@ -1,0 +1,20 @@
+-- One row per order and discount code, with the order the codes were applied in (1 = first).
+with orders as (select * from {{ ref('int_orders') }}),
+
+codes as (
+    select
+        order_name,
+        order_date,
+        unnest(discount_codes) as discount_code,
+        unnest(range(1, len(discount_codes) + 1)) as code_position
+    from orders
+    where discount_code_count > 0
+)
+
+select
+    order_name,
+    order_date,
+    discount_code,
+    code_position,
+    discount_code in {{ list_var_as_sql_list('sitewide_codes') }} as is_sitewide_code
+from codes

@@ -1,0 +1,129 @@
+-- One row per order from both Shopify sources, in order currency. The API wins where an order is in both.
+with csv_lines as (select * from {{ ref('stg_shopify__order_lines_csv') }}),
+
+api_orders as (select * from {{ ref('stg_shopify__orders_api') }}),
+
+csv_orders as (
+    select
+        order_name,
+        max(order_id) as order_id,
+        'shopify_csv' as order_source,
+        max(created_at) as created_at,
+        max(created_at_utc_offset) as created_at_utc_offset,
+        max(cancelled_at) as cancelled_at,
+        max(financial_status) as financial_status,
+        max(currency) as currency,
+        max(customer_email_hash) as customer_email_hash,
+        max(shipping_country) as shipping_country,
+        max(discount_codes_text) as discount_codes_text,
+        max(regexp_extract(note_attributes, 'landing_site: ([^\n]*)', 1)) as landing_site,
+        max(subtotal) as items_subtotal,
+        -- Older exports have no per-line discount: fall back to the order's Discount Amount.
+        coalesce(sum(line_discount), max(discount_amount), 0) as item_discounts,
+        max(taxes) as taxes,
+        max(refunded_amount) as refunded_amount,
+        sum(quantity) as units,
+        false as is_test
+    from csv_lines
+    group by order_name
+),
+
+csv_final as (
+    select
+        order_name,
+        order_id,
+        order_source,
+        created_at,
+        created_at_utc_offset,
+        cancelled_at,
+        financial_status,
+        currency,
+        customer_email_hash,
+        shipping_country,
+        list_transform(
+            list_filter(string_split(coalesce(discount_codes_text, ''), ','), lambda x: trim(x) <> ''),
+            lambda x: upper(trim(x))
+        ) as discount_codes,
+        landing_site,
+        items_subtotal,
+        item_discounts,
+        -- The CSV's Refunded Amount includes tax: keep the pre-tax share (subtotal / (subtotal + taxes)).
+        case
+            when coalesce(refunded_amount, 0) = 0 then 0
+            else round(refunded_amount * items_subtotal / nullif(items_subtotal + coalesce(taxes, 0), 0), 2)
+        end as refunds_ex_tax,
+        units,
+        is_test
+    from csv_orders
+),
+
+api_final as (
+    select
+        order_name,
+        order_id,
+        'shopify_api' as order_source,
+        created_at,
+        created_at_utc_offset,
+        cancelled_at,
+        financial_status,
+        currency,
+        customer_email_hash,
+        shipping_country,
+        list_transform({{ json_path_strings('discount_codes', '$[*].code') }}, lambda x: upper(x)) as discount_codes,
+        landing_site,
+        subtotal_price as items_subtotal,
+        {{ json_path_sum('line_items', '$[*].discount_allocations[*].amount') }} as item_discounts,
+        {{ json_path_sum('refunds', '$[*].refund_line_items[*].subtotal') }} as refunds_ex_tax,
+        cast(list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: x::integer)) as bigint) as units,
+        is_test
+    from api_orders
+),
+
+unioned as (
+    select * from api_final
+    union all
+    select * from csv_final
+    where order_name not in (select order_name from api_final)
+),
+
+final as (
+    select
+        order_name,
+        order_id,
+        order_source,
+        created_at,
+        created_at_utc_offset,
+        cast({{ local_timestamp('created_at', 'created_at_utc_offset') }} as date) as order_date,
+        cancelled_at,
+        financial_status,
+        currency,
+        customer_email_hash,
+        shipping_country,
+        discount_codes,
+        len(discount_codes) as discount_code_count,
+        landing_site,
+        lower({{ url_param('landing_site', 'ref') }}) as landing_ref,
+        lower({{ url_param('landing_site', 'utm_source') }}) as landing_utm_source,
+        items_subtotal + item_discounts as gross_revenue,
+        item_discounts,
+        items_subtotal,
+        refunds_ex_tax,
+        items_subtotal - refunds_ex_tax as net_revenue,
+        units,
+        is_test,
+        case
+            when is_test then 'test_order'
+            when financial_status = 'voided' then 'voided'
+            when cancelled_at is not null then 'cancelled'
+        end as exclusion_reason
+    from unioned
+)
+
+select
+    *,
+    exclusion_reason is null as is_valid,
+    exclusion_reason is null
+    and row_number() over (
+        partition by customer_email_hash, (exclusion_reason is null) order by created_at, order_name
+    ) = 1 as is_first_order_of_customer
+from final

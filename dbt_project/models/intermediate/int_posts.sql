@@ -1,0 +1,79 @@
+-- One row per post on any platform, with its creator, engagement counts and followers at post time.
+with ig_media as (select * from {{ ref('stg_instagram__media') }}),
+
+ig_insights as (
+    select
+        media_id,
+        max(case when metric_name = 'reach' then metric_value end) as reach,
+        max(case when metric_name = 'views' then metric_value end) as views,
+        max(case when metric_name = 'saved' then metric_value end) as saves,
+        max(case when metric_name = 'shares' then metric_value end) as shares
+    from {{ ref('stg_instagram__media_insights') }}
+    group by media_id
+),
+
+tiktok as (select * from {{ ref('stg_tiktok__videos') }}),
+
+youtube as (select * from {{ ref('stg_youtube__videos') }}),
+
+accounts as (select * from {{ ref('int_creator_accounts') }}),
+
+snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
+
+current_followers as (
+    select 'instagram' as platform, account_id, followers_count as followers from {{ ref('stg_instagram__users') }}
+    union all
+    select 'tiktok', account_id, follower_count from {{ ref('stg_tiktok__users') }}
+    union all
+    select 'youtube', account_id, subscriber_count from {{ ref('stg_youtube__channels') }}
+),
+
+posts as (
+    select
+        'instagram' as platform, m.media_id as post_id, m.account_id, m.posted_at, m.caption,
+        m.media_product_type = 'REELS' as is_video, m.like_count as likes, m.comments_count as comments,
+        i.shares, i.saves, i.views, i.reach
+    from ig_media as m
+    left join ig_insights as i on m.media_id = i.media_id
+    union all
+    select
+        'tiktok', video_id, account_id, posted_at, caption, true, like_count, comment_count, share_count,
+        null, view_count, null
+    from tiktok
+    union all
+    select
+        'youtube', video_id, account_id, posted_at, caption, true, like_count, comment_count, null, null,
+        view_count, null
+    from youtube
+)
+
+select
+    posts.platform,
+    posts.post_id,
+    posts.account_id,
+    accounts.creator_id,
+    posts.posted_at,
+    cast(posts.posted_at as date) as posted_date,
+    posts.caption,
+    posts.is_video,
+    posts.likes,
+    posts.comments,
+    posts.shares,
+    posts.saves,
+    posts.views,
+    posts.reach,
+    -- Followers at post time: the previous day's snapshot, else the same day's, else today's count.
+    coalesce(prev_day.followers, same_day.followers, current_followers.followers) as followers_at_post,
+    {% for handle in var('brand_handles') -%}
+    lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
+    {%- endfor %} as is_sponsored
+from posts
+left join accounts on posts.platform = accounts.platform and posts.account_id = accounts.account_id
+left join snapshots as prev_day
+    on posts.platform = prev_day.platform and posts.account_id = prev_day.account_id
+    and prev_day.snapshot_date = cast(posts.posted_at as date) - interval '1 day'
+left join snapshots as same_day
+    on posts.platform = same_day.platform and posts.account_id = same_day.account_id
+    and same_day.snapshot_date = cast(posts.posted_at as date)
+left join current_followers
+    on posts.platform = current_followers.platform and posts.account_id = current_followers.account_id

@@ -1,0 +1,121 @@
+-- Per creator and platform: tier, engagement rates against their benchmark, component scores (0-100),
+-- the overall score re-weighted over the components that have data, hard fails and the verdict.
+with accounts as (select * from {{ ref('int_creator_accounts') }}),
+
+creators as (select * from {{ ref('stg_marketing__creators') }}),
+
+engagement as (select * from {{ ref('int_account_engagement') }}),
+
+geo as (select * from {{ ref('int_account_audience_geo') }}),
+
+tiers as (select * from {{ ref('follower_tiers') }}),
+
+benchmarks as (select * from {{ ref('engagement_benchmarks') }}),
+
+as_of as (select * from {{ ref('int_vetting_as_of') }}),
+
+followers as (
+    select 'instagram' as platform, account_id, followers_count as followers from {{ ref('stg_instagram__users') }}
+    union all
+    select 'tiktok', account_id, follower_count from {{ ref('stg_tiktok__users') }}
+    union all
+    select 'youtube', account_id, subscriber_count from {{ ref('stg_youtube__channels') }}
+),
+
+base as (
+    select
+        accounts.creator_id,
+        creators.creator_name,
+        accounts.platform,
+        accounts.account_id,
+        accounts.handle,
+        followers.followers,
+        tiers.tier,
+        engagement.posts_in_window,
+        engagement.er_followers,
+        engagement.er_reach,
+        engagement.er_views,
+        -- Instagram is judged on er_followers against its tier; video platforms on er_views (flat across tiers).
+        case when accounts.platform = 'instagram' then 'er_followers' else 'er_views' end as scored_definition,
+        case when accounts.platform = 'instagram' then engagement.er_followers else engagement.er_views end
+            as scored_er,
+        geo.geo_match
+    from accounts
+    inner join creators on accounts.creator_id = creators.creator_id
+    left join followers on accounts.platform = followers.platform and accounts.account_id = followers.account_id
+    left join tiers
+        on followers.followers >= tiers.min_followers
+        and (tiers.max_followers_exclusive is null or followers.followers < tiers.max_followers_exclusive)
+    left join engagement on accounts.platform = engagement.platform and accounts.account_id = engagement.account_id
+    left join geo on accounts.platform = geo.platform and accounts.account_id = geo.account_id
+),
+
+benchmarked as (
+    select
+        base.*,
+        benchmarks.benchmark_median as er_benchmark,
+        least(100, 50 * {{ safe_divide('base.scored_er', 'benchmarks.benchmark_median') }}) as engagement_score,
+        100 * least(1, base.geo_match / {{ var('geo_pass') }}) as geography_score
+    from base
+    left join benchmarks
+        on base.platform = benchmarks.platform
+        and base.scored_definition = benchmarks.definition
+        and (benchmarks.tier = base.tier or benchmarks.tier = 'all')
+),
+
+scored as (
+    select
+        *,
+        (case when engagement_score is not null then {{ var('weight_engagement') }} else 0 end
+            + case when geography_score is not null then {{ var('weight_geography') }} else 0 end)
+            as weight_available,
+        coalesce(scored_er < {{ var('hard_fail_er_ratio') }} * er_benchmark, false) as is_low_engagement_fail,
+        coalesce(geo_match < {{ var('geo_fail') }}, false) as is_geo_fail
+    from benchmarked
+),
+
+final as (
+    select
+        *,
+        round({{ safe_divide(
+            'coalesce(engagement_score, 0) * ' ~ var('weight_engagement')
+            ~ ' + coalesce(geography_score, 0) * ' ~ var('weight_geography'), 'weight_available') }}, 1)
+            as vetting_score,
+        round(weight_available / (
+            {{ var('weight_engagement') }} + {{ var('weight_growth') }} + {{ var('weight_comments') }}
+            + {{ var('weight_geography') }} + {{ var('weight_disclosure') }} + {{ var('weight_activity') }}
+        ), 2) as data_coverage,
+        is_low_engagement_fail or is_geo_fail as has_hard_fail
+    from scored
+)
+
+select
+    creator_id,
+    creator_name,
+    platform,
+    account_id,
+    handle,
+    (select as_of_date from as_of) as as_of_date,
+    followers,
+    tier,
+    posts_in_window,
+    er_followers,
+    er_reach,
+    er_views,
+    scored_definition,
+    er_benchmark,
+    round(engagement_score, 1) as engagement_score,
+    geo_match,
+    round(geography_score, 1) as geography_score,
+    vetting_score,
+    data_coverage,
+    is_low_engagement_fail,
+    is_geo_fail,
+    has_hard_fail,
+    case
+        when has_hard_fail or vetting_score < {{ var('review_min_score') }} then 'reject'
+        when vetting_score >= {{ var('approve_min_score') }}
+            and data_coverage >= {{ var('review_below_coverage') }} then 'approve'
+        else 'review'
+    end as verdict
+from final

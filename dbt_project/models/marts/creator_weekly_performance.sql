@@ -1,0 +1,81 @@
+-- Creator x ISO week: attributed orders and revenue, content and reach, with week-over-week change.
+with orders as (
+    select * from {{ ref('order_attribution') }} where attribution_rule in ('code', 'link')
+),
+
+posts as (select * from {{ ref('int_posts') }} where creator_id is not null),
+
+creators as (
+    select distinct contracts.creator_id, creators.creator_name
+    from {{ ref('stg_marketing__contracts') }} as contracts
+    inner join {{ ref('stg_marketing__creators') }} as creators on contracts.creator_id = creators.creator_id
+),
+
+weeks as (
+    select distinct cast(date_trunc('week', date_day) as date) as week_start
+    from ({{ date_spine('(select min(order_date) from ' ~ ref('order_attribution') ~ ')',
+                        '(select max(order_date) from ' ~ ref('order_attribution') ~ ')') }})
+),
+
+weekly_orders as (
+    select
+        creator_id,
+        cast(date_trunc('week', order_date) as date) as week_start,
+        count(*) as orders,
+        count(*) filter (where is_first_order_of_customer) as new_customers,
+        sum(net_revenue_reporting) as net_revenue
+    from orders
+    group by 1, 2
+),
+
+weekly_posts as (
+    select
+        creator_id,
+        cast(date_trunc('week', posted_date) as date) as week_start,
+        count(*) as posts,
+        count(*) filter (where is_sponsored) as sponsored_posts,
+        sum(views) as views,
+        sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0)) as engagements
+    from posts
+    group by 1, 2
+),
+
+grid as (
+    select
+        creators.creator_id,
+        creators.creator_name,
+        weeks.week_start,
+        coalesce(weekly_orders.orders, 0) as orders,
+        coalesce(weekly_orders.new_customers, 0) as new_customers,
+        coalesce(weekly_orders.net_revenue, cast(0 as decimal(18, 2))) as net_revenue,
+        coalesce(weekly_posts.posts, 0) as posts,
+        coalesce(weekly_posts.sponsored_posts, 0) as sponsored_posts,
+        coalesce(weekly_posts.views, 0) as views,
+        coalesce(weekly_posts.engagements, 0) as engagements
+    from creators
+    cross join weeks
+    left join weekly_orders
+        on creators.creator_id = weekly_orders.creator_id and weeks.week_start = weekly_orders.week_start
+    left join weekly_posts
+        on creators.creator_id = weekly_posts.creator_id and weeks.week_start = weekly_posts.week_start
+)
+
+select
+    creator_id,
+    creator_name,
+    week_start,
+    cast(strftime(week_start, '%G-W%V') as varchar) as iso_week,
+    '{{ var("reporting_currency") }}' as reporting_currency,
+    orders,
+    new_customers,
+    net_revenue,
+    posts,
+    sponsored_posts,
+    views,
+    engagements,
+    net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as net_revenue_wow_change,
+    round({{ safe_divide('net_revenue - lag(net_revenue) over (partition by creator_id order by week_start)',
+                         'lag(net_revenue) over (partition by creator_id order by week_start)') }}, 4)
+        as net_revenue_wow_pct,
+    orders - lag(orders) over (partition by creator_id order by week_start) as orders_wow_change
+from grid

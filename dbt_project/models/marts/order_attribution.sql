@@ -1,0 +1,65 @@
+-- One row per order: who gets the credit (code > link > none), and net revenue in order and reporting currency.
+with orders as (select * from {{ ref('int_orders') }}),
+
+attribution as (select * from {{ ref('int_order_attribution') }}),
+
+fx as (select * from {{ ref('int_fx_rates_daily') }}),
+
+joined as (
+    select
+        orders.*,
+        attribution.attribution_rule,
+        attribution.creator_id,
+        attribution.campaign_id,
+        attribution.attributed_code,
+        attribution.attributed_link_id,
+        attribution.link_last_touch_date,
+        attribution.has_two_creator_codes,
+        attribution.is_code_order_without_recent_post,
+        {{ cross_rate('reporting_fx.units_per_usd', 'order_fx.units_per_usd') }} as fx_rate_to_reporting
+    from orders
+    inner join attribution on orders.order_name = attribution.order_name
+    left join fx as order_fx on orders.currency = order_fx.currency and orders.order_date = order_fx.rate_date
+    left join fx as reporting_fx
+        on reporting_fx.currency = '{{ var("reporting_currency") }}' and orders.order_date = reporting_fx.rate_date
+)
+
+select
+    order_name,
+    order_id,
+    order_source,
+    created_at,
+    order_date,
+    currency,
+    '{{ var("reporting_currency") }}' as reporting_currency,
+    is_valid,
+    exclusion_reason,
+    case when is_valid then attribution_rule else 'excluded' end as attribution_rule,
+    case when is_valid then creator_id end as creator_id,
+    case when is_valid then campaign_id end as campaign_id,
+    case when is_valid then attributed_code end as attributed_code,
+    case when is_valid then attributed_link_id end as attributed_link_id,
+    case when is_valid and attribution_rule = 'link' then link_last_touch_date end as link_window_start_date,
+    case
+        when is_valid and attribution_rule = 'link'
+            then link_last_touch_date + cast({{ var('attribution_window_days') }} as integer)
+    end as link_window_end_date,
+    array_to_string(discount_codes, ', ') as discount_codes,
+    discount_code_count,
+    landing_ref,
+    shipping_country,
+    customer_email_hash,
+    is_first_order_of_customer,
+    units,
+    gross_revenue,
+    item_discounts,
+    refunds_ex_tax,
+    net_revenue,
+    fx_rate_to_reporting,
+    {{ to_money('gross_revenue', 'fx_rate_to_reporting') }} as gross_revenue_reporting,
+    {{ to_money('item_discounts', 'fx_rate_to_reporting') }} as item_discounts_reporting,
+    {{ to_money('refunds_ex_tax', 'fx_rate_to_reporting') }} as refunds_reporting,
+    {{ to_money('net_revenue', 'fx_rate_to_reporting') }} as net_revenue_reporting,
+    coalesce(has_two_creator_codes, false) and is_valid as has_two_creator_codes,
+    coalesce(is_code_order_without_recent_post, false) and is_valid as is_code_order_without_recent_post
+from joined

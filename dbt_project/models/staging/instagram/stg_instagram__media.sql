@@ -1,0 +1,15 @@
+with source as (select * from {{ source('instagram', 'instagram_media') }})
+
+select
+    media_id,
+    account_id,
+    caption,
+    media_type,
+    media_product_type,
+    posted_at,
+    permalink,
+    like_count,
+    comments_count,
+    fetched_at
+from source
+{{ newest_per_key(['media_id'], 'fetched_at desc, _loaded_at desc') }}

@@ -1,0 +1,29 @@
+-- Deprecated metric names are renamed to their current names (seed instagram_metric_names).
+-- When one fetch holds both names for a metric, the current name wins.
+with source as (select * from {{ source('instagram', 'instagram_media_insights') }}),
+
+names as (select * from {{ ref('instagram_metric_names') }}),
+
+renamed as (
+    select
+        source.media_id,
+        source.account_id,
+        coalesce(names.current_name, source.metric_name) as metric_name,
+        source.metric_name as reported_metric_name,
+        source.metric_value,
+        source.fetched_at,
+        source._loaded_at
+    from source
+    left join names on source.metric_name = names.reported_name
+)
+
+select
+    media_id,
+    account_id,
+    metric_name,
+    reported_metric_name,
+    metric_value,
+    fetched_at
+from renamed
+{{ newest_per_key(['media_id', 'metric_name'],
+    'fetched_at desc, (metric_name = reported_metric_name) desc, _loaded_at desc') }}

@@ -1,0 +1,46 @@
+-- One row per CSV line item. A re-delivered export (same order in a newer file) replaces the older rows.
+with source as (select * from {{ source('shopify', 'shopify_order_lines_csv') }}),
+
+versioned as (
+    select
+        *,
+        row_number() over (partition by _load_id, order_name order by _source_row) as line_number,
+        first_value(_load_id) over (
+            partition by order_name order by _loaded_at desc, _load_id desc
+        ) as newest_load_id
+    from source
+)
+
+select
+    order_name,
+    line_number,
+    order_id,
+    email_hash as customer_email_hash,
+    financial_status,
+    paid_at,
+    fulfillment_status,
+    currency,
+    subtotal,
+    shipping,
+    taxes,
+    total,
+    discount_code as discount_codes_text,
+    discount_amount,
+    created_at,
+    created_at_utc_offset,
+    cancelled_at,
+    refunded_amount,
+    lineitem_quantity as quantity,
+    lineitem_name as product_name,
+    lineitem_sku as sku,
+    lineitem_price as unit_price,
+    lineitem_discount as line_discount,
+    billing_country,
+    shipping_country,
+    note_attributes,
+    tags,
+    source_name,
+    _source_file as source_file,
+    _loaded_at as loaded_at
+from versioned
+where _load_id = newest_load_id

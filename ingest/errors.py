@@ -1,0 +1,23 @@
+"""One exception type per failure kind; each names the file (and column) and says what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class IngestError(Exception):
+    """A whole file could not be loaded. Nothing of it was written."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{self.path}: {message}")
+
+
+class MissingColumnError(IngestError):
+    def __init__(self, path: Path | str, column: str, expected: str) -> None:
+        self.column = column
+        super().__init__(path, f"required column {column!r} is missing (expected header: {expected})")
+
+
+class UnreadableFileError(IngestError):
+    """The file is not in the format the source expects (not CSV, not JSON lines, empty...)."""

@@ -1,0 +1,93 @@
+"""CSV templates maintained by marketers: creators, campaigns, contracts, code and link assignments, FX rates.
+
+A typo here silently misattributes money, so types and ranges are strict (see docs/input-templates.md).
+"""
+
+from ingest.spec import COUNT, MONEY, Column, Source
+
+_DATE = "a date like 2026-03-01"
+_NONNEG = "{v} >= 0"
+
+MARKETING_SOURCES = (
+    Source(
+        name="creators", pattern="marketing/creators*.csv", table="creators", format="csv", key=("creator_id",),
+        description="Creators and their handle/account id on each platform.",
+        columns=(
+            Column("creator_id", "creator_id", required=True, expect="a creator id like cr_00001"),
+            Column("creator_name", "creator_name", required=True),
+            Column("home_country", "home_country", check="length({v}) = 2", expect="ISO 3166 alpha-2"),
+            Column("instagram_username", "instagram_username", header_required=False),
+            Column("instagram_user_id", "instagram_user_id", header_required=False),
+            Column("tiktok_username", "tiktok_username", header_required=False),
+            Column("tiktok_open_id", "tiktok_open_id", header_required=False),
+            Column("youtube_handle", "youtube_handle", header_required=False),
+            Column("youtube_channel_id", "youtube_channel_id", header_required=False),
+        ),
+    ),
+    Source(
+        name="campaigns", pattern="marketing/campaigns*.csv", table="campaigns", format="csv",
+        key=("campaign_id",), description="Campaigns with their dates and target countries.",
+        columns=(
+            Column("campaign_id", "campaign_id", required=True),
+            Column("campaign_name", "campaign_name", required=True),
+            Column("start_date", "start_date", "DATE", required=True, expect=_DATE),
+            Column("end_date", "end_date", "DATE", required=True, expect=_DATE),
+            Column("target_countries", "target_countries", expect="country codes separated by ';'"),
+        ),
+    ),
+    Source(
+        name="contracts", pattern="marketing/contracts*.csv", table="contracts", format="csv",
+        key=("contract_id",), description="What each creator is paid for each campaign.",
+        columns=(
+            Column("contract_id", "contract_id", required=True),
+            Column("creator_id", "creator_id", required=True),
+            Column("campaign_id", "campaign_id", required=True),
+            Column("currency", "currency", required=True, check="length({v}) = 3", expect="ISO 4217 code"),
+            Column("flat_fee", "flat_fee", MONEY, required=True, check=_NONNEG, expect="an amount >= 0"),
+            Column("gifted_units", "gifted_units", COUNT, check=_NONNEG, expect="a whole number >= 0"),
+            Column("unit_cost", "unit_cost", MONEY, check=_NONNEG, expect="an amount >= 0 (COGS, not retail)"),
+            Column("gift_shipping_cost", "gift_shipping_cost", MONEY, check=_NONNEG, expect="an amount >= 0"),
+            Column("commission_rate", "commission_rate", "DECIMAL(9,4)", check="{v} between 0 and 1",
+                   expect="a fraction between 0 and 1"),
+            Column("bonus_threshold_net_revenue", "bonus_threshold_net_revenue", MONEY, check=_NONNEG,
+                   expect="an amount >= 0"),
+            Column("bonus_amount", "bonus_amount", MONEY, check=_NONNEG, expect="an amount >= 0"),
+            Column("paid_amplification", "paid_amplification", MONEY, check=_NONNEG, expect="an amount >= 0"),
+        ),
+    ),
+    Source(
+        name="code_assignments", pattern="marketing/code_assignments*.csv", table="code_assignments",
+        format="csv", key=("code", "valid_from"), description="Which creator a discount code belongs to, when.",
+        columns=(
+            Column("code", "code", required=True),
+            Column("creator_id", "creator_id", required=True),
+            Column("campaign_id", "campaign_id", required=True),
+            Column("discount_percent", "discount_percent", "DECIMAL(5,2)", check="{v} between 0 and 100",
+                   expect="a percentage between 0 and 100"),
+            Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
+            Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
+        ),
+    ),
+    Source(
+        name="link_assignments", pattern="marketing/link_assignments*.csv", table="link_assignments",
+        format="csv", key=("link_id",), description="Which creator a tracking link id (ref / utm) belongs to.",
+        columns=(
+            Column("link_id", "link_id", required=True),
+            Column("creator_id", "creator_id", required=True),
+            Column("campaign_id", "campaign_id", required=True),
+            Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
+            Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
+        ),
+    ),
+    Source(
+        name="fx_rates", pattern="fx/fx_rates*.csv", table="fx_rates", format="csv",
+        key=("rate_date", "base_currency", "quote_currency"),
+        description="Daily reference FX rates (quote units per one base unit), business days only.",
+        columns=(
+            Column("rate_date", "rate_date", "DATE", required=True, expect=_DATE),
+            Column("base_currency", "base_currency", required=True, check="length({v}) = 3"),
+            Column("quote_currency", "quote_currency", required=True, check="length({v}) = 3"),
+            Column("rate", "rate", "DECIMAL(18,8)", required=True, check="{v} > 0", expect="a rate > 0"),
+        ),
+    ),
+)

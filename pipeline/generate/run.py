@@ -1,0 +1,137 @@
+"""Build a world for a seed and scale and write every input file into one landing folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+import shutil
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from pipeline.generate.orders import OrderWriter
+from pipeline.generate.scales import SCALES
+from pipeline.generate.social import SocialWriter
+from pipeline.generate.world import BAD_CASES, World, build_world, rng_for
+
+log = logging.getLogger(__name__)
+
+DEFAULT_END = date(2026, 11, 15)  # a Sunday: the last ISO week of the sample is complete
+
+
+def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_END) -> dict:
+    """Write the sample landing folder and return a summary (counts and the ground-truth path)."""
+    started = time.perf_counter()
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}: expected one of {', '.join(SCALES)}")
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)  # a landing folder holds one generated world, never a mix of two
+    out.mkdir(parents=True)
+    world = build_world(seed, SCALES[scale], end)
+    _write_marketing(world, out)
+    _write_fx(world, out)
+
+    social = SocialWriter(world, out)
+    by_creator: dict[str, list] = {}
+    for idx, contract in enumerate(world.contracts):
+        by_creator.setdefault(contract.creator_id, []).append((idx, contract))
+    for n, creator in enumerate(world.creators, 1):
+        social.write_creator(creator, by_creator.get(creator.creator_id, []))
+        if n % 500 == 0:
+            log.info("creators written: %d/%d", n, len(world.creators))
+    social.close()
+
+    orders = OrderWriter(world, out)
+    for d in range(world.scale.days):
+        orders.write_day(d, social.intents.pop(d, []))
+        if d % 60 == 59:
+            log.info("order days written: %d/%d (%d orders)", d + 1, world.scale.days, orders.stats["orders"])
+    orders.close()
+
+    truth = _ground_truth(world, social.truth, orders)
+    (out / "ground_truth.json").write_text(json.dumps(truth, indent=2))
+    summary = {"scale": scale, "seed": seed, "start": str(world.start), "end": str(world.end),
+               "creators": len(world.creators), "contracts": len(world.contracts), **orders.stats,
+               "seconds": round(time.perf_counter() - started, 2), "out": str(out)}
+    (out / "manifest.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _write_marketing(world: World, out: Path) -> None:
+    folder = out / "marketing"
+    handles = []
+    for c in world.creators:
+        by_platform = {a.platform: a for a in c.accounts}
+        ig, tt, yt = (by_platform.get(p) for p in ("instagram", "tiktok", "youtube"))
+        handles.append([c.creator_id, c.name, c.home_country,
+                        ig.handle if ig else "", ig.account_id if ig else "",
+                        tt.handle if tt else "", tt.account_id if tt else "",
+                        yt.handle if yt else "", yt.account_id if yt else ""])
+    _write_csv(folder / "creators.csv", ["creator_id", "creator_name", "home_country", "instagram_username",
+                                         "instagram_user_id", "tiktok_username", "tiktok_open_id",
+                                         "youtube_handle", "youtube_channel_id"], handles)
+    _write_csv(folder / "campaigns.csv", ["campaign_id", "campaign_name", "start_date", "end_date",
+                                          "target_countries"],
+               [[c.campaign_id, c.name, c.start, c.end, ";".join(c.target_countries)] for c in world.campaigns])
+    _write_csv(folder / "contracts.csv", ["contract_id", "creator_id", "campaign_id", "currency", "flat_fee",
+                                          "gifted_units", "unit_cost", "gift_shipping_cost", "commission_rate",
+                                          "bonus_threshold_net_revenue", "bonus_amount", "paid_amplification"],
+               [[k.contract_id, k.creator_id, k.campaign_id, k.currency, k.flat_fee, k.gifted_units, k.unit_cost,
+                 k.gift_shipping_cost, k.commission_rate, k.bonus_threshold_net_revenue, k.bonus_amount,
+                 k.paid_amplification] for k in world.contracts])
+    _write_csv(folder / "code_assignments.csv", ["code", "creator_id", "campaign_id", "discount_percent",
+                                                 "valid_from", "valid_to"],
+               [[k.code, k.creator_id, k.campaign_id, k.discount_percent, k.code_valid_from, k.code_valid_to]
+                for k in world.contracts])
+    campaigns = {c.campaign_id: c for c in world.campaigns}
+    _write_csv(folder / "link_assignments.csv", ["link_id", "creator_id", "campaign_id", "valid_from",
+                                                 "valid_to"],
+               [[k.link_id, k.creator_id, k.campaign_id, campaigns[k.campaign_id].start,
+                 campaigns[k.campaign_id].end + timedelta(days=30)] for k in world.contracts])
+
+
+def _write_fx(world: World, out: Path) -> None:
+    """Daily reference rates (quote units per 1 USD) on business days only, as central banks publish them."""
+    r = rng_for(world.seed, "fx")
+    level = {"CAD": 1.36, "GBP": 0.79, "EUR": 0.92, "AUD": 1.51}
+    rows = []
+    day = world.start - timedelta(days=7)
+    while day <= world.end:
+        for cur in level:
+            level[cur] *= math.exp(r.gauss(0, 0.003))
+            if day.weekday() < 5:
+                rows.append([day, "USD", cur, f"{level[cur]:.6f}"])
+        day += timedelta(days=1)
+    _write_csv(out / "fx" / "fx_rates.csv", ["rate_date", "base_currency", "quote_currency", "rate"], rows)
+
+
+def _ground_truth(world: World, social_truth: dict, orders: OrderWriter) -> dict:
+    planted = [{"creator_id": c.creator_id, "platform": c.primary.platform, "case": c.case}
+               for c in world.creators if c.case]
+    leaked = [k.code for k in world.contracts if world.creators_by_id[k.creator_id].case == "leaked_code"]
+    zero_cost = [k.contract_id for k in world.contracts
+                 if world.creators_by_id[k.creator_id].case == "zero_cost_gifting"]
+    return {
+        "description": "Planted cases. Bad cases must be flagged by vetting/ROI; viral_genuine must not be.",
+        "bad_cases": list(BAD_CASES),
+        "planted_creators": planted,
+        "genuine_creators": [c.creator_id for c in world.creators if c.case in (None, "viral_genuine")],
+        "follower_spikes": social_truth["spikes"],
+        "viral_posts": social_truth["viral_posts"],
+        "undisclosed_posts": social_truth["undisclosed_posts"],
+        "leaked_codes": leaked,
+        "zero_cost_contracts": zero_cost,
+        "two_creator_code_orders": [{"order_name": t["order"].name, "codes": t["codes"]}
+                                    for t in orders.truth_two_code_orders],
+    }

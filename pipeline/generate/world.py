@@ -1,0 +1,292 @@
+"""The generated "world": creators, their platform accounts, campaigns, contracts, codes and links.
+
+Everything is drawn from ``random.Random`` streams seeded by (seed, purpose), so a seed always gives the same
+world and adding a draw to one part does not shift the others.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from pipeline.generate.scales import Scale
+from pipeline.generate.text import FIRST_NAMES, LAST_NAMES
+
+PLATFORMS = ("instagram", "tiktok", "youtube")
+BRAND_HANDLE = "lumenandco"
+TARGET_COUNTRIES = ("US", "CA", "GB")
+SITEWIDE_CODES = ("WELCOME10", "FREESHIP")
+
+# Planted cases: each creator carries at most one. "viral_genuine" is a good creator that must NOT be flagged.
+BAD_CASES = (
+    "bought_followers",
+    "engagement_pod",
+    "never_discloses",
+    "audience_outside_target",
+    "leaked_code",
+    "zero_cost_gifting",
+)
+GOOD_CASES = ("viral_genuine",)
+
+# Engagement the generator draws around; the dbt benchmark seed holds the published figures.
+TRUE_ER_FOLLOWERS = {"nano": 0.040, "micro": 0.022, "macro": 0.013}
+CADENCE_PER_WEEK = {"instagram": 3.0, "tiktok": 4.0, "youtube": 1.0}
+
+
+def rng_for(seed: int, *purpose: object) -> random.Random:
+    return random.Random("|".join([str(seed), *map(str, purpose)]))
+
+
+def tier_of(followers: int) -> str:
+    if followers < 10_000:
+        return "nano"
+    if followers < 100_000:
+        return "micro"
+    if followers < 1_000_000:
+        return "macro"
+    return "mega"
+
+
+@dataclass
+class Account:
+    platform: str
+    account_id: str
+    handle: str
+    followers_start: int
+    daily_growth: float
+    er_scale: float  # multiplier on the tier's typical engagement (1.0 = typical)
+
+
+@dataclass
+class Creator:
+    creator_id: str
+    name: str
+    home_country: str
+    accounts: list[Account]
+    audience: dict[str, float]
+    generic_share: float
+    case: str | None = None
+
+    @property
+    def primary(self) -> Account:
+        return self.accounts[0]
+
+
+@dataclass
+class Campaign:
+    campaign_id: str
+    name: str
+    start: date
+    end: date
+    target_countries: tuple[str, ...] = TARGET_COUNTRIES
+
+
+@dataclass
+class Contract:
+    contract_id: str
+    creator_id: str
+    campaign_id: str
+    currency: str
+    flat_fee: str
+    gifted_units: int
+    unit_cost: str  # empty when the marketer did not record COGS
+    gift_shipping_cost: str
+    commission_rate: str
+    bonus_threshold_net_revenue: str
+    bonus_amount: str
+    paid_amplification: str
+    code: str
+    discount_percent: int
+    link_id: str
+    code_valid_from: date
+    code_valid_to: date
+    sponsored_posts: int
+    conversion: float  # orders per 1,000 followers per sponsored post
+
+
+@dataclass
+class World:
+    seed: int
+    scale: Scale
+    start: date
+    end: date
+    creators: list[Creator]
+    campaigns: list[Campaign]
+    contracts: list[Contract]
+    truth: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def creators_by_id(self) -> dict[str, Creator]:
+        return {c.creator_id: c for c in self.creators}
+
+    def day(self, index: int) -> date:
+        return self.start + timedelta(days=index)
+
+
+def _audience(r: random.Random, outside: bool) -> dict[str, float]:
+    if outside:
+        shares = {"BR": r.uniform(0.25, 0.4), "IN": r.uniform(0.15, 0.25), "ID": r.uniform(0.1, 0.2),
+                  "MX": r.uniform(0.05, 0.1), "US": r.uniform(0.08, 0.14), "GB": r.uniform(0.02, 0.06)}
+    else:
+        shares = {"US": r.uniform(0.4, 0.6), "CA": r.uniform(0.08, 0.15), "GB": r.uniform(0.12, 0.22),
+                  "AU": r.uniform(0.03, 0.08), "DE": r.uniform(0.01, 0.03), "IE": r.uniform(0.01, 0.03)}
+    total = sum(shares.values())
+    return {k: v / total for k, v in shares.items()}
+
+
+def _followers(r: random.Random) -> int:
+    band = r.choices(("nano", "micro", "macro"), weights=(12, 78, 10))[0]
+    low, high = {"nano": (3_000, 9_900), "micro": (10_500, 95_000), "macro": (105_000, 400_000)}[band]
+    return int(math.exp(r.uniform(math.log(low), math.log(high))))
+
+
+def _assign_cases(r: random.Random, n: int) -> list[str | None]:
+    per_case = max(2, round(n * 0.02))
+    cases: list[str | None] = [None] * n
+    slots = list(range(n))
+    r.shuffle(slots)
+    i = 0
+    for case in BAD_CASES + GOOD_CASES:
+        for _ in range(per_case):
+            cases[slots[i]] = case
+            i += 1
+    return cases
+
+
+def build_world(seed: int, scale: Scale, end: date) -> World:
+    start = end - timedelta(days=scale.days - 1)
+    r = rng_for(seed, "world")
+    cases = _assign_cases(rng_for(seed, "cases"), scale.creators)
+    creators: list[Creator] = []
+    used_handles: set[str] = set()
+    for i in range(scale.creators):
+        case = cases[i]
+        first, last = r.choice(FIRST_NAMES), r.choice(LAST_NAMES)
+        base = f"{first}.{last}".lower()
+        handle = base if base not in used_handles else f"{base}{i}"
+        used_handles.add(handle)
+        primary = r.choices(PLATFORMS, weights=(50, 35, 15))[0]
+        if case in ("bought_followers", "viral_genuine"):
+            # Spikes are judged on daily follower snapshots, which the study keeps for IG and TikTok.
+            primary = r.choice(("instagram", "tiktok"))
+        platforms = [primary]
+        if r.random() < 0.25:
+            platforms.append(r.choice([p for p in PLATFORMS if p != primary]))
+        accounts = []
+        for p in platforms:
+            followers = _followers(r)
+            if case in ("bought_followers", "viral_genuine") and p == primary:
+                followers = max(followers, 25_000)
+            accounts.append(Account(
+                platform=p,
+                account_id=_account_id(p, i, r),
+                handle=handle.replace(".", "_") if p == "tiktok" else handle,
+                followers_start=followers,
+                daily_growth=r.uniform(0.0004, 0.0025),
+                er_scale=math.exp(r.gauss(0, 0.22)),
+            ))
+        creators.append(Creator(
+            creator_id=f"cr_{i + 1:05d}",
+            name=f"{first} {last}",
+            home_country=r.choice(("US", "US", "US", "CA", "GB")),
+            accounts=accounts,
+            audience=_audience(r, case == "audience_outside_target"),
+            generic_share=r.uniform(0.55, 0.8) if case == "engagement_pod" else r.uniform(0.02, 0.14),
+            case=case,
+        ))
+    campaigns = _campaigns(rng_for(seed, "campaigns"), scale, start, end)
+    contracts = _contracts(rng_for(seed, "contracts"), creators, campaigns)
+    return World(seed=seed, scale=scale, start=start, end=end, creators=creators,
+                 campaigns=campaigns, contracts=contracts)
+
+
+def _account_id(platform: str, i: int, r: random.Random) -> str:
+    if platform == "instagram":
+        return str(17841400000000000 + (i + 1) * 7919)
+    if platform == "tiktok":
+        return "-000" + "".join(r.choice("0123456789abcdef") for _ in range(28))
+    return "UC" + "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+                          for _ in range(22))
+
+
+def _campaigns(r: random.Random, scale: Scale, start: date, end: date) -> list[Campaign]:
+    count = max(3, round(scale.campaigns_per_year * scale.days / 365))
+    names = ("Spring Glow", "Summer SPF", "Back to Routine", "Holiday Gifting", "New Year Reset", "Body Care",
+             "Travel Minis", "Starter Kit", "Eye Balm Launch", "Serum Relaunch", "Autumn Repair", "Lip Care")
+    span = (end - start).days
+    campaigns = []
+    for k in range(count):
+        # Campaigns start across the window but leave two weeks at the end for orders to arrive.
+        offset = int((k + r.uniform(0, 0.6)) * max(1, span - 42) / count)
+        length = r.randint(28, 49)
+        c_start = start + timedelta(days=offset)
+        c_end = min(end - timedelta(days=7), c_start + timedelta(days=length))
+        campaigns.append(Campaign(f"cmp_{k + 1:03d}", f"{names[k % len(names)]} {c_start.year}", c_start, c_end))
+    return campaigns
+
+
+def _contracts(r: random.Random, creators: list[Creator], campaigns: list[Campaign]) -> list[Contract]:
+    contracts: list[Contract] = []
+    used_codes: set[str] = set()
+    for creator in creators:
+        n = 1 if r.random() < 0.65 else 2
+        if creator.case == "leaked_code":
+            n = 1
+        chosen = r.sample(campaigns, k=min(n, len(campaigns)))
+        if creator.case == "leaked_code":
+            chosen = [campaigns[0]]  # the earliest campaign leaves room for a long leak afterwards
+        for campaign in sorted(chosen, key=lambda c: c.start):
+            first = creator.name.split()[0].upper()
+            pct = r.choice((10, 15, 15, 20))
+            code = f"{first}{pct}"
+            suffix = 1
+            while code in used_codes:
+                suffix += 1
+                code = f"{first}{pct}{chr(64 + suffix)}"
+            used_codes.add(code)
+            followers = creator.primary.followers_start
+            tier = tier_of(followers)
+            fee = {"nano": r.uniform(80, 300), "micro": r.uniform(300, 1800), "macro": r.uniform(2000, 7000)}[tier]
+            gifted = r.randint(1, 4)
+            unit_cost = f"{r.uniform(4, 12):.2f}"
+            commission = r.choice(("0", "0", "0.05", "0.10"))
+            bonus_threshold, bonus = ("", "")
+            if r.random() < 0.3:
+                bonus_threshold, bonus = (f"{round(fee * 4, -2):.2f}", f"{round(fee * 0.25, -1):.2f}")
+            flat_fee = f"{fee:.2f}"
+            gift_shipping = f"{r.choice((0, 6.5, 9.0)):.2f}"
+            amplification = f"{r.choice((0, 0, 0, 150, 400)):.2f}"
+            if creator.case == "zero_cost_gifting":
+                # Pure gifting where nobody recorded the COGS: the cost is zero and ROI is undefined.
+                flat_fee, unit_cost, commission, bonus_threshold, bonus = ("0.00", "", "0", "", "")
+                gift_shipping, amplification = ("0.00", "0.00")
+            # A third of the codes stop before the campaign ends: "valid only part of the campaign".
+            valid_to = campaign.end + timedelta(days=14)
+            if creator.case == "leaked_code":
+                valid_to = campaign.end + timedelta(days=120)  # evergreen codes are the ones that leak
+            elif r.random() < 0.33:
+                valid_to = campaign.start + timedelta(days=(campaign.end - campaign.start).days // 2)
+            contracts.append(Contract(
+                contract_id=f"ct_{len(contracts) + 1:05d}",
+                creator_id=creator.creator_id,
+                campaign_id=campaign.campaign_id,
+                currency="USD",
+                flat_fee=flat_fee,
+                gifted_units=gifted,
+                unit_cost=unit_cost,
+                gift_shipping_cost=gift_shipping,
+                commission_rate=commission,
+                bonus_threshold_net_revenue=bonus_threshold,
+                bonus_amount=bonus,
+                paid_amplification=amplification,
+                code=code,
+                discount_percent=pct,
+                link_id=f"{creator.primary.handle.replace('.', '')[:14]}-{campaign.campaign_id}",
+                code_valid_from=campaign.start,
+                code_valid_to=valid_to,
+                sponsored_posts=r.randint(2, 4),
+                conversion=math.exp(r.gauss(math.log(0.35), 0.5)),
+            ))
+    return contracts
