@@ -1,0 +1,1 @@
+"""Great Expectations suites (as code) and the quality gate that blocks a bad batch from being published."""

@@ -8,29 +8,30 @@ import sys
 from pathlib import Path
 
 from ingest.errors import IngestError
-from ingest.loader import load_source
+from ingest.loader import LoadResult, load_source
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.warehouse import connect
 from pipeline.settings import load_settings
 
 
-def load(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> dict[str, int]:
+def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> list[LoadResult]:
     """Load the named sources (or groups); the Airflow ingest tasks call this same function."""
     expanded = [s for name in names for s in GROUPS.get(name, (name,))]
     unknown = [n for n in expanded if n not in ALL_SOURCES]
     if unknown:
-        raise SystemExit(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
-    totals = {"files_loaded": 0, "files_skipped": 0, "rows_loaded": 0, "rows_quarantined": 0}
+        raise ValueError(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
     con = connect(warehouse)
     try:
-        for name in expanded:
-            for r in load_source(con, ALL_SOURCES[name], landing, pii_key):
-                totals["files_loaded" if r.status == "loaded" else "files_skipped"] += 1
-                totals["rows_loaded"] += r.rows_loaded
-                totals["rows_quarantined"] += r.rows_quarantined
+        return [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
     finally:
         con.close()
-    return totals
+
+
+def summarise(results: list[LoadResult]) -> dict[str, int]:
+    loaded = [r for r in results if r.status == "loaded"]
+    return {"files_loaded": len(loaded), "files_skipped": len(results) - len(loaded),
+            "rows_loaded": sum(r.rows_loaded for r in loaded),
+            "rows_quarantined": sum(r.rows_quarantined for r in loaded)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r[0]:28} {r[1]:>6} {r[2]:>10} {r[3]:>10} {r[4]:>12}")
         return 0
     try:
-        totals = load(args.sources, args.landing, settings.warehouse_path, settings.pii_key)
-    except IngestError as exc:
+        totals = summarise(load_with_results(args.sources, args.landing, settings.warehouse_path, settings.pii_key))
+    except (IngestError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in totals.items()))

@@ -73,7 +73,8 @@ def typed_select(source: Source, present_headers: set[str]) -> str:
         label = quote_literal(c.source if source.format == "csv" else c.name)
         expect = c.expect or f"a value of type {output_type(c)}"
         if c.required:
-            failures.append((f"{raw} is null", label, raw, quote_literal(f"required value is missing: expected {expect}")))
+            missing = quote_literal(f"required value is missing: expected {expect}")
+            failures.append((f"{raw} is null", label, raw, missing))
         if not c.pii and c.type != "VARCHAR":
             failures.append((f"{raw} is not null and ({typed}) is null", label, raw,
                              quote_literal(f"cannot parse value: expected {expect}")))

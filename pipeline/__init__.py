@@ -1,1 +1,1 @@
-"""Cross-cutting parts of the creator pipeline: settings, sample data, dbt runner, quality gate glue, publish, report."""
+"""Cross-cutting parts of the pipeline: settings, sample data, dbt runner, publish, weekly report, the CLI."""

@@ -6,7 +6,6 @@ last ``API_DAYS`` days arrive as REST pages, as an incremental connector would l
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -195,7 +194,8 @@ class OrderWriter:
         codes: list[str] = []
         percent = 0
         landing, referrer = "/", ""
-        if contract and intent.channel in ("code", "leak") and contract.code_valid_from <= day <= contract.code_valid_to:
+        code_valid = contract is not None and contract.code_valid_from <= day <= contract.code_valid_to
+        if contract and intent.channel in ("code", "leak") and code_valid:
             codes.append(contract.code)
             percent = contract.discount_percent
             referrer = "https://www.google.com/" if intent.channel == "leak" else "https://l.instagram.com/"

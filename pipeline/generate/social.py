@@ -11,7 +11,7 @@ import math
 import random
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline.generate import text
@@ -192,7 +192,7 @@ class SocialWriter:
         # Engagement comes from the followers the creator really has, bought ones never engage.
         real_base = account.followers_start
         for i, d in enumerate(post_days):
-            at = datetime.combine(self.world.day(d), datetime.min.time(), tzinfo=timezone.utc) + timedelta(
+            at = datetime.combine(self.world.day(d), datetime.min.time(), tzinfo=UTC) + timedelta(
                 hours=r.randint(11, 20), minutes=r.randint(0, 59), seconds=r.randint(0, 59))
             f_t = followers[d - 1] if d > 0 else followers[0]
             real = min(f_t, real_base * (1 + account.daily_growth * d))

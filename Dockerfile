@@ -1,0 +1,11 @@
+# The pipeline's image: the official Airflow image plus this project, installed from the same uv.lock.
+FROM apache/airflow:3.3.2-python3.11
+
+USER airflow
+WORKDIR /opt/project
+COPY --chown=airflow:root pyproject.toml uv.lock README.md ./
+RUN pip install --no-cache-dir uv==0.13.9 \
+ && uv export --frozen --no-dev --no-emit-project --no-hashes -o /tmp/requirements.txt \
+ && pip install --no-cache-dir -r /tmp/requirements.txt
+COPY --chown=airflow:root . .
+RUN pip install --no-cache-dir --no-deps -e .

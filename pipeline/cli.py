@@ -1,0 +1,137 @@
+"""``pipeline``: the project's entry point for people.
+
+  pipeline demo      generate the sample data and run the whole pipeline through Airflow, then summarise
+  pipeline summary   print the summary of the published marts
+  pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipeline.airflow_env import airflow_env
+from pipeline.settings import Settings, load_settings
+
+log = logging.getLogger("pipeline")
+
+DAG_RUN_ORDER = ("creator_pipeline", "weekly_report")
+
+
+class StepFailed(Exception):
+    pass
+
+
+def _airflow(settings: Settings, *args: str, log_file: Path) -> None:
+    cmd = [sys.executable, "-m", "airflow", *args]
+    started = time.perf_counter()
+    with log_file.open("a") as fh:
+        fh.write(f"\n$ airflow {' '.join(args)}\n")
+        fh.flush()
+        proc = subprocess.run(cmd, env=airflow_env(settings), stdout=fh, stderr=subprocess.STDOUT)
+    log.info("airflow %s: exit %d in %.1fs", " ".join(args), proc.returncode, time.perf_counter() - started)
+    if proc.returncode != 0:
+        raise StepFailed(f"'airflow {' '.join(args)}' failed (exit {proc.returncode}); see {log_file}")
+
+
+def run_dag(settings: Settings, dag_id: str, log_file: Path) -> None:
+    """Run one DAG through Airflow (``airflow dags test``) and fail unless every task succeeded."""
+    before = log_file.stat().st_size if log_file.exists() else 0
+    _airflow(settings, "dags", "test", dag_id, log_file=log_file)
+    with log_file.open() as fh:
+        fh.seek(before)
+        output = fh.read()
+    # Do not trust the exit code alone: require the final DAG run state to be success.
+    finished = [line for line in output.splitlines() if "DagRun Finished" in line]
+    if not finished or "state=success" not in finished[-1]:
+        raise StepFailed(f"DAG {dag_id} did not succeed; see {log_file}")
+
+
+def summary(settings: Settings) -> str:
+    con = duckdb.connect(str(settings.serving_path), read_only=True)
+    try:
+        verdicts = dict(con.execute("select verdict, count(*) from creator_vetting group by 1").fetchall())
+        creators = con.execute("select count(distinct creator_id) from creator_vetting").fetchall()[0][0]
+        top = con.execute("select creator_name, creator_id, campaign_name, roi, net_revenue, creator_cost, "
+                          "reporting_currency from creator_roi where roi is not null order by roi desc, creator_id "
+                          "limit 5").fetchall()
+    finally:
+        con.close()
+    reports = sorted(settings.report_dir.glob("weekly_report_*.md"))
+    lines = [
+        f"Creators vetted: {creators} (per platform: approve {verdicts.get('approve', 0)}, "
+        f"review {verdicts.get('review', 0)}, reject {verdicts.get('reject', 0)})",
+        "Top 5 creators by ROI (campaign to date):",
+    ]
+    for i, (name, cid, campaign, roi, revenue, cost, cur) in enumerate(top, 1):
+        lines.append(f"  {i}. {name} ({cid}), {campaign}: ROI {roi * 100:,.0f}% ({roi + 1:.1f}x), "
+                     f"net revenue {revenue:,.2f} {cur} on cost {cost:,.2f} {cur}")
+    lines += [
+        f"Warehouse (marts schema): {settings.warehouse_path}",
+        f"Serving file for BI:      {settings.serving_path}  (+ Parquet in {settings.serving_dir / 'parquet'})",
+        f"Weekly report:            {reports[-1] if reports else '(none yet)'}",
+        f"Quality results:          {settings.quality_dir / 'latest.json'}",
+    ]
+    return "\n".join(lines)
+
+
+def demo(settings: Settings, scale: str, seed: int) -> None:
+    from pipeline.generate import generate
+
+    started = time.perf_counter()
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / "airflow.log"
+    log.info("generating sample data (scale %s, seed %d) into %s", scale, seed, settings.landing_dir)
+    info = generate(settings.landing_dir, scale=scale, seed=seed)
+    log.info("generated %d creators, %d orders (%d CSV lines, %d API orders) in %.1fs", info["creators"],
+             info["orders"], info["csv_lines"], info["api_orders"], info["seconds"])
+    log.info("preparing Airflow in %s (log: %s)", airflow_env(settings)["AIRFLOW_HOME"], log_file)
+    _airflow(settings, "db", "migrate", log_file=log_file)
+    _airflow(settings, "pools", "set", "warehouse_writer", "1", "one writer per DuckDB file", log_file=log_file)
+    for dag_id in DAG_RUN_ORDER:
+        log.info("running DAG %s through Airflow", dag_id)
+        run_dag(settings, dag_id, log_file)
+    log.info("pipeline finished in %.1fs", time.perf_counter() - started)
+    print(summary(settings))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_demo = sub.add_parser("demo", help="generate sample data and run the whole pipeline through Airflow")
+    p_demo.add_argument("--scale", default="S", choices=("S", "M", "L"), help="sample data size (default S)")
+    p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
+    sub.add_parser("summary", help="summarise the published marts")
+    p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
+    p_af.add_argument("args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = load_settings()
+    try:
+        if args.command == "demo":
+            demo(settings, args.scale, args.seed)
+        elif args.command == "summary":
+            print(summary(settings))
+        else:
+            # A background job from a non-interactive shell inherits an ignored SIGINT; Airflow standalone
+            # only shuts down all its children cleanly on SIGINT, so restore the default before exec.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.execve(sys.executable, [sys.executable, "-m", "airflow", *args.args], airflow_env(settings))
+    except StepFailed as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

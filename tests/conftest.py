@@ -1,0 +1,36 @@
+"""Shared fixtures. Airflow is pointed at a throw-away AIRFLOW_HOME before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
+os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).resolve().parent.parent / "dags"))
+
+PII_TEST_KEY = "test-key"
+
+
+@pytest.fixture(scope="session")
+def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Scale-S sample data, generated once per test session (seed 7)."""
+    from pipeline.generate import generate
+
+    out = tmp_path_factory.mktemp("landing")
+    generate(out, scale="S", seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def loaded_warehouse(sample_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data ingested into a fresh warehouse file (read-only use in tests, please)."""
+    from ingest.cli import load_with_results
+
+    warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    load_with_results(["marketing", "shopify", "social"], sample_landing, warehouse, PII_TEST_KEY)
+    return warehouse

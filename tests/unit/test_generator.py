@@ -1,0 +1,93 @@
+"""The sample-data generator: deterministic for a seed, and writing the real formats."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.generate import generate
+from pipeline.generate.orders import CSV_HEADER, OLD_CSV_HEADER
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path: Path, sample_landing: Path) -> None:
+    generate(tmp_path / "a", scale="S", seed=7)
+    assert _digest(tmp_path / "a") == _digest(sample_landing)
+    generate(tmp_path / "b", scale="S", seed=8)
+    assert _digest(tmp_path / "b") != _digest(sample_landing)
+
+
+def test_unknown_scale_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown scale 'XL'"):
+        generate(tmp_path, scale="XL")
+
+
+def test_shopify_csv_has_the_real_export_shape(sample_landing: Path) -> None:
+    files = sorted((sample_landing / "shopify" / "orders_export").glob("*.csv"))
+    assert files, "no CSV export written"
+    raw = files[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Shopify exports start with a BOM"
+    with files[0].open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0].keys()) in (CSV_HEADER, OLD_CSV_HEADER)
+    assert len(CSV_HEADER) == 79
+    # One row per line item: order fields on the first row of an order only.
+    by_order: dict[str, list[dict]] = {}
+    for row in rows:
+        by_order.setdefault(row["Name"], []).append(row)
+    multi = [lines for lines in by_order.values() if len(lines) > 1]
+    assert multi, "expected orders with several line items"
+    assert all(lines[0]["Created at"] and not lines[1]["Created at"] for lines in multi)
+    created = [r["Created at"] for r in rows if r["Created at"]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}", c) for c in created)
+    statuses = {r["Financial Status"] for r in rows if r["Financial Status"]}
+    assert {"paid", "refunded", "partially_refunded", "voided"} <= statuses
+    assert {r["Currency"] for r in rows if r["Currency"]} >= {"USD", "GBP", "CAD", "EUR"}
+    assert any(", " in r["Discount Code"] for r in rows), "orders with two codes"
+    assert any(r["Cancelled at"] for r in rows)
+
+
+def test_api_extracts_are_json_lines_with_documented_shapes(sample_landing: Path) -> None:
+    def first(path: str) -> dict:
+        file = next((sample_landing).glob(path))
+        return json.loads(file.read_text().splitlines()[0])
+
+    page = first("shopify/orders_api/*.jsonl")
+    order = page["response"]["orders"][0]
+    for key in ("id", "name", "created_at", "discount_codes", "discount_applications", "line_items", "refunds",
+                "landing_site", "total_price_set", "customer"):
+        assert key in order
+    assert "Link" in page["headers"]
+    video = first("tiktok/video_list*.jsonl")["response"]["data"]["videos"][0]
+    assert isinstance(video["create_time"], int) and "view_count" in video
+    yt = first("youtube/videos*.jsonl")["response"]["items"][0]
+    assert isinstance(yt["statistics"]["viewCount"], str), "YouTube counts arrive as strings"
+    insights = (sample_landing / "instagram").glob("media_insights*.jsonl")
+    names, empty = set(), 0
+    for file in insights:
+        for line in file.read_text().splitlines():
+            for metric in json.loads(line)["response"]["data"]:
+                names.add(metric["name"])
+                empty += metric["values"] == []
+    assert {"impressions", "plays", "engagement"} & names, "deprecated Instagram metric names appear"
+    assert {"views", "total_interactions"} <= names
+    assert empty > 0, "some metrics come back as an empty list"
+
+
+def test_ground_truth_lists_every_planted_case(sample_landing: Path) -> None:
+    truth = json.loads((sample_landing / "ground_truth.json").read_text())
+    cases = {p["case"] for p in truth["planted_creators"]}
+    assert set(truth["bad_cases"]) | {"viral_genuine"} == cases
+    assert truth["follower_spikes"] and truth["viral_posts"] and truth["undisclosed_posts"]
+    assert truth["leaked_codes"] and truth["zero_cost_contracts"] and truth["two_creator_code_orders"]
+    planted = {p["creator_id"] for p in truth["planted_creators"] if p["case"] != "viral_genuine"}
+    assert planted.isdisjoint(truth["genuine_creators"])
