@@ -57,3 +57,14 @@
 {% macro cross_rate(units_per_usd_to, units_per_usd_from) -%}
     cast(cast({{ units_per_usd_to }} as decimal(18, 8)) / cast({{ units_per_usd_from }} as decimal(18, 8)) as decimal(18, 10))
 {%- endmacro %}
+
+{# Median and median absolute deviation over a trailing date window (DuckDB: holistic window aggregates). #}
+{% macro trailing_median(value, partition_by, order_by, days) -%}
+    median({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
+        range between interval '{{ days }} days' preceding and interval '1 day' preceding)
+{%- endmacro %}
+
+{% macro trailing_mad(value, partition_by, order_by, days) -%}
+    mad({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
+        range between interval '{{ days }} days' preceding and interval '1 day' preceding)
+{%- endmacro %}

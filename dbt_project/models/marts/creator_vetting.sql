@@ -1,5 +1,15 @@
--- Per creator and platform: tier, engagement rates against their benchmark, component scores (0-100),
--- the overall score re-weighted over the components that have data, hard fails and the verdict.
+-- Per creator and platform: tier, the three engagement rates and the scored one's benchmark, six component
+-- scores (0-100, null when the data is missing), the overall score re-weighted over the components that have
+-- data, data_coverage (share of the weight available), hard-fail flags and the verdict.
+{%- set components = [
+    ('engagement_score', var('weight_engagement')),
+    ('growth_score', var('weight_growth')),
+    ('comment_score', var('weight_comments')),
+    ('geography_score', var('weight_geography')),
+    ('disclosure_score', var('weight_disclosure')),
+    ('activity_score', var('weight_activity')),
+] %}
+{%- set total_weight = components | map(attribute=1) | sum %}
 with accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 creators as (select * from {{ ref('stg_marketing__creators') }}),
@@ -7,6 +17,8 @@ creators as (select * from {{ ref('stg_marketing__creators') }}),
 engagement as (select * from {{ ref('int_account_engagement') }}),
 
 geo as (select * from {{ ref('int_account_audience_geo') }}),
+
+components as (select * from {{ ref('int_account_vetting_components') }}),
 
 tiers as (select * from {{ ref('follower_tiers') }}),
 
@@ -31,15 +43,16 @@ base as (
         accounts.handle,
         followers.followers,
         tiers.tier,
-        engagement.posts_in_window,
+        engagement.posts_in_window as posts_in_er_window,
         engagement.er_followers,
         engagement.er_reach,
         engagement.er_views,
         -- Instagram is judged on er_followers against its tier; video platforms on er_views (flat across tiers).
-        case when accounts.platform = 'instagram' then 'er_followers' else 'er_views' end as scored_definition,
+        case when accounts.platform = 'instagram' then 'er_followers' else 'er_views' end as scored_er_definition,
         case when accounts.platform = 'instagram' then engagement.er_followers else engagement.er_views end
             as scored_er,
-        geo.geo_match
+        geo.geo_match,
+        components.*  exclude (platform, account_id)
     from accounts
     inner join creators on accounts.creator_id = creators.creator_id
     left join followers on accounts.platform = followers.platform and accounts.account_id = followers.account_id
@@ -48,6 +61,7 @@ base as (
         and (tiers.max_followers_exclusive is null or followers.followers < tiers.max_followers_exclusive)
     left join engagement on accounts.platform = engagement.platform and accounts.account_id = engagement.account_id
     left join geo on accounts.platform = geo.platform and accounts.account_id = geo.account_id
+    left join components on accounts.platform = components.platform and accounts.account_id = components.account_id
 ),
 
 benchmarked as (
@@ -59,16 +73,20 @@ benchmarked as (
     from base
     left join benchmarks
         on base.platform = benchmarks.platform
-        and base.scored_definition = benchmarks.definition
+        and base.scored_er_definition = benchmarks.definition
         and (benchmarks.tier = base.tier or benchmarks.tier = 'all')
 ),
 
 scored as (
     select
         *,
-        (case when engagement_score is not null then {{ var('weight_engagement') }} else 0 end
-            + case when geography_score is not null then {{ var('weight_geography') }} else 0 end)
-            as weight_available,
+        {% for name, weight in components -%}
+        case when {{ name }} is not null then {{ weight }} else 0 end{% if not loop.last %} + {% endif %}
+        {%- endfor %} as weight_available,
+        {% for name, weight in components -%}
+        coalesce({{ name }}, 0) * {{ weight }}{% if not loop.last %} + {% endif %}
+        {%- endfor %} as weighted_points,
+        unexplained_spikes_90d > 0 as is_follower_spike_fail,
         coalesce(scored_er < {{ var('hard_fail_er_ratio') }} * er_benchmark, false) as is_low_engagement_fail,
         coalesce(geo_match < {{ var('geo_fail') }}, false) as is_geo_fail
     from benchmarked
@@ -77,15 +95,9 @@ scored as (
 final as (
     select
         *,
-        round({{ safe_divide(
-            'coalesce(engagement_score, 0) * ' ~ var('weight_engagement')
-            ~ ' + coalesce(geography_score, 0) * ' ~ var('weight_geography'), 'weight_available') }}, 1)
-            as vetting_score,
-        round(weight_available / (
-            {{ var('weight_engagement') }} + {{ var('weight_growth') }} + {{ var('weight_comments') }}
-            + {{ var('weight_geography') }} + {{ var('weight_disclosure') }} + {{ var('weight_activity') }}
-        ), 2) as data_coverage,
-        is_low_engagement_fail or is_geo_fail as has_hard_fail
+        round({{ safe_divide('weighted_points', 'weight_available') }}, 1) as vetting_score,
+        round(weight_available / {{ total_weight }}, 2) as data_coverage,
+        is_follower_spike_fail or is_low_engagement_fail or is_geo_fail as has_hard_fail
     from scored
 )
 
@@ -98,17 +110,31 @@ select
     (select as_of_date from as_of) as as_of_date,
     followers,
     tier,
-    posts_in_window,
+    posts_in_er_window,
     er_followers,
     er_reach,
     er_views,
-    scored_definition,
+    scored_er_definition,
     er_benchmark,
     round(engagement_score, 1) as engagement_score,
+    snapshot_days,
+    unexplained_spikes_90d,
+    explained_spikes_90d,
+    dumps_90d,
+    growth_score,
+    median_generic_share,
+    round(comment_score, 1) as comment_score,
     geo_match,
     round(geography_score, 1) as geography_score,
+    sponsored_posts,
+    prominently_disclosed_posts,
+    round(disclosure_score, 1) as disclosure_score,
+    posts_per_week,
+    longest_gap_days,
+    round(activity_score, 1) as activity_score,
     vetting_score,
     data_coverage,
+    is_follower_spike_fail,
     is_low_engagement_fail,
     is_geo_fail,
     has_hard_fail,

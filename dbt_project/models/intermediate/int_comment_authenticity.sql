@@ -1,0 +1,44 @@
+-- Comment classification. A comment is generic when it is emoji-only (no letter or digit), only @mentions,
+-- or at most 3 words that all come from the generic-praise lexicon (seed generic_comment_lexicon).
+-- One row per post with its generic share.
+with comments as (select * from {{ ref('stg_tracking__comment_samples') }}),
+
+lexicon as (select list(lower(word)) as words from {{ ref('generic_comment_lexicon') }}),
+
+classified as (
+    select
+        comments.platform,
+        comments.post_id,
+        comments.comment_id,
+        comments.comment_text,
+        list_filter(
+            string_split(regexp_replace(lower(coalesce(comments.comment_text, '')), '[^a-z0-9 ]', ' ', 'g'), ' '),
+            lambda t: t <> ''
+        ) as words,
+        lexicon.words as lexicon_words
+    from comments
+    cross join lexicon
+),
+
+judged as (
+    select
+        platform,
+        post_id,
+        comment_id,
+        case
+            when not regexp_matches(coalesce(comment_text, ''), '[[:alnum:]]') then 'emoji_only'
+            when regexp_full_match(trim(comment_text), '(@[A-Za-z0-9_.]+[[:space:]]*)+') then 'mentions_only'
+            when len(words) between 1 and 3
+                and len(list_filter(words, lambda t: not list_contains(lexicon_words, t))) = 0 then 'generic_praise'
+        end as generic_kind
+    from classified
+)
+
+select
+    platform,
+    post_id,
+    count(*) as sampled_comments,
+    count(generic_kind) as generic_comments,
+    count(generic_kind) / count(*) as generic_share
+from judged
+group by 1, 2
