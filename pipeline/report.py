@@ -53,10 +53,14 @@ def collect(serving_path: Path, week_start: date | None = None) -> ReportData:
             select creator_id, creator_name, campaign_name, orders, net_revenue, creator_cost, roi
             from creator_roi where roi is not null order by roi desc, creator_id limit 5""")
         rejected = _rows(con, """
-            select creator_id, creator_name, platform, vetting_score,
-                   concat_ws(', ', case when is_low_engagement_fail then 'engagement far below benchmark' end,
-                                   case when is_geo_fail then 'audience outside target countries' end) as why
-            from creator_vetting where verdict = 'reject' order by creator_id""")
+            select v.creator_id, v.creator_name, v.platform, v.vetting_score,
+                   coalesce(string_agg(r.detail, '; ' order by r.observed_on), 'score below 50') as why
+            from creator_vetting as v
+            left join creator_vetting_reasons as r
+                on v.creator_id = r.creator_id and v.platform = r.platform and r.severity = 'hard_fail'
+            where v.verdict = 'reject'
+            group by all
+            order by v.creator_id, v.platform""")
         flags = _rows(con, """
             select creator_id, creator_name, campaign_name,
                    concat_ws(', ', case when is_code_leak_suspected then 'code leak suspected' end,

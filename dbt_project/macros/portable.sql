@@ -29,7 +29,9 @@
 
 {# Sum of a decimal field over every element a JSON path matches (e.g. all refund line subtotals). #}
 {% macro json_path_sum(json_column, path) -%}
-    coalesce(list_sum(list_transform(json_extract({{ json_column }}, '{{ path }}'), lambda x: try_cast(x::varchar as decimal(18, 2)))), 0)
+    {#- json_extract_string, not json_extract: a JSON string cast to varchar keeps its quotes and fails the cast. #}
+    coalesce(list_sum(list_transform(json_extract_string({{ json_column }}, '{{ path }}'),
+        lambda x: cast(x as decimal(18, 2)))), 0)
 {%- endmacro %}
 
 {# JSON array of objects -> list of one string field, in array order. #}

@@ -10,7 +10,7 @@ with audience as (
 select
     platform,
     account_id,
-    sum(audience) as audience_measured,
+    cast(sum(audience) as bigint) as audience_measured,
     {{ safe_divide('sum(case when country_code in ' ~ csv_var_as_sql_list('target_countries') ~ ' then audience else 0 end)', 'sum(audience)') }}
         as geo_match
 from audience

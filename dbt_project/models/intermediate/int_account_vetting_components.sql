@@ -4,7 +4,7 @@ with accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 as_of as (select * from {{ ref('int_vetting_as_of') }}),
 
-growth as (select * from {{ ref('int_follower_growth') }}),
+growth as (select * from {{ ref('int_follower_events') }}),
 
 snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
 

@@ -49,8 +49,9 @@ csv_final as (
         item_discounts,
         -- The CSV's Refunded Amount includes tax: keep the pre-tax share (subtotal / (subtotal + taxes)).
         case
-            when coalesce(refunded_amount, 0) = 0 then 0
-            else round(refunded_amount * items_subtotal / nullif(items_subtotal + coalesce(taxes, 0), 0), 2)
+            when coalesce(refunded_amount, 0) = 0 then cast(0 as decimal(18, 2))
+            else cast(round(refunded_amount * items_subtotal / nullif(items_subtotal + coalesce(taxes, 0), 0), 2)
+                as decimal(18, 2))
         end as refunds_ex_tax,
         units,
         is_test
@@ -104,12 +105,12 @@ final as (
         landing_site,
         lower({{ url_param('landing_site', 'ref') }}) as landing_ref,
         lower({{ url_param('landing_site', 'utm_source') }}) as landing_utm_source,
-        items_subtotal + item_discounts as gross_revenue,
-        item_discounts,
-        items_subtotal,
-        refunds_ex_tax,
-        items_subtotal - refunds_ex_tax as net_revenue,
-        units,
+        cast(items_subtotal + item_discounts as decimal(18, 2)) as gross_revenue,
+        cast(item_discounts as decimal(18, 2)) as item_discounts,
+        cast(items_subtotal as decimal(18, 2)) as items_subtotal,
+        cast(refunds_ex_tax as decimal(18, 2)) as refunds_ex_tax,
+        cast(items_subtotal - refunds_ex_tax as decimal(18, 2)) as net_revenue,
+        cast(units as bigint) as units,
         is_test,
         case
             when is_test then 'test_order'

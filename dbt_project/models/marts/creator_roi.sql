@@ -19,10 +19,10 @@ order_totals as (
         count(*) filter (where attribution_rule = 'code') as code_orders,
         count(*) filter (where attribution_rule = 'link') as link_orders,
         count(*) filter (where is_first_order_of_customer) as new_customers,
-        sum(gross_revenue_reporting) as gross_revenue,
-        sum(item_discounts_reporting) as discounts,
-        sum(refunds_reporting) as refunds,
-        sum(net_revenue_reporting) as net_revenue,
+        cast(sum(gross_revenue_reporting) as decimal(18, 2)) as gross_revenue,
+        cast(sum(item_discounts_reporting) as decimal(18, 2)) as discounts,
+        cast(sum(refunds_reporting) as decimal(18, 2)) as refunds,
+        cast(sum(net_revenue_reporting) as decimal(18, 2)) as net_revenue,
         count(*) filter (where has_two_creator_codes) as two_code_orders,
         count(*) filter (where is_code_order_without_recent_post) as code_orders_without_recent_post
     from orders
@@ -33,9 +33,9 @@ content as (
     select
         costs.contract_id,
         count(posts.post_id) as sponsored_posts,
-        sum(posts.views) as views,
-        sum(coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
-            + coalesce(posts.saves, 0)) as engagements
+        cast(sum(posts.views) as bigint) as views,
+        cast(sum(coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
+            + coalesce(posts.saves, 0)) as bigint) as engagements
     from costs
     left join posts
         on costs.creator_id = posts.creator_id
@@ -66,8 +66,8 @@ combined as (
         costs.commission_cost,
         costs.bonus_cost,
         costs.amplification_cost,
-        costs.fee_cost + costs.gifting_cogs + costs.gift_shipping_cost + costs.commission_cost
-        + costs.bonus_cost + costs.amplification_cost as creator_cost,
+        cast(costs.fee_cost + costs.gifting_cogs + costs.gift_shipping_cost + costs.commission_cost
+            + costs.bonus_cost + costs.amplification_cost as decimal(18, 2)) as creator_cost,
         costs.is_gift_cost_missing,
         coalesce(content.sponsored_posts, 0) as sponsored_posts,
         content.views,

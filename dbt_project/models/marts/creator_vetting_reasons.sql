@@ -4,7 +4,7 @@ with vetting as (select * from {{ ref('creator_vetting') }}),
 
 accounts as (select * from {{ ref('int_creator_accounts') }}),
 
-growth as (select * from {{ ref('int_follower_growth') }}),
+growth as (select * from {{ ref('int_follower_events') }}),
 
 as_of as (select * from {{ ref('int_vetting_as_of') }}),
 

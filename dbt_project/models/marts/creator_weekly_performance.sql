@@ -23,7 +23,7 @@ weekly_orders as (
         cast(date_trunc('week', order_date) as date) as week_start,
         count(*) as orders,
         count(*) filter (where is_first_order_of_customer) as new_customers,
-        sum(net_revenue_reporting) as net_revenue
+        cast(sum(net_revenue_reporting) as decimal(18, 2)) as net_revenue
     from orders
     group by 1, 2
 ),
@@ -34,8 +34,9 @@ weekly_posts as (
         cast(date_trunc('week', posted_date) as date) as week_start,
         count(*) as posts,
         count(*) filter (where is_sponsored) as sponsored_posts,
-        sum(views) as views,
-        sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0)) as engagements
+        cast(sum(views) as bigint) as views,
+        cast(sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0)) as bigint)
+            as engagements
     from posts
     group by 1, 2
 ),
@@ -73,7 +74,8 @@ select
     sponsored_posts,
     views,
     engagements,
-    net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as net_revenue_wow_change,
+    cast(net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as decimal(18, 2))
+        as net_revenue_wow_change,
     round({{ safe_divide('net_revenue - lag(net_revenue) over (partition by creator_id order by week_start)',
                          'lag(net_revenue) over (partition by creator_id order by week_start)') }}, 4)
         as net_revenue_wow_pct,

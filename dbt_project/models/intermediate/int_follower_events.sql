@@ -1,4 +1,5 @@
--- Daily follower deltas per platform account, judged against the previous 28 days:
+-- Follower growth events per platform account: one row per spike or dump day. Daily deltas are judged
+-- against the previous 28 days:
 -- robust z = (d_t - median_28d(d)) / (1.4826 * MAD_28d(d)); a spike needs z > 5, d_t / followers_{t-1} > 2%
 -- and d_t > 500; a dump is a one-day drop > 1% of followers within 14 days after a spike. A spike on a day with
 -- a post whose views exceed 3x the account's median views is "explained" (viral), reported but not penalised.
@@ -96,3 +97,4 @@ select
         range between interval '{{ var("dump_within_days") }} days' preceding and interval '1 day' preceding
     ) > 0 as is_dump
 from flagged
+qualify is_spike or is_dump
