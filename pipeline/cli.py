@@ -2,6 +2,7 @@
 
   pipeline demo      generate the sample data and run the whole pipeline through Airflow, then summarise
   pipeline summary   print the summary of the published marts
+  pipeline evaluate  score the published marts against the sample data's ground_truth.json
   pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
 """
 
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--scale", default="S", choices=("S", "M", "L"), help="sample data size (default S)")
     p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
     sub.add_parser("summary", help="summarise the published marts")
+    sub.add_parser("evaluate", help="precision and recall of the flags against the sample data's planted cases")
     p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
     p_af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -122,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             demo(settings, args.scale, args.seed)
         elif args.command == "summary":
             print(summary(settings))
+        elif args.command == "evaluate":
+            from pipeline.evaluate import evaluate_files
+
+            print(evaluate_files(settings.serving_path, settings.landing_dir / "ground_truth.json").as_text())
         else:
             # A background job from a non-interactive shell inherits an ignored SIGINT; Airflow standalone
             # only shuts down all its children cleanly on SIGINT, so restore the default before exec.

@@ -34,3 +34,18 @@ def loaded_warehouse(sample_landing: Path, tmp_path_factory: pytest.TempPathFact
     warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     load_with_results(["marketing", "shopify", "social"], sample_landing, warehouse, PII_TEST_KEY)
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the loaded warehouse after a real ``dbt build`` (models, tests, unit tests)."""
+    import dataclasses
+    import shutil
+
+    from pipeline.dbt import run_dbt
+    from pipeline.settings import load_settings
+
+    warehouse = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
+    shutil.copy(loaded_warehouse, warehouse)
+    run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "build")
+    return warehouse

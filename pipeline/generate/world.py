@@ -171,6 +171,9 @@ def build_world(seed: int, scale: Scale, end: date) -> World:
         if case in ("bought_followers", "viral_genuine"):
             # Spikes are judged on daily follower snapshots, which the study keeps for IG and TikTok.
             primary = r.choice(("instagram", "tiktok"))
+        elif case == "audience_outside_target":
+            # TikTok's Display API exposes no audience demographics: plant where the data can show it.
+            primary = r.choice(("instagram", "youtube"))
         platforms = [primary]
         if r.random() < 0.25:
             platforms.append(r.choice([p for p in PLATFORMS if p != primary]))

@@ -1,7 +1,7 @@
 -- The attribution rules of the metric contract, one row per order:
 -- 1. a creator code valid on the order date (first code applied wins; two creator codes are flagged);
--- 2. else a creator link (ref) within the attribution window after the creator's last touch
---    (a sponsored post or the campaign start);
+-- 2. else a creator link (ref), valid on the order date, within the attribution window after the creator's
+--    last touch (a sponsored post or the start of one of the creator's link campaigns);
 -- 3. else unattributed. Sitewide codes never block link attribution.
 with orders as (select * from {{ ref('int_orders') }}),
 
@@ -56,7 +56,9 @@ link_winner as (
         link_assignments.campaign_id,
         max(touches.touch_date) as last_touch_date
     from orders
-    inner join link_assignments on orders.landing_ref = link_assignments.link_id
+    inner join link_assignments
+        on orders.landing_ref = link_assignments.link_id
+        and orders.order_date between link_assignments.valid_from and link_assignments.valid_to
     inner join touches
         on link_assignments.creator_id = touches.creator_id
         and touches.touch_date <= orders.order_date
