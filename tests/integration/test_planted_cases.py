@@ -26,7 +26,8 @@ def test_viral_spikes_are_explained_not_penalised(sample_landing: Path, built_wa
     truth = json.loads((sample_landing / "ground_truth.json").read_text())
     con = duckdb.connect(str(built_warehouse), read_only=True)
     explained = {(r[0], str(r[1])) for r in con.execute(
-        "select creator_id, observed_on from marts.creator_vetting_reasons where reason_code = 'follower_spike_explained'"
+        "select creator_id, observed_on from marts.creator_vetting_reasons "
+        "where reason_code = 'follower_spike_explained'"
     ).fetchall()}
     viral_creators = [v["creator_id"] for v in truth["viral_posts"]]
     fails = con.execute("select creator_id from marts.creator_vetting where is_follower_spike_fail").fetchall()

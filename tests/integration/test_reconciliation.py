@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -106,7 +106,8 @@ def sponsored_post_dates(landing: Path, creators: list[dict]) -> dict[str, set[d
         for line in file.read_text().splitlines():
             page = json.loads(line)
             for v in page["response"]["data"]["videos"]:
-                add(page["request"]["account"], v["video_description"], datetime.utcfromtimestamp(v["create_time"]).date())
+                posted = datetime.fromtimestamp(v["create_time"], tz=UTC).date()
+                add(page["request"]["account"], v["video_description"], posted)
     for file in (landing / "youtube").glob("videos*.jsonl"):
         for line in file.read_text().splitlines():
             for v in json.loads(line)["response"]["items"]:
