@@ -17,7 +17,8 @@ import duckdb
 
 log = logging.getLogger(__name__)
 
-MARTS = ("creator_vetting", "creator_vetting_reasons", "order_attribution", "creator_roi", "creator_weekly_performance")
+MARTS = ("creator_vetting", "creator_vetting_reasons", "order_attribution", "creator_roi", "creator_weekly_performance",
+         "campaign_performance")
 SERVING_STORAGE_VERSION = "v1.4.0"
 
 

@@ -12,7 +12,8 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-MARTS = ("creator_vetting", "creator_vetting_reasons", "order_attribution", "creator_roi", "creator_weekly_performance")
+MARTS = ("creator_vetting", "creator_vetting_reasons", "order_attribution", "creator_roi", "creator_weekly_performance",
+         "campaign_performance")
 
 
 def _run_demo(data_dir: Path, airflow_home: Path) -> subprocess.CompletedProcess:

@@ -9,6 +9,10 @@ posts as (select * from {{ ref('int_posts') }} where is_sponsored),
 
 creators as (select * from {{ ref('stg_marketing__creators') }}),
 
+leak as (select * from {{ ref('int_code_leak_signals') }}),
+
+incremental as (select * from {{ ref('int_incremental_revenue') }}),
+
 campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
 
 order_totals as (
@@ -73,13 +77,22 @@ combined as (
         content.views,
         content.engagements,
         coalesce(order_totals.two_code_orders, 0) as two_code_orders,
-        coalesce(order_totals.code_orders_without_recent_post, 0) as code_orders_without_recent_post
+        coalesce(order_totals.code_orders_without_recent_post, 0) as code_orders_without_recent_post,
+        leak.share_without_recent_post,
+        leak.share_outside_audience,
+        coalesce(leak.redemption_spike_weeks, 0) as redemption_spike_weeks,
+        incremental.first_post_date,
+        incremental.window_net_revenue,
+        incremental.baseline_net_revenue,
+        incremental.incremental_net_revenue
     from costs
     inner join creators on costs.creator_id = creators.creator_id
     inner join campaigns on costs.campaign_id = campaigns.campaign_id
     left join order_totals
         on costs.creator_id = order_totals.creator_id and costs.campaign_id = order_totals.campaign_id
     left join content on costs.contract_id = content.contract_id
+    left join leak on costs.creator_id = leak.creator_id and costs.campaign_id = leak.campaign_id
+    left join incremental on costs.contract_id = incremental.contract_id
 ),
 
 metrics as (
@@ -98,7 +111,11 @@ metrics as (
             when creator_cost = 0 and is_gift_cost_missing then 'zero_cost_gift_cogs_not_recorded'
             when creator_cost = 0 then 'zero_cost'
         end as roi_null_reason,
-        code_orders >= 5 and code_orders_without_recent_post > 0.5 * code_orders as is_code_leak_suspected
+        code_orders >= {{ var('leak_min_code_orders') }} and (
+            coalesce(share_without_recent_post > 0.5, false)
+            or coalesce(share_outside_audience > {{ var('leak_outside_audience_share') }}, false)
+            or redemption_spike_weeks > 0
+        ) as is_code_leak_suspected
     from combined
 ),
 
@@ -157,5 +174,12 @@ select
     coalesce(roi_percent_rank < {{ var('top_performer_share') }}, false) as is_top_performer,
     two_code_orders,
     code_orders_without_recent_post,
-    is_code_leak_suspected
+    round(share_without_recent_post, 4) as share_code_orders_without_recent_post,
+    round(share_outside_audience, 4) as share_code_orders_outside_audience,
+    redemption_spike_weeks,
+    is_code_leak_suspected,
+    first_post_date,
+    window_net_revenue,
+    baseline_net_revenue,
+    incremental_net_revenue
 from ranked

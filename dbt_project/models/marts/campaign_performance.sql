@@ -1,0 +1,107 @@
+-- Campaign x ISO week, for every week from the campaign's start to its end plus the attribution window:
+-- attributed orders and revenue of the campaign's creators, their sponsored content, campaign-to-date revenue
+-- against the campaign's total creator cost, and week-over-week change.
+with orders as (
+    select * from {{ ref('order_attribution') }} where attribution_rule in ('code', 'link')
+),
+
+campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
+
+costs as (
+    select campaign_id, count(*) as creators, sum(fee_cost + gifting_cogs + gift_shipping_cost + commission_cost
+        + bonus_cost + amplification_cost) as campaign_cost
+    from {{ ref('int_contract_costs') }}
+    group by 1
+),
+
+posts as (
+    select contracts.campaign_id, posts.posted_date, posts.views,
+        coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
+        + coalesce(posts.saves, 0) as engagements
+    from {{ ref('int_posts') }} as posts
+    inner join {{ ref('int_contract_costs') }} as contracts
+        on posts.creator_id = contracts.creator_id
+        and posts.posted_date between contracts.campaign_start_date and contracts.campaign_end_date
+    where posts.is_sponsored
+),
+
+weeks as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        cast(date_trunc('week', d.date_day) as date) as week_start
+    from campaigns
+    cross join lateral (
+        select unnest(range(campaigns.campaign_start_date,
+            campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer) + 1,
+            interval '1 day')) as date_day
+    ) as d
+    group by 1, 2, 3
+),
+
+weekly_orders as (
+    select
+        campaign_id,
+        cast(date_trunc('week', order_date) as date) as week_start,
+        count(*) as orders,
+        count(*) filter (where is_first_order_of_customer) as new_customers,
+        sum(net_revenue_reporting) as net_revenue
+    from orders
+    group by 1, 2
+),
+
+weekly_posts as (
+    select campaign_id, cast(date_trunc('week', posted_date) as date) as week_start, count(*) as sponsored_posts,
+        sum(views) as views, sum(engagements) as engagements
+    from posts
+    group by 1, 2
+),
+
+grid as (
+    select
+        weeks.campaign_id,
+        weeks.campaign_name,
+        weeks.week_start,
+        costs.creators,
+        costs.campaign_cost,
+        coalesce(weekly_orders.orders, 0) as orders,
+        coalesce(weekly_orders.new_customers, 0) as new_customers,
+        coalesce(weekly_orders.net_revenue, 0) as net_revenue,
+        coalesce(weekly_posts.sponsored_posts, 0) as sponsored_posts,
+        coalesce(weekly_posts.views, 0) as views,
+        coalesce(weekly_posts.engagements, 0) as engagements
+    from weeks
+    left join costs on weeks.campaign_id = costs.campaign_id
+    left join weekly_orders on weeks.campaign_id = weekly_orders.campaign_id and weeks.week_start = weekly_orders.week_start
+    left join weekly_posts on weeks.campaign_id = weekly_posts.campaign_id and weeks.week_start = weekly_posts.week_start
+),
+
+cumulative as (
+    select
+        *,
+        sum(net_revenue) over (partition by campaign_id order by week_start) as net_revenue_to_date,
+        lag(net_revenue) over (partition by campaign_id order by week_start) as previous_net_revenue,
+        lag(orders) over (partition by campaign_id order by week_start) as previous_orders
+    from grid
+)
+
+select
+    campaign_id,
+    campaign_name,
+    week_start,
+    cast(strftime(week_start, '%G-W%V') as varchar) as iso_week,
+    '{{ var("reporting_currency") }}' as reporting_currency,
+    cast(coalesce(creators, 0) as bigint) as creators,
+    orders,
+    new_customers,
+    cast(net_revenue as decimal(18, 2)) as net_revenue,
+    sponsored_posts,
+    cast(views as bigint) as views,
+    cast(engagements as bigint) as engagements,
+    cast(net_revenue_to_date as decimal(18, 2)) as net_revenue_to_date,
+    cast(coalesce(campaign_cost, 0) as decimal(18, 2)) as campaign_cost,
+    round({{ safe_divide('net_revenue_to_date - campaign_cost', 'campaign_cost') }}, 4) as roi_to_date,
+    cast(net_revenue - previous_net_revenue as decimal(18, 2)) as net_revenue_wow_change,
+    round({{ safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue') }}, 4) as net_revenue_wow_pct,
+    orders - previous_orders as orders_wow_change
+from cumulative
