@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ingest.errors import IngestError
-from ingest.loader import LoadResult, load_source
+from ingest.loader import LoadResult, ensure_table, load_source
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.warehouse import connect
 from pipeline.settings import load_settings
@@ -22,6 +22,8 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
         raise ValueError(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
     con = connect(warehouse)
     try:
+        for source in ALL_SOURCES.values():
+            ensure_table(con, source)  # every raw table exists, even for a source with no delivery yet
         return [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
     finally:
         con.close()

@@ -18,7 +18,7 @@ import duckdb
 
 from ingest.errors import IngestError, MissingColumnError, UnreadableFileError
 from ingest.spec import Source
-from ingest.sql import output_type, quote_ident, quote_literal, typed_select
+from ingest.sql import declared_columns, quote_ident, quote_literal, typed_select
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +75,11 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
         "from _typed").fetchall()[0]
     rows_bad += not_parsed
     table = f"raw.{quote_ident(source.table)}"
-    out_cols = [c for c in _typed_columns(con) if not c.startswith("_")]
-    col_list = ", ".join(quote_ident(c) for c in out_cols)
+    col_list = ", ".join(quote_ident(name) for name, _ in declared_columns(source))
     file_lit = quote_literal(str(path))
     con.execute("begin transaction")
     try:
-        _ensure_table(con, source, table, out_cols)
+        ensure_table(con, source)
         con.execute(
             f"insert into {table} ({col_list}, {LINEAGE_COLUMNS}) select {col_list}, ?, ?, {file_lit}, "
             f"_row_number, ? from _typed where _bad_column is null", [load_id, source.name, started_at])
@@ -104,19 +103,18 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
     return result
 
 
-def _typed_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("select column_name from (describe _typed)").fetchall()]
-
-
-def _ensure_table(con: duckdb.DuckDBPyConnection, source: Source, table: str, out_cols: list[str]) -> None:
-    types = {r[0]: r[1] for r in con.execute("select column_name, column_type from (describe _typed)").fetchall()}
-    cols = ", ".join(f"{quote_ident(c)} {types[c]}" for c in out_cols)
+def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Create the source's raw table from its declaration (so dbt finds it before the first delivery), and
+    add columns declared since it was created."""
+    table = f"raw.{quote_ident(source.table)}"
+    columns = declared_columns(source)
+    cols = ", ".join(f"{quote_ident(name)} {type_}" for name, type_ in columns)
     con.execute(f"create table if not exists {table} ({cols}, _load_id varchar not null, _source varchar not null,"
                 f" _source_file varchar not null, _source_row bigint not null, _loaded_at timestamptz not null)")
     existing = {r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()}
-    for c in out_cols:
-        if c not in existing:  # a column added to the source declaration since the table was created
-            con.execute(f"alter table {table} add column {quote_ident(c)} {types[c]}")
+    for name, type_ in columns:
+        if name not in existing:
+            con.execute(f"alter table {table} add column {quote_ident(name)} {type_}")
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
@@ -207,4 +205,4 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, p
     return results
 
 
-__all__ = ["IngestError", "LoadResult", "load_file", "load_source", "output_type"]
+__all__ = ["IngestError", "LoadResult", "ensure_table", "load_file", "load_source"]

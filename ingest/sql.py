@@ -53,6 +53,13 @@ def output_type(column: Column) -> str:
     return column.type
 
 
+def declared_columns(source: Source) -> list[tuple[str, str]]:
+    """The raw table's data columns and types, in order (lineage columns not included)."""
+    columns = [(c.name, output_type(c)) for c in source.columns]
+    columns += [(c.name + "_utc_offset", "VARCHAR") for c in source.columns if c.type == TS_OFFSET]
+    return columns
+
+
 def typed_select(source: Source, present_headers: set[str]) -> str:
     """Select over ``_src`` giving typed columns plus ``_bad_column``, ``_bad_value`` and ``_reason``.
 

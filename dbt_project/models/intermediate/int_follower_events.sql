@@ -1,52 +1,17 @@
--- Follower growth events per platform account: one row per spike or dump day. Daily deltas are judged
--- against the previous 28 days:
--- robust z = (d_t - median_28d(d)) / (1.4826 * MAD_28d(d)); a spike needs z > 5, d_t / followers_{t-1} > 2%
--- and d_t > 500; a dump is a one-day drop > 1% of followers within 14 days after a spike. A spike on a day with
--- a post whose views exceed 3x the account's median views is "explained" (viral), reported but not penalised.
-with snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
+-- Follower growth events: one row per spike or dump day of a platform account.
+-- robust z = (d_t - median_28d(d)) / (1.4826 * MAD_28d(d)); a spike needs z > 5, d_t / followers_{t-1} > 2% and
+-- d_t > 500; a dump is a one-day drop > 1% of followers within 14 days after a spike. A spike on a day with a
+-- post whose views exceed 3x the account's median views is "explained" (viral): reported, not penalised.
+with deltas as (select * from {{ ref('int_follower_deltas') }}),
 
 posts as (select * from {{ ref('int_posts') }}),
-
-deltas as (
-    select
-        platform,
-        account_id,
-        snapshot_date,
-        followers,
-        lag(followers) over (partition by platform, account_id order by snapshot_date) as previous_followers,
-        lag(snapshot_date) over (partition by platform, account_id order by snapshot_date) as previous_date
-    from snapshots
-),
-
-daily as (
-    select
-        platform,
-        account_id,
-        snapshot_date,
-        followers,
-        previous_followers,
-        followers - previous_followers as follower_delta
-    from deltas
-    -- A delta is a one-day change: skip pairs around a missing day.
-    where previous_date = snapshot_date - 1
-),
-
-robust as (
-    select
-        *,
-        {{ trailing_median('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
-            as median_delta_28d,
-        {{ trailing_mad('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
-            as mad_delta_28d
-    from daily
-),
 
 median_views as (
     select platform, account_id, median(views) as median_views from posts group by 1, 2
 ),
 
 viral_days as (
-    select distinct posts.platform, posts.account_id, posts.posted_date, posts.post_id
+    select posts.platform, posts.account_id, posts.posted_date, posts.post_id
     from posts
     inner join median_views on posts.platform = median_views.platform and posts.account_id = median_views.account_id
     where posts.views > {{ var('viral_views_multiple') }} * median_views.median_views
@@ -56,15 +21,15 @@ viral_days as (
 
 scored as (
     select
-        robust.*,
+        deltas.*,
         -- A MAD of 0 (perfectly steady growth) would hide every spike: floor it at one follower.
         (follower_delta - median_delta_28d) / (1.4826 * greatest(mad_delta_28d, 1)) as robust_z,
         {{ safe_divide('follower_delta', 'previous_followers') }} as delta_share,
         viral_days.post_id as viral_post_id
-    from robust
+    from deltas
     left join viral_days
-        on robust.platform = viral_days.platform and robust.account_id = viral_days.account_id
-        and robust.snapshot_date = viral_days.posted_date
+        on deltas.platform = viral_days.platform and deltas.account_id = viral_days.account_id
+        and deltas.snapshot_date = viral_days.posted_date
 ),
 
 flagged as (

@@ -1,5 +1,38 @@
 -- One row per post on any platform, with its creator, engagement counts and followers at post time.
-with ig_media as (select * from {{ ref('stg_instagram__media') }}),
+-- Incremental: a run rebuilds the posts whose metrics were loaded since the last run, and every post of an
+-- account whose follower snapshots or profile were (followers at post time may have arrived late).
+{{ config(materialized='incremental', unique_key=['platform', 'post_id'], incremental_strategy='delete+insert',
+          on_schema_change='fail') }}
+with
+{%- if is_incremental() %}
+watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
+
+changed_posts as (
+    select 'instagram' as platform, media_id as post_id from {{ ref('stg_instagram__media') }}
+    where loaded_at > (select loaded_at from watermark)
+    union
+    select 'instagram', media_id from {{ ref('stg_instagram__media_insights') }}
+    where loaded_at > (select loaded_at from watermark)
+    union
+    select 'tiktok', video_id from {{ ref('stg_tiktok__videos') }} where loaded_at > (select loaded_at from watermark)
+    union
+    select 'youtube', video_id from {{ ref('stg_youtube__videos') }} where loaded_at > (select loaded_at from watermark)
+),
+
+changed_accounts as (
+    select platform, account_id from {{ ref('stg_tracking__follower_snapshots') }}
+    where loaded_at > (select loaded_at from watermark)
+    union
+    select 'instagram', account_id from {{ ref('stg_instagram__users') }} where loaded_at > (select loaded_at from watermark)
+    union
+    select 'tiktok', account_id from {{ ref('stg_tiktok__users') }} where loaded_at > (select loaded_at from watermark)
+    union
+    select 'youtube', account_id from {{ ref('stg_youtube__channels') }}
+    where loaded_at > (select loaded_at from watermark)
+),
+{%- endif %}
+
+ig_media as (select * from {{ ref('stg_instagram__media') }}),
 
 ig_insights as (
     select
@@ -26,6 +59,20 @@ current_followers as (
     select 'tiktok', account_id, follower_count from {{ ref('stg_tiktok__users') }}
     union all
     select 'youtube', account_id, subscriber_count from {{ ref('stg_youtube__channels') }}
+),
+
+newest_load as (
+    -- The high-water mark this run has seen, stored on every row it writes.
+    select max(loaded_at) as loaded_at from (
+        select loaded_at from {{ ref('stg_instagram__media') }}
+        union all select loaded_at from {{ ref('stg_instagram__media_insights') }}
+        union all select loaded_at from {{ ref('stg_tiktok__videos') }}
+        union all select loaded_at from {{ ref('stg_youtube__videos') }}
+        union all select loaded_at from {{ ref('stg_tracking__follower_snapshots') }}
+        union all select loaded_at from {{ ref('stg_instagram__users') }}
+        union all select loaded_at from {{ ref('stg_tiktok__users') }}
+        union all select loaded_at from {{ ref('stg_youtube__channels') }}
+    )
 ),
 
 posts as (
@@ -66,7 +113,8 @@ select
     coalesce(prev_day.followers, same_day.followers, current_followers.followers) as followers_at_post,
     {% for handle in var('brand_handles') -%}
     lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
-    {%- endfor %} as is_sponsored
+    {%- endfor %} as is_sponsored,
+    (select loaded_at from newest_load) as source_loaded_at
 from posts
 left join accounts on posts.platform = accounts.platform and posts.account_id = accounts.account_id
 left join snapshots as prev_day
@@ -77,3 +125,7 @@ left join snapshots as same_day
     and same_day.snapshot_date = cast(posts.posted_at as date)
 left join current_followers
     on posts.platform = current_followers.platform and posts.account_id = current_followers.account_id
+{%- if is_incremental() %}
+where (posts.platform, posts.post_id) in (select platform, post_id from changed_posts)
+    or (posts.platform, posts.account_id) in (select platform, account_id from changed_accounts)
+{%- endif %}

@@ -10,7 +10,7 @@
     ('activity_score', var('weight_activity')),
 ] %}
 {%- set total_weight = components | map(attribute=1) | sum %}
-with accounts as (select * from {{ ref('int_creator_accounts') }}),
+with profiles as (select * from {{ ref('int_creator_profiles') }}),
 
 creators as (select * from {{ ref('stg_marketing__creators') }}),
 
@@ -20,48 +20,34 @@ geo as (select * from {{ ref('int_account_audience_geo') }}),
 
 components as (select * from {{ ref('int_account_vetting_components') }}),
 
-tiers as (select * from {{ ref('follower_tiers') }}),
-
 benchmarks as (select * from {{ ref('engagement_benchmarks') }}),
 
 as_of as (select * from {{ ref('int_vetting_as_of') }}),
 
-followers as (
-    select 'instagram' as platform, account_id, followers_count as followers from {{ ref('stg_instagram__users') }}
-    union all
-    select 'tiktok', account_id, follower_count from {{ ref('stg_tiktok__users') }}
-    union all
-    select 'youtube', account_id, subscriber_count from {{ ref('stg_youtube__channels') }}
-),
-
 base as (
     select
-        accounts.creator_id,
+        profiles.creator_id,
         creators.creator_name,
-        accounts.platform,
-        accounts.account_id,
-        accounts.handle,
-        followers.followers,
-        tiers.tier,
+        profiles.platform,
+        profiles.account_id,
+        profiles.handle,
+        profiles.followers,
+        profiles.tier,
         engagement.posts_in_window as posts_in_er_window,
         engagement.er_followers,
         engagement.er_reach,
         engagement.er_views,
         -- Instagram is judged on er_followers against its tier; video platforms on er_views (flat across tiers).
-        case when accounts.platform = 'instagram' then 'er_followers' else 'er_views' end as scored_er_definition,
-        case when accounts.platform = 'instagram' then engagement.er_followers else engagement.er_views end
+        case when profiles.platform = 'instagram' then 'er_followers' else 'er_views' end as scored_er_definition,
+        case when profiles.platform = 'instagram' then engagement.er_followers else engagement.er_views end
             as scored_er,
         geo.geo_match,
         components.*  exclude (platform, account_id)
-    from accounts
-    inner join creators on accounts.creator_id = creators.creator_id
-    left join followers on accounts.platform = followers.platform and accounts.account_id = followers.account_id
-    left join tiers
-        on followers.followers >= tiers.min_followers
-        and (tiers.max_followers_exclusive is null or followers.followers < tiers.max_followers_exclusive)
-    left join engagement on accounts.platform = engagement.platform and accounts.account_id = engagement.account_id
-    left join geo on accounts.platform = geo.platform and accounts.account_id = geo.account_id
-    left join components on accounts.platform = components.platform and accounts.account_id = components.account_id
+    from profiles
+    inner join creators on profiles.creator_id = creators.creator_id
+    left join engagement on profiles.platform = engagement.platform and profiles.account_id = engagement.account_id
+    left join geo on profiles.platform = geo.platform and profiles.account_id = geo.account_id
+    left join components on profiles.platform = components.platform and profiles.account_id = components.account_id
 ),
 
 benchmarked as (

@@ -1,5 +1,13 @@
 -- One row per order: who gets the credit (code > link > none), and net revenue in order and reporting currency.
-with orders as (select * from {{ ref('int_orders') }}),
+with orders as (
+    select
+        *,
+        -- Over the whole order history, so a late-arriving earlier order moves the "first" flag.
+        is_valid and customer_email_hash is not null and row_number() over (
+            partition by customer_email_hash, is_valid order by created_at, order_name
+        ) = 1 as is_first_order_of_customer
+    from {{ ref('int_orders') }}
+),
 
 attribution as (select * from {{ ref('int_order_attribution') }}),
 

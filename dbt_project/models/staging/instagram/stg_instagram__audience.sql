@@ -5,7 +5,8 @@ select
     breakdown,
     upper(dimension_value) as country_code,
     follower_count,
-    fetched_at
+    fetched_at,
+    _loaded_at as loaded_at
 from source
 where breakdown = 'country'
 {{ newest_per_key(['account_id', 'upper(dimension_value)'], 'fetched_at desc, _loaded_at desc') }}

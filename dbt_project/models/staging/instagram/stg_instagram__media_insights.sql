@@ -23,7 +23,8 @@ select
     metric_name,
     reported_metric_name,
     metric_value,
-    fetched_at
+    fetched_at,
+    _loaded_at as loaded_at
 from renamed
 {{ newest_per_key(['media_id', 'metric_name'],
     'fetched_at desc, (metric_name = reported_metric_name) desc, _loaded_at desc') }}

@@ -7,6 +7,7 @@ select
     following_count,
     likes_count,
     video_count,
-    fetched_at
+    fetched_at,
+    _loaded_at as loaded_at
 from source
 {{ newest_per_key(['account_id'], 'fetched_at desc, _loaded_at desc') }}

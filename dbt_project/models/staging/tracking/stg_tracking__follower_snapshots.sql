@@ -6,6 +6,7 @@ select
     snapshot_date,
     lower(handle) as handle,
     followers,
-    following
+    following,
+    _loaded_at as loaded_at
 from source
 {{ newest_per_key(['platform', 'account_id', 'snapshot_date'], '_loaded_at desc, _source_row desc') }}

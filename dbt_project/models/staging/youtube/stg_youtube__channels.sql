@@ -8,6 +8,7 @@ select
     coalesce(hidden_subscriber_count, false) as is_subscriber_count_hidden,
     view_count,
     video_count,
-    fetched_at
+    fetched_at,
+    _loaded_at as loaded_at
 from source
 {{ newest_per_key(['channel_id'], 'fetched_at desc, _loaded_at desc') }}

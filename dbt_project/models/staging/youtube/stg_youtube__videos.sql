@@ -9,6 +9,7 @@ select
     view_count,
     like_count,
     comment_count,
-    fetched_at
+    fetched_at,
+    _loaded_at as loaded_at
 from source
 {{ newest_per_key(['video_id'], 'fetched_at desc, _loaded_at desc') }}
