@@ -2,7 +2,10 @@
 -- er_followers = (likes + comments) / followers at post time
 -- er_reach     = (likes + comments + shares + saves) / reach          (where reach is known)
 -- er_views     = (likes + comments + shares + saves) / views          (video posts)
-with posts as (select * from {{ ref('int_posts') }} where creator_id is not null),
+with posts as (
+    select * from {{ ref('int_posts') }}
+    where creator_id is not null
+),
 
 as_of as (select * from {{ ref('int_vetting_as_of') }}),
 
@@ -12,7 +15,8 @@ recent as (
         row_number() over (partition by posts.platform, posts.account_id order by posts.posted_at desc) as recency
     from posts
     cross join as_of
-    where posts.posted_at <= cast(as_of.as_of_date as timestamp) + interval '1 day'
+    where
+        posts.posted_at <= cast(as_of.as_of_date as timestamp) + interval '1 day'
         - interval '{{ var("er_min_post_age_hours") }} hours'
 ),
 
@@ -24,7 +28,8 @@ rates as (
         post_id,
         {{ safe_divide('likes + comments', 'followers_at_post') }} as er_followers,
         {{ safe_divide('likes + comments + coalesce(shares, 0) + coalesce(saves, 0)', 'reach') }} as er_reach,
-        case when is_video then {{ safe_divide('likes + comments + coalesce(shares, 0) + coalesce(saves, 0)', 'views') }}
+        case
+            when is_video then {{ safe_divide('likes + comments + coalesce(shares, 0) + coalesce(saves, 0)', 'views') }}
         end as er_views
     from recent
     where recency <= {{ var('er_posts') }}

@@ -17,7 +17,10 @@ disclosure as (select * from {{ ref('int_post_disclosure') }}),
 cadence as (select * from {{ ref('posting_cadence') }}),
 
 history as (
-    select platform, account_id, count(*) as snapshot_days
+    select
+        platform,
+        account_id,
+        count(*) as snapshot_days
     from snapshots
     group by 1, 2
 ),
@@ -31,7 +34,8 @@ growth_events as (
         count(*) filter (where is_dump) as dumps_90d
     from growth
     cross join as_of
-    where growth.snapshot_date > as_of.as_of_date - {{ var('growth_lookback_days') }}
+    where
+        growth.snapshot_date > as_of.as_of_date - {{ var('growth_lookback_days') }}
         and growth.snapshot_date <= as_of.as_of_date
     group by 1, 2
 ),
@@ -61,10 +65,14 @@ disclosures as (
 ),
 
 recent_posts as (
-    select posts.platform, posts.account_id, posts.posted_date
+    select
+        posts.platform,
+        posts.account_id,
+        posts.posted_date
     from posts
     cross join as_of
-    where posts.posted_date > as_of.as_of_date - 7 * {{ var('activity_weeks') }}
+    where
+        posts.posted_date > as_of.as_of_date - 7 * {{ var('activity_weeks') }}
         and posts.posted_date <= as_of.as_of_date
 ),
 
@@ -87,7 +95,7 @@ gaps as (
             ) - recent_posts.posted_date as gap_days
         from recent_posts
         cross join as_of
-    )
+    ) as post_gaps
     group by 1, 2
 ),
 
@@ -128,14 +136,19 @@ select
             then greatest(0, 100 - {{ var('growth_penalty_per_event') }} * (unexplained_spikes_90d + dumps_90d))
     end as growth_score,
     case
-        when median_generic_share is not null then 100 * (1 - least(1, greatest(0,
-            (median_generic_share - {{ var('comment_generic_floor') }}) / {{ var('comment_generic_span') }})))
+        when median_generic_share is not null then 100 * (1 - least(1, greatest(
+            0,
+            (median_generic_share - {{ var('comment_generic_floor') }}) / {{ var('comment_generic_span') }}
+        )))
     end as comment_score,
     case when sponsored_posts > 0 then 100.0 * prominently_disclosed_posts / sponsored_posts end as disclosure_score,
-    greatest(0,
+    greatest(
+        0,
         100 * least(1, posts_per_week / min_posts_per_week)
-        - least({{ var('activity_gap_max_penalty') }}, greatest(0,
+        - least({{ var('activity_gap_max_penalty') }}, greatest(
+            0,
             {{ var('activity_gap_max_penalty') }} * (longest_gap_days - {{ var('activity_gap_days') }})
-            / {{ var('activity_gap_days') }}))
+            / {{ var('activity_gap_days') }}
+        ))
     ) as activity_score
 from combined

@@ -4,14 +4,18 @@
 -- redemptions exceed var leak_spike_multiple x the median of the previous var leak_spike_trailing_weeks weeks
 -- while the creator published no sponsored post that week or the two before.
 with orders as (
-    select * from {{ ref('order_attribution') }} where attribution_rule = 'code'
+    select * from {{ ref('order_attribution') }}
+    where attribution_rule = 'code'
 ),
 
 audience as (select * from {{ ref('int_creator_audience_countries') }}),
 
 has_audience as (select distinct creator_id from audience),
 
-posts as (select * from {{ ref('int_posts') }} where is_sponsored and creator_id is not null),
+posts as (
+    select * from {{ ref('int_posts') }}
+    where is_sponsored and creator_id is not null
+),
 
 per_order as (
     select
@@ -39,7 +43,10 @@ weekly as (
 ),
 
 post_weeks as (
-    select distinct creator_id, cast(date_trunc('week', posted_date) as date) as week_start from posts
+    select distinct
+        creator_id,
+        cast(date_trunc('week', posted_date) as date) as week_start
+    from posts
 ),
 
 weekly_flagged as (
@@ -48,11 +55,12 @@ weekly_flagged as (
         median(weekly.redemptions) over (
             partition by weekly.creator_id, weekly.campaign_id order by weekly.week_start
             range between interval '{{ var("leak_spike_trailing_weeks") * 7 }} days' preceding
-                and interval '7 days' preceding
+            and interval '7 days' preceding
         ) as trailing_median,
-        exists (
+        exists(
             select 1 from post_weeks
-            where post_weeks.creator_id = weekly.creator_id
+            where
+                post_weeks.creator_id = weekly.creator_id
                 and post_weeks.week_start between weekly.week_start - interval '14 days' and weekly.week_start
         ) as has_recent_content
     from weekly
@@ -67,10 +75,12 @@ select
         as share_outside_audience,
     (
         select count(*) from weekly_flagged
-        where weekly_flagged.creator_id = per_order.creator_id
+        where
+            weekly_flagged.creator_id = per_order.creator_id
             and weekly_flagged.campaign_id = per_order.campaign_id
             and weekly_flagged.redemptions >= {{ var('leak_min_code_orders') }}
-            and weekly_flagged.redemptions > {{ var('leak_spike_multiple') }} * coalesce(weekly_flagged.trailing_median, 0)
+            and weekly_flagged.redemptions
+            > {{ var('leak_spike_multiple') }} * coalesce(weekly_flagged.trailing_median, 0)
             and weekly_flagged.trailing_median is not null
             and not weekly_flagged.has_recent_content
     ) as redemption_spike_weeks

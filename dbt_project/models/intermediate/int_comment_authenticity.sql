@@ -28,7 +28,8 @@ judged as (
         case
             when not regexp_matches(coalesce(comment_text, ''), '[[:alnum:]]') then 'emoji_only'
             when regexp_full_match(trim(comment_text), '(@[A-Za-z0-9_.]+[[:space:]]*)+') then 'mentions_only'
-            when len(words) between 1 and 3
+            when
+                len(words) between 1 and 3
                 and len(list_filter(words, lambda t: not list_contains(lexicon_words, t))) = 0 then 'generic_praise'
         end as generic_kind
     from classified

@@ -7,7 +7,10 @@ campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
 fx as (select * from {{ ref('int_fx_rates_daily') }}),
 
 revenue as (
-    select creator_id, campaign_id, sum(net_revenue_reporting) as net_revenue_reporting
+    select
+        creator_id,
+        campaign_id,
+        sum(net_revenue_reporting) as net_revenue_reporting
     from {{ ref('order_attribution') }}
     where attribution_rule in ('code', 'link')
     group by 1, 2
@@ -25,8 +28,9 @@ converted as (
     left join fx as contract_fx
         on contracts.currency = contract_fx.currency and campaigns.campaign_start_date = contract_fx.rate_date
     left join fx as reporting_fx
-        on reporting_fx.currency = '{{ var("reporting_currency") }}'
-        and campaigns.campaign_start_date = reporting_fx.rate_date
+        on
+            reporting_fx.currency = '{{ var("reporting_currency") }}'
+            and campaigns.campaign_start_date = reporting_fx.rate_date
     left join revenue on contracts.creator_id = revenue.creator_id and contracts.campaign_id = revenue.campaign_id
 )
 
@@ -44,7 +48,8 @@ select
     {{ to_money('gift_shipping_cost', 'fx_rate_to_reporting') }} as gift_shipping_cost,
     {{ to_money('commission_rate * attributed_net_revenue') }} as commission_cost,
     case
-        when bonus_threshold_net_revenue is not null
+        when
+            bonus_threshold_net_revenue is not null
             and attributed_net_revenue >= bonus_threshold_net_revenue * fx_rate_to_reporting
             then {{ to_money('coalesce(bonus_amount, 0)', 'fx_rate_to_reporting') }}
         else cast(0 as decimal(18, 2))

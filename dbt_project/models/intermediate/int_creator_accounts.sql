@@ -2,12 +2,34 @@
 with creators as (select * from {{ ref('stg_marketing__creators') }}),
 
 accounts as (
-    select creator_id, 'instagram' as platform, instagram_user_id as account_id, instagram_username as handle
-    from creators where instagram_user_id is not null
+    select
+        creator_id,
+        'instagram' as platform,
+        instagram_user_id as account_id,
+        instagram_username as handle
+    from creators
+    where instagram_user_id is not null
     union all
-    select creator_id, 'tiktok', tiktok_open_id, tiktok_username from creators where tiktok_open_id is not null
+    select
+        creator_id,
+        'tiktok',
+        tiktok_open_id,
+        tiktok_username
+    from creators
+    where tiktok_open_id is not null
     union all
-    select creator_id, 'youtube', youtube_channel_id, youtube_handle from creators where youtube_channel_id is not null
+    select
+        creator_id,
+        'youtube',
+        youtube_channel_id,
+        youtube_handle
+    from creators
+    where youtube_channel_id is not null
 )
 
-select creator_id, platform, account_id, handle from accounts
+select
+    creator_id,
+    platform,
+    account_id,
+    handle
+from accounts

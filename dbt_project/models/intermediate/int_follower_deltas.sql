@@ -7,10 +7,13 @@
 with snapshots as (
     select * from {{ ref('stg_tracking__follower_snapshots') }}
     {%- if is_incremental() %}
-    where (platform, account_id) in (
-        select platform, account_id from {{ ref('stg_tracking__follower_snapshots') }}
-        where loaded_at > (select max(source_loaded_at) from {{ this }})
-    )
+        where (platform, account_id) in (
+            select
+                platform,
+                account_id
+            from {{ ref('stg_tracking__follower_snapshots') }}
+            where loaded_at > (select max(source_loaded_at) from {{ this }})
+        )
     {%- endif %}
 ),
 

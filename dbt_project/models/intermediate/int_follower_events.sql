@@ -7,16 +7,27 @@ with deltas as (select * from {{ ref('int_follower_deltas') }}),
 posts as (select * from {{ ref('int_posts') }}),
 
 median_views as (
-    select platform, account_id, median(views) as median_views from posts group by 1, 2
+    select
+        platform,
+        account_id,
+        median(views) as median_views
+    from posts
+    group by 1, 2
 ),
 
 viral_days as (
-    select posts.platform, posts.account_id, posts.posted_date, posts.post_id
+    select
+        posts.platform,
+        posts.account_id,
+        posts.posted_date,
+        posts.post_id
     from posts
     inner join median_views on posts.platform = median_views.platform and posts.account_id = median_views.account_id
     where posts.views > {{ var('viral_views_multiple') }} * median_views.median_views
-    qualify row_number() over (partition by posts.platform, posts.account_id, posts.posted_date
-                               order by posts.views desc) = 1
+    qualify row_number() over (
+        partition by posts.platform, posts.account_id, posts.posted_date
+        order by posts.views desc
+    ) = 1
 ),
 
 scored as (
@@ -28,8 +39,9 @@ scored as (
         viral_days.post_id as viral_post_id
     from deltas
     left join viral_days
-        on deltas.platform = viral_days.platform and deltas.account_id = viral_days.account_id
-        and deltas.snapshot_date = viral_days.posted_date
+        on
+            deltas.platform = viral_days.platform and deltas.account_id = viral_days.account_id
+            and deltas.snapshot_date = viral_days.posted_date
 ),
 
 flagged as (

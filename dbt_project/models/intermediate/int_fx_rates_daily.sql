@@ -1,8 +1,14 @@
 -- Units of each currency per 1 USD for every calendar day; weekends and holidays carry the last rate forward.
-with rates as (select * from {{ ref('stg_fx__rates') }} where base_currency = 'USD'),
+with rates as (
+    select * from {{ ref('stg_fx__rates') }}
+    where base_currency = 'USD'
+),
 
 bounds as (
-    select min(rate_date) as first_day, greatest(max(rate_date), current_date) as last_day from rates
+    select
+        min(rate_date) as first_day,
+        greatest(max(rate_date), current_date) as last_day
+    from rates
 ),
 
 spine as (
@@ -22,9 +28,17 @@ filled as (
         ) as units_per_usd
     from spine
     cross join currencies
-    left join rates on rates.rate_date = spine.date_day and rates.quote_currency = currencies.currency
+    left join rates on spine.date_day = rates.rate_date and currencies.currency = rates.quote_currency
 )
 
-select rate_date, currency, units_per_usd from filled
+select
+    rate_date,
+    currency,
+    units_per_usd
+from filled
 union all
-select date_day as rate_date, 'USD' as currency, cast(1 as decimal(18, 8)) as units_per_usd from spine
+select
+    date_day as rate_date,
+    'USD' as currency,
+    cast(1 as decimal(18, 8)) as units_per_usd
+from spine

@@ -24,8 +24,9 @@ code_matches as (
         code_assignments.campaign_id
     from order_codes
     inner join code_assignments
-        on order_codes.discount_code = code_assignments.discount_code
-        and order_codes.order_date between code_assignments.valid_from and code_assignments.valid_to
+        on
+            order_codes.discount_code = code_assignments.discount_code
+            and order_codes.order_date between code_assignments.valid_from and code_assignments.valid_to
     where not order_codes.is_sitewide_code
 ),
 
@@ -41,9 +42,15 @@ code_winner as (
 ),
 
 touches as (
-    select creator_id, posted_date as touch_date from posts where is_sponsored and creator_id is not null
+    select
+        creator_id,
+        posted_date as touch_date
+    from posts
+    where is_sponsored and creator_id is not null
     union
-    select link_assignments.creator_id, campaigns.campaign_start_date
+    select
+        link_assignments.creator_id,
+        campaigns.campaign_start_date
     from link_assignments
     inner join campaigns on link_assignments.campaign_id = campaigns.campaign_id
 ),
@@ -57,12 +64,14 @@ link_winner as (
         max(touches.touch_date) as last_touch_date
     from orders
     inner join link_assignments
-        on orders.landing_ref = link_assignments.link_id
-        and orders.order_date between link_assignments.valid_from and link_assignments.valid_to
+        on
+            orders.landing_ref = link_assignments.link_id
+            and orders.order_date between link_assignments.valid_from and link_assignments.valid_to
     inner join touches
-        on link_assignments.creator_id = touches.creator_id
-        and touches.touch_date <= orders.order_date
-        and touches.touch_date >= orders.order_date - cast({{ var('attribution_window_days') }} as integer)
+        on
+            link_assignments.creator_id = touches.creator_id
+            and orders.order_date >= touches.touch_date
+            and touches.touch_date >= orders.order_date - cast({{ var('attribution_window_days') }} as integer)
     group by 1, 2, 3, 4
 ),
 
@@ -73,9 +82,10 @@ last_post as (
     from code_winner
     inner join orders on code_winner.order_name = orders.order_name
     inner join posts
-        on code_winner.creator_id = posts.creator_id
-        and posts.is_sponsored
-        and posts.posted_date <= orders.order_date
+        on
+            code_winner.creator_id = posts.creator_id
+            and posts.is_sponsored
+            and orders.order_date >= posts.posted_date
     group by 1
 )
 
@@ -93,7 +103,8 @@ select
     case when code_winner.creator_id is null then link_winner.last_touch_date end as link_last_touch_date,
     coalesce(code_winner.creator_code_count, 0) > 1 as has_two_creator_codes,
     code_winner.creator_id is not null
-    and (last_post.last_post_date is null
+    and (
+        last_post.last_post_date is null
         or last_post.last_post_date < orders.order_date - cast({{ var('leak_no_post_days') }} as integer))
         as is_code_order_without_recent_post
 from orders

@@ -5,15 +5,15 @@
           on_schema_change='fail') }}
 with
 {%- if is_incremental() %}
-watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
+    watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
 
-changed as (
-    select order_name from {{ ref('stg_shopify__order_lines_csv') }}
-    where loaded_at > (select loaded_at from watermark)
-    union
-    select order_name from {{ ref('stg_shopify__orders_api') }}
-    where loaded_at > (select loaded_at from watermark)
-),
+    changed as (
+        select order_name from {{ ref('stg_shopify__order_lines_csv') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select order_name from {{ ref('stg_shopify__orders_api') }}
+        where loaded_at > (select loaded_at from watermark)
+    ),
 {%- endif %}
 
 csv_lines as (
@@ -74,8 +74,10 @@ csv_final as (
         -- The CSV's Refunded Amount includes tax: keep the pre-tax share (subtotal / (subtotal + taxes)).
         case
             when coalesce(refunded_amount, 0) = 0 then cast(0 as decimal(18, 2))
-            else cast(round(refunded_amount * items_subtotal / nullif(items_subtotal + coalesce(taxes, 0), 0), 2)
-                as decimal(18, 2))
+            else cast(
+                round(refunded_amount * items_subtotal / nullif(items_subtotal + coalesce(taxes, 0), 0), 2)
+                as decimal(18, 2)
+            )
         end as refunds_ex_tax,
         units,
         is_test,
@@ -100,7 +102,9 @@ api_final as (
         subtotal_price as items_subtotal,
         {{ json_path_sum('line_items', '$[*].discount_allocations[*].amount') }} as item_discounts,
         {{ json_path_sum('refunds', '$[*].refund_line_items[*].subtotal') }} as refunds_ex_tax,
-        cast(list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: x::integer)) as bigint) as units,
+        cast(
+            list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: cast(x as integer))) as bigint
+        ) as units,
         is_test,
         loaded_at as source_loaded_at
     from api_orders

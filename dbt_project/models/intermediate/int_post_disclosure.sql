@@ -9,7 +9,10 @@
 {#- The tag with k hashtags before it and 4 - k after it, k = 0..4: a run of five that contains the tag. #}
 {%- set runs = [] %}
 {%- for k in range(5) %}{% do runs.append("(" ~ h ~ "){" ~ k ~ "}" ~ tag ~ after ~ "{" ~ (4 - k) ~ "}") %}{% endfor %}
-with posts as (select * from {{ ref('int_posts') }} where is_sponsored),
+with posts as (
+    select * from {{ ref('int_posts') }}
+    where is_sponsored
+),
 
 checked as (
     select

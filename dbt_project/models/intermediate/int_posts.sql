@@ -5,31 +5,59 @@
           on_schema_change='fail') }}
 with
 {%- if is_incremental() %}
-watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
+    watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
 
-changed_posts as (
-    select 'instagram' as platform, media_id as post_id from {{ ref('stg_instagram__media') }}
-    where loaded_at > (select loaded_at from watermark)
-    union
-    select 'instagram', media_id from {{ ref('stg_instagram__media_insights') }}
-    where loaded_at > (select loaded_at from watermark)
-    union
-    select 'tiktok', video_id from {{ ref('stg_tiktok__videos') }} where loaded_at > (select loaded_at from watermark)
-    union
-    select 'youtube', video_id from {{ ref('stg_youtube__videos') }} where loaded_at > (select loaded_at from watermark)
-),
+    changed_posts as (
+        select
+            'instagram' as platform,
+            media_id as post_id
+        from {{ ref('stg_instagram__media') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select
+            'instagram',
+            media_id
+        from {{ ref('stg_instagram__media_insights') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select
+            'tiktok',
+            video_id
+        from {{ ref('stg_tiktok__videos') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select
+            'youtube',
+            video_id
+        from {{ ref('stg_youtube__videos') }}
+        where loaded_at > (select loaded_at from watermark)
+    ),
 
-changed_accounts as (
-    select platform, account_id from {{ ref('stg_tracking__follower_snapshots') }}
-    where loaded_at > (select loaded_at from watermark)
-    union
-    select 'instagram', account_id from {{ ref('stg_instagram__users') }} where loaded_at > (select loaded_at from watermark)
-    union
-    select 'tiktok', account_id from {{ ref('stg_tiktok__users') }} where loaded_at > (select loaded_at from watermark)
-    union
-    select 'youtube', account_id from {{ ref('stg_youtube__channels') }}
-    where loaded_at > (select loaded_at from watermark)
-),
+    changed_accounts as (
+        select
+            platform,
+            account_id
+        from {{ ref('stg_tracking__follower_snapshots') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select
+            'instagram',
+            account_id
+        from {{ ref('stg_instagram__users') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select
+            'tiktok',
+            account_id
+        from {{ ref('stg_tiktok__users') }}
+        where loaded_at > (select loaded_at from watermark)
+        union
+        select
+            'youtube',
+            account_id
+        from {{ ref('stg_youtube__channels') }}
+        where loaded_at > (select loaded_at from watermark)
+    ),
 {%- endif %}
 
 ig_media as (select * from {{ ref('stg_instagram__media') }}),
@@ -54,43 +82,91 @@ accounts as (select * from {{ ref('int_creator_accounts') }}),
 snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
 
 current_followers as (
-    select 'instagram' as platform, account_id, followers_count as followers from {{ ref('stg_instagram__users') }}
+    select
+        'instagram' as platform,
+        account_id,
+        followers_count as followers
+    from {{ ref('stg_instagram__users') }}
     union all
-    select 'tiktok', account_id, follower_count from {{ ref('stg_tiktok__users') }}
+    select
+        'tiktok',
+        account_id,
+        follower_count
+    from {{ ref('stg_tiktok__users') }}
     union all
-    select 'youtube', account_id, subscriber_count from {{ ref('stg_youtube__channels') }}
+    select
+        'youtube',
+        account_id,
+        subscriber_count
+    from {{ ref('stg_youtube__channels') }}
 ),
 
 newest_load as (
     -- The high-water mark this run has seen, stored on every row it writes.
     select max(loaded_at) as loaded_at from (
         select loaded_at from {{ ref('stg_instagram__media') }}
-        union all select loaded_at from {{ ref('stg_instagram__media_insights') }}
-        union all select loaded_at from {{ ref('stg_tiktok__videos') }}
-        union all select loaded_at from {{ ref('stg_youtube__videos') }}
-        union all select loaded_at from {{ ref('stg_tracking__follower_snapshots') }}
-        union all select loaded_at from {{ ref('stg_instagram__users') }}
-        union all select loaded_at from {{ ref('stg_tiktok__users') }}
-        union all select loaded_at from {{ ref('stg_youtube__channels') }}
+        union all
+        select loaded_at from {{ ref('stg_instagram__media_insights') }}
+        union all
+        select loaded_at from {{ ref('stg_tiktok__videos') }}
+        union all
+        select loaded_at from {{ ref('stg_youtube__videos') }}
+        union all
+        select loaded_at from {{ ref('stg_tracking__follower_snapshots') }}
+        union all
+        select loaded_at from {{ ref('stg_instagram__users') }}
+        union all
+        select loaded_at from {{ ref('stg_tiktok__users') }}
+        union all
+        select loaded_at from {{ ref('stg_youtube__channels') }}
     )
 ),
 
 posts as (
     select
-        'instagram' as platform, m.media_id as post_id, m.account_id, m.posted_at, m.caption,
-        m.media_product_type = 'REELS' as is_video, m.like_count as likes, m.comments_count as comments,
-        i.shares, i.saves, i.views, i.reach
+        'instagram' as platform,
+        m.media_id as post_id,
+        m.account_id,
+        m.posted_at,
+        m.caption,
+        m.media_product_type = 'REELS' as is_video,
+        m.like_count as likes,
+        m.comments_count as comments,
+        i.shares,
+        i.saves,
+        i.views,
+        i.reach
     from ig_media as m
     left join ig_insights as i on m.media_id = i.media_id
     union all
     select
-        'tiktok', video_id, account_id, posted_at, caption, true, like_count, comment_count, share_count,
-        null, view_count, null
+        'tiktok',
+        video_id,
+        account_id,
+        posted_at,
+        caption,
+        true,
+        like_count,
+        comment_count,
+        share_count,
+        null,
+        view_count,
+        null
     from tiktok
     union all
     select
-        'youtube', video_id, account_id, posted_at, caption, true, like_count, comment_count, null, null,
-        view_count, null
+        'youtube',
+        video_id,
+        account_id,
+        posted_at,
+        caption,
+        true,
+        like_count,
+        comment_count,
+        null,
+        null,
+        view_count,
+        null
     from youtube
 )
 
@@ -112,20 +188,29 @@ select
     -- Followers at post time: the previous day's snapshot, else the same day's, else today's count.
     coalesce(prev_day.followers, same_day.followers, current_followers.followers) as followers_at_post,
     {% for handle in var('brand_handles') -%}
-    lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
+        lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
     {%- endfor %} as is_sponsored,
     (select loaded_at from newest_load) as source_loaded_at
 from posts
 left join accounts on posts.platform = accounts.platform and posts.account_id = accounts.account_id
 left join snapshots as prev_day
-    on posts.platform = prev_day.platform and posts.account_id = prev_day.account_id
-    and prev_day.snapshot_date = cast(posts.posted_at as date) - interval '1 day'
+    on
+        posts.platform = prev_day.platform and posts.account_id = prev_day.account_id
+        and prev_day.snapshot_date = cast(posts.posted_at as date) - interval '1 day'
 left join snapshots as same_day
-    on posts.platform = same_day.platform and posts.account_id = same_day.account_id
-    and same_day.snapshot_date = cast(posts.posted_at as date)
+    on
+        posts.platform = same_day.platform and posts.account_id = same_day.account_id
+        and same_day.snapshot_date = cast(posts.posted_at as date)
 left join current_followers
     on posts.platform = current_followers.platform and posts.account_id = current_followers.account_id
 {%- if is_incremental() %}
-where (posts.platform, posts.post_id) in (select platform, post_id from changed_posts)
-    or (posts.platform, posts.account_id) in (select platform, account_id from changed_accounts)
+    where
+        (posts.platform, posts.post_id) in (select
+            platform,
+            post_id
+        from changed_posts)
+        or (posts.platform, posts.account_id) in (select
+            platform,
+            account_id
+        from changed_accounts)
 {%- endif %}

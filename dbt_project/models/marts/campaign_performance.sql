@@ -2,40 +2,54 @@
 -- attributed orders and revenue of the campaign's creators, their sponsored content, campaign-to-date revenue
 -- against the campaign's total creator cost, and week-over-week change.
 with orders as (
-    select * from {{ ref('order_attribution') }} where attribution_rule in ('code', 'link')
+    select * from {{ ref('order_attribution') }}
+    where attribution_rule in ('code', 'link')
 ),
 
 campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
 
 costs as (
-    select campaign_id, count(*) as creators, sum(fee_cost + gifting_cogs + gift_shipping_cost + commission_cost
-        + bonus_cost + amplification_cost) as campaign_cost
+    select
+        campaign_id,
+        count(*) as creators,
+        sum(
+            fee_cost + gifting_cogs + gift_shipping_cost + commission_cost
+            + bonus_cost + amplification_cost
+        ) as campaign_cost
     from {{ ref('int_contract_costs') }}
     group by 1
 ),
 
 posts as (
-    select contracts.campaign_id, posts.posted_date, posts.views,
+    select
+        contracts.campaign_id,
+        posts.posted_date,
+        posts.views,
         coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
         + coalesce(posts.saves, 0) as engagements
     from {{ ref('int_posts') }} as posts
     inner join {{ ref('int_contract_costs') }} as contracts
-        on posts.creator_id = contracts.creator_id
-        and posts.posted_date between contracts.campaign_start_date and contracts.campaign_end_date
+        on
+            posts.creator_id = contracts.creator_id
+            and posts.posted_date between contracts.campaign_start_date and contracts.campaign_end_date
     where posts.is_sponsored
+),
+
+spine as (
+    {{ date_spine('(select min(campaign_start_date) from campaigns)',
+                  '(select max(campaign_end_date) from campaigns) + ' ~ var('attribution_window_days')) }}
 ),
 
 weeks as (
     select
         campaigns.campaign_id,
         campaigns.campaign_name,
-        cast(date_trunc('week', d.date_day) as date) as week_start
+        cast(date_trunc('week', spine.date_day) as date) as week_start
     from campaigns
-    cross join lateral (
-        select unnest(range(campaigns.campaign_start_date,
-            campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer) + 1,
-            interval '1 day')) as date_day
-    ) as d
+    inner join spine
+        on
+            spine.date_day between campaigns.campaign_start_date
+            and campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer)
     group by 1, 2, 3
 ),
 
@@ -51,8 +65,12 @@ weekly_orders as (
 ),
 
 weekly_posts as (
-    select campaign_id, cast(date_trunc('week', posted_date) as date) as week_start, count(*) as sponsored_posts,
-        sum(views) as views, sum(engagements) as engagements
+    select
+        campaign_id,
+        cast(date_trunc('week', posted_date) as date) as week_start,
+        count(*) as sponsored_posts,
+        sum(views) as views,
+        sum(engagements) as engagements
     from posts
     group by 1, 2
 ),
@@ -72,8 +90,12 @@ grid as (
         coalesce(weekly_posts.engagements, 0) as engagements
     from weeks
     left join costs on weeks.campaign_id = costs.campaign_id
-    left join weekly_orders on weeks.campaign_id = weekly_orders.campaign_id and weeks.week_start = weekly_orders.week_start
-    left join weekly_posts on weeks.campaign_id = weekly_posts.campaign_id and weeks.week_start = weekly_posts.week_start
+    left join
+        weekly_orders
+        on weeks.campaign_id = weekly_orders.campaign_id and weeks.week_start = weekly_orders.week_start
+    left join
+        weekly_posts
+        on weeks.campaign_id = weekly_posts.campaign_id and weeks.week_start = weekly_posts.week_start
 ),
 
 cumulative as (

@@ -2,10 +2,14 @@
 with costs as (select * from {{ ref('int_contract_costs') }}),
 
 orders as (
-    select * from {{ ref('order_attribution') }} where attribution_rule in ('code', 'link')
+    select * from {{ ref('order_attribution') }}
+    where attribution_rule in ('code', 'link')
 ),
 
-posts as (select * from {{ ref('int_posts') }} where is_sponsored),
+posts as (
+    select * from {{ ref('int_posts') }}
+    where is_sponsored
+),
 
 creators as (select * from {{ ref('stg_marketing__creators') }}),
 
@@ -38,12 +42,15 @@ content as (
         costs.contract_id,
         count(posts.post_id) as sponsored_posts,
         cast(sum(posts.views) as bigint) as views,
-        cast(sum(coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
-            + coalesce(posts.saves, 0)) as bigint) as engagements
+        cast(sum(
+            coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
+            + coalesce(posts.saves, 0)
+        ) as bigint) as engagements
     from costs
     left join posts
-        on costs.creator_id = posts.creator_id
-        and posts.posted_date between costs.campaign_start_date and costs.campaign_end_date
+        on
+            costs.creator_id = posts.creator_id
+            and posts.posted_date between costs.campaign_start_date and costs.campaign_end_date
     group by 1
 ),
 
@@ -70,8 +77,10 @@ combined as (
         costs.commission_cost,
         costs.bonus_cost,
         costs.amplification_cost,
-        cast(costs.fee_cost + costs.gifting_cogs + costs.gift_shipping_cost + costs.commission_cost
-            + costs.bonus_cost + costs.amplification_cost as decimal(18, 2)) as creator_cost,
+        cast(
+            costs.fee_cost + costs.gifting_cogs + costs.gift_shipping_cost + costs.commission_cost
+            + costs.bonus_cost + costs.amplification_cost as decimal(18, 2)
+        ) as creator_cost,
         costs.is_gift_cost_missing,
         coalesce(content.sponsored_posts, 0) as sponsored_posts,
         content.views,

@@ -42,7 +42,7 @@ base as (
         case when profiles.platform = 'instagram' then engagement.er_followers else engagement.er_views end
             as scored_er,
         geo.geo_match,
-        components.*  exclude (platform, account_id)
+        components.* exclude (platform, account_id)
     from profiles
     inner join creators on profiles.creator_id = creators.creator_id
     left join engagement on profiles.platform = engagement.platform and profiles.account_id = engagement.account_id
@@ -58,19 +58,20 @@ benchmarked as (
         100 * least(1, base.geo_match / {{ var('geo_pass') }}) as geography_score
     from base
     left join benchmarks
-        on base.platform = benchmarks.platform
-        and base.scored_er_definition = benchmarks.definition
-        and (benchmarks.tier = base.tier or benchmarks.tier = 'all')
+        on
+            base.platform = benchmarks.platform
+            and base.scored_er_definition = benchmarks.definition
+            and (base.tier = benchmarks.tier or benchmarks.tier = 'all')
 ),
 
 scored as (
     select
         *,
         {% for name, weight in components -%}
-        case when {{ name }} is not null then {{ weight }} else 0 end{% if not loop.last %} + {% endif %}
+            case when {{ name }} is not null then {{ weight }} else 0 end{% if not loop.last %} + {% endif %}
         {%- endfor %} as weight_available,
         {% for name, weight in components -%}
-        coalesce({{ name }}, 0) * {{ weight }}{% if not loop.last %} + {% endif %}
+            coalesce({{ name }}, 0) * {{ weight }}{% if not loop.last %} + {% endif %}
         {%- endfor %} as weighted_points,
         unexplained_spikes_90d > 0 as is_follower_spike_fail,
         coalesce(scored_er < {{ var('hard_fail_er_ratio') }} * er_benchmark, false) as is_low_engagement_fail,
@@ -126,7 +127,8 @@ select
     has_hard_fail,
     case
         when has_hard_fail or vetting_score < {{ var('review_min_score') }} then 'reject'
-        when vetting_score >= {{ var('approve_min_score') }}
+        when
+            vetting_score >= {{ var('approve_min_score') }}
             and data_coverage >= {{ var('review_below_coverage') }} then 'approve'
         else 'review'
     end as verdict

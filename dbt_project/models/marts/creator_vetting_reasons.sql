@@ -32,18 +32,27 @@ growth_reasons as (
         cast(growth.follower_delta as double) as measured_value,
         round(growth.delta_share, 4) as measured_share,
         case
-            when growth.is_explained_spike then 'spike on the day of a viral post (views > '
-                || {{ var('viral_views_multiple') }} || 'x median): reported, not penalised'
-            when growth.is_spike then 'followers +' || growth.follower_delta || ' in one day ('
-                || round(100 * growth.delta_share, 1) || '% of followers, robust z ' || round(growth.robust_z, 1) || ')'
-            else 'followers ' || growth.follower_delta || ' in one day within '
+            when growth.is_explained_spike
+                then
+                    'spike on the day of a viral post (views > '
+                    || {{ var('viral_views_multiple') }} || 'x median): reported, not penalised'
+            when growth.is_spike
+                then
+                    'followers +' || growth.follower_delta || ' in one day ('
+                    || round(100 * growth.delta_share, 1)
+                    || '% of followers, robust z '
+                    || round(growth.robust_z, 1)
+                    || ')'
+            else
+                'followers ' || growth.follower_delta || ' in one day within '
                 || {{ var('dump_within_days') }} || ' days after a spike'
         end as detail,
         growth.explaining_post_id as evidence
     from growth
     inner join accounts on growth.platform = accounts.platform and growth.account_id = accounts.account_id
     cross join as_of
-    where (growth.is_spike or growth.is_dump)
+    where
+        (growth.is_spike or growth.is_dump)
         and growth.snapshot_date > as_of.as_of_date - {{ var('growth_lookback_days') }}
 ),
 
@@ -57,7 +66,7 @@ comment_post_reasons as (
         cast(comments.generic_comments as double) as measured_value,
         round(comments.generic_share, 4) as measured_share,
         round(100 * comments.generic_share) || '% of ' || comments.sampled_comments
-            || ' sampled comments are generic' as detail,
+        || ' sampled comments are generic' as detail,
         posts.post_id as evidence
     from comments
     inner join posts on comments.platform = posts.platform and comments.post_id = posts.post_id
@@ -78,50 +87,86 @@ undisclosed as (
 
 account_reasons as (
     select
-        creator_id, platform, 'insufficient_history' as reason_code, 'info' as severity, as_of_date as observed_on,
-        cast(snapshot_days as double) as measured_value, cast(null as double) as measured_share,
+        creator_id,
+        platform,
+        'insufficient_history' as reason_code,
+        'info' as severity,
+        as_of_date as observed_on,
+        cast(snapshot_days as double) as measured_value,
+        cast(null as double) as measured_share,
         'only ' || snapshot_days || ' daily follower snapshots (growth needs {{ var("growth_min_snapshots") }})'
             as detail,
         cast(null as varchar) as evidence
-    from vetting where growth_score is null
+    from vetting
+    where growth_score is null
     union all
     select
-        creator_id, platform, 'low_engagement', 'hard_fail', as_of_date, round(
-            case when scored_er_definition = 'er_followers' then er_followers else er_views end, 5),
+        creator_id,
+        platform,
+        'low_engagement',
+        'hard_fail',
+        as_of_date,
+        round(
+            case when scored_er_definition = 'er_followers' then er_followers else er_views end, 5
+        ),
         round({{ safe_divide('case when scored_er_definition = \'er_followers\' then er_followers else er_views end',
                              'er_benchmark') }}, 4),
         scored_er_definition || ' below {{ var("hard_fail_er_ratio") }} x the benchmark (' || er_benchmark || ')',
         null
-    from vetting where is_low_engagement_fail
+    from vetting
+    where is_low_engagement_fail
     union all
     select
-        creator_id, platform, 'generic_comments_creator', 'penalty', as_of_date, null, round(median_generic_share, 4),
+        creator_id,
+        platform,
+        'generic_comments_creator',
+        'penalty',
+        as_of_date,
+        null,
+        round(median_generic_share, 4),
         'median post has ' || round(100 * median_generic_share) || '% generic comments (flag from '
-            || round(100 * {{ var('comment_creator_flag_share') }}) || '%)',
+        || round(100 * {{ var('comment_creator_flag_share') }}) || '%)',
         null
-    from vetting where median_generic_share >= {{ var('comment_creator_flag_share') }}
+    from vetting
+    where median_generic_share >= {{ var('comment_creator_flag_share') }}
     union all
     select
-        creator_id, platform,
+        creator_id,
+        platform,
         case when is_geo_fail then 'audience_outside_target' else 'audience_partly_outside_target' end,
         case when is_geo_fail then 'hard_fail' else 'warning' end,
-        as_of_date, null, round(geo_match, 4),
+        as_of_date,
+        null,
+        round(geo_match, 4),
         round(100 * geo_match) || '% of the audience is in the target countries ({{ var("target_countries") }})',
         null
-    from vetting where geo_match < {{ var('geo_pass') }}
+    from vetting
+    where geo_match < {{ var('geo_pass') }}
     union all
     select
-        creator_id, platform, 'low_activity', 'penalty', as_of_date, round(posts_per_week, 2), null,
+        creator_id,
+        platform,
+        'low_activity',
+        'penalty',
+        as_of_date,
+        round(posts_per_week, 2),
+        null,
         round(posts_per_week, 2) || ' posts a week over {{ var("activity_weeks") }} weeks; longest gap '
-            || longest_gap_days || ' days',
+        || longest_gap_days || ' days',
         null
-    from vetting where activity_score < 100
+    from vetting
+    where activity_score < 100
 ),
 
 disclosure_reasons as (
     select
-        creator_id, platform, 'undisclosed_sponsored_posts' as reason_code, 'penalty' as severity,
-        last_posted_date as observed_on, cast(posts as double) as measured_value, cast(null as double),
+        creator_id,
+        platform,
+        'undisclosed_sponsored_posts' as reason_code,
+        'penalty' as severity,
+        last_posted_date as observed_on,
+        cast(posts as double) as measured_value,
+        cast(null as double),
         posts || ' sponsored post(s) without a prominent #ad / #sponsored / paid-partnership disclosure' as detail,
         post_ids as evidence
     from undisclosed
@@ -145,4 +190,4 @@ from (
     select * from account_reasons
     union all
     select * from disclosure_reasons
-)
+) as reasons

@@ -1,12 +1,18 @@
 -- Creator x ISO week: attributed orders and revenue, content and reach, with week-over-week change.
 with orders as (
-    select * from {{ ref('order_attribution') }} where attribution_rule in ('code', 'link')
+    select * from {{ ref('order_attribution') }}
+    where attribution_rule in ('code', 'link')
 ),
 
-posts as (select * from {{ ref('int_posts') }} where creator_id is not null),
+posts as (
+    select * from {{ ref('int_posts') }}
+    where creator_id is not null
+),
 
 creators as (
-    select distinct contracts.creator_id, creators.creator_name
+    select distinct
+        contracts.creator_id,
+        creators.creator_name
     from {{ ref('stg_marketing__contracts') }} as contracts
     inner join {{ ref('stg_marketing__creators') }} as creators on contracts.creator_id = creators.creator_id
 ),
