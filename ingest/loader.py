@@ -69,6 +69,10 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
         not_parsed = _stage_jsonl(con, source, path)
     headers = {r[0] for r in con.execute("select column_name from (describe _src)").fetchall()}
     con.execute(f"create or replace temp table _typed as {typed_select(source, headers)}")
+    for check in source.row_checks:
+        con.execute(f"update _typed set _bad_column = ?, _bad_value = {quote_ident(check.column)}::varchar, "
+                    f"_reason = ? where _bad_column is null and ({check.predicate})",
+                    [check.column, f"{check.reason}"])
 
     rows_ok, rows_bad = con.execute(
         "select count(*) filter (where _bad_column is null), count(*) filter (where _bad_column is not null) "
@@ -153,10 +157,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
                     "from _not_parsed")
         con.execute("create or replace temp table _src as select c._ordinal + coalesce(g.skipped, 0) as "
                     "_row_number, c.* exclude (_ordinal) from _csv c asof left join _gaps g on g.before < c._ordinal")
+        con.execute("drop table _csv")
     else:
-        con.execute("create or replace temp table _src as select _ordinal as _row_number, * exclude (_ordinal) "
-                    "from _csv")
-    con.execute("drop table _csv")
+        # No rejected rows: ordinals are the record numbers; rename instead of copying the whole file again.
+        con.execute("drop table if exists _src")
+        con.execute("alter table _csv rename column _ordinal to _row_number")
+        con.execute("alter table _csv rename to _src")
     return extra, not_parsed
 
 

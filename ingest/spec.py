@@ -35,6 +35,33 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowCheck:
+    """A rule over a whole typed row (several columns, other rows of the file, or tables already loaded).
+
+    ``predicate`` is SQL over the typed columns of ``_typed`` that is true for a BAD row, e.g.
+    ``valid_to < valid_from``. The row is quarantined naming ``column`` and its value.
+    """
+
+    column: str
+    predicate: str
+    reason: str
+
+
+# ISO 4217 active codes: an order or contract in any other currency is quarantined (no FX, no sum).
+ISO_CURRENCIES = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF
+CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG
+HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA
+MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD
+RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX
+USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
+""".split())
+CURRENCY_CHECK = "{v} in (" + ", ".join(f"'{c}'" for c in sorted(ISO_CURRENCIES)) + ")"
+CURRENCY_EXPECT = "an ISO 4217 currency code such as USD, EUR, GBP"
+NOT_IN_FUTURE = "{v} <= now()::timestamp + interval '1 day'"
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     pattern: str                    # glob under the landing folder
@@ -46,3 +73,4 @@ class Source:
     shape: str | None = None        # jsonl: SQL predicate over ``doc`` a page must satisfy
     shape_expect: str = ""
     key: tuple[str, ...] = field(default_factory=tuple)  # business key (the newest version wins downstream)
+    row_checks: tuple[RowCheck, ...] = ()

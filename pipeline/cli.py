@@ -3,6 +3,7 @@
   pipeline demo      generate the sample data and run the whole pipeline through Airflow, then summarise
   pipeline summary   print the summary of the published marts
   pipeline evaluate  score the published marts against the sample data's ground_truth.json
+  pipeline benchmark ingest|dbt --scales S,M,L   measured throughput, wall time and peak memory vs bare DuckDB
   pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
 """
 
@@ -114,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
     sub.add_parser("summary", help="summarise the published marts")
     sub.add_parser("evaluate", help="precision and recall of the flags against the sample data's planted cases")
+    p_bench = sub.add_parser("benchmark", help="ingest or dbt against a bare-DuckDB baseline at several data sizes")
+    p_bench.add_argument("kind", choices=("ingest", "dbt"))
+    p_bench.add_argument("--scales", default="S,M", help="comma-separated scales (default S,M; L takes long)")
+    p_bench.add_argument("--workdir", type=Path, default=None,
+                         help="where generated data and benchmark warehouses go (default data/benchmark)")
     p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
     p_af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -124,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             demo(settings, args.scale, args.seed)
         elif args.command == "summary":
             print(summary(settings))
+        elif args.command == "benchmark":
+            from pipeline.benchmark.run import main as benchmark
+
+            benchmark(args.kind, args.scales.split(","), args.workdir or settings.data_dir / "benchmark")
         elif args.command == "evaluate":
             from pipeline.evaluate import evaluate_files
 

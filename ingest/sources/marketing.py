@@ -3,10 +3,15 @@
 A typo here silently misattributes money, so types and ranges are strict (see docs/input-templates.md).
 """
 
-from ingest.spec import COUNT, MONEY, Column, Source
+from ingest.spec import COUNT, CURRENCY_CHECK, CURRENCY_EXPECT, MONEY, Column, RowCheck, Source
 
 _DATE = "a date like 2026-03-01"
 _NONNEG = "{v} >= 0"
+# Templates refer to creators and campaigns loaded before them (the marketing group loads creators and campaigns
+# first): an unknown id would silently credit money to nobody.
+_KNOWN_CREATOR = "{v} in (select creator_id from raw.creators)"
+_KNOWN_CAMPAIGN = "{v} in (select campaign_id from raw.campaigns)"
+_DATES_IN_ORDER = RowCheck("valid_to", "valid_to < valid_from", "valid_to is before valid_from")
 
 MARKETING_SOURCES = (
     Source(
@@ -34,15 +39,18 @@ MARKETING_SOURCES = (
             Column("end_date", "end_date", "DATE", required=True, expect=_DATE),
             Column("target_countries", "target_countries", expect="country codes separated by ';'"),
         ),
+        row_checks=(RowCheck("end_date", "end_date < start_date", "end_date is before start_date"),),
     ),
     Source(
         name="contracts", pattern="marketing/contracts*.csv", table="contracts", format="csv",
         key=("contract_id",), description="What each creator is paid for each campaign.",
         columns=(
             Column("contract_id", "contract_id", required=True),
-            Column("creator_id", "creator_id", required=True),
-            Column("campaign_id", "campaign_id", required=True),
-            Column("currency", "currency", required=True, check="length({v}) = 3", expect="ISO 4217 code"),
+            Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
+                   expect="a creator_id listed in creators.csv"),
+            Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
+                   expect="a campaign_id listed in campaigns.csv"),
+            Column("currency", "currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
             Column("flat_fee", "flat_fee", MONEY, required=True, check=_NONNEG, expect="an amount >= 0"),
             Column("gifted_units", "gifted_units", COUNT, check=_NONNEG, expect="a whole number >= 0"),
             Column("unit_cost", "unit_cost", MONEY, check=_NONNEG, expect="an amount >= 0 (COGS, not retail)"),
@@ -60,12 +68,29 @@ MARKETING_SOURCES = (
         format="csv", key=("code", "valid_from"), description="Which creator a discount code belongs to, when.",
         columns=(
             Column("code", "code", required=True),
-            Column("creator_id", "creator_id", required=True),
-            Column("campaign_id", "campaign_id", required=True),
+            Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
+                   expect="a creator_id listed in creators.csv"),
+            Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
+                   expect="a campaign_id listed in campaigns.csv"),
             Column("discount_percent", "discount_percent", "DECIMAL(5,2)", check="{v} between 0 and 100",
                    expect="a percentage between 0 and 100"),
             Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
             Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
+        ),
+        row_checks=(
+            _DATES_IN_ORDER,
+            # One code can credit only one creator at a time: overlapping rows for another creator (in this file
+            # or loaded before) are all quarantined, because neither can be trusted.
+            RowCheck("code", """exists (
+                select 1 from _typed as other
+                where other._row_number <> _typed._row_number and upper(other.code) = upper(_typed.code)
+                    and other.creator_id <> _typed.creator_id
+                    and other.valid_from <= _typed.valid_to and _typed.valid_from <= other.valid_to)
+                or exists (
+                select 1 from raw.code_assignments as loaded
+                where upper(loaded.code) = upper(_typed.code) and loaded.creator_id <> _typed.creator_id
+                    and loaded.valid_from <= _typed.valid_to and _typed.valid_from <= loaded.valid_to)""",
+                     "the code is assigned to another creator over overlapping dates"),
         ),
     ),
     Source(
@@ -73,11 +98,14 @@ MARKETING_SOURCES = (
         format="csv", key=("link_id",), description="Which creator a tracking link id (ref / utm) belongs to.",
         columns=(
             Column("link_id", "link_id", required=True),
-            Column("creator_id", "creator_id", required=True),
-            Column("campaign_id", "campaign_id", required=True),
+            Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
+                   expect="a creator_id listed in creators.csv"),
+            Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
+                   expect="a campaign_id listed in campaigns.csv"),
             Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
             Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
         ),
+        row_checks=(_DATES_IN_ORDER,),
     ),
     Source(
         name="fx_rates", pattern="fx/fx_rates*.csv", table="fx_rates", format="csv",
@@ -86,7 +114,7 @@ MARKETING_SOURCES = (
         columns=(
             Column("rate_date", "rate_date", "DATE", required=True, expect=_DATE),
             Column("base_currency", "base_currency", required=True, check="length({v}) = 3"),
-            Column("quote_currency", "quote_currency", required=True, check="length({v}) = 3"),
+            Column("quote_currency", "quote_currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
             Column("rate", "rate", "DECIMAL(18,8)", required=True, check="{v} > 0", expect="a rate > 0"),
         ),
     ),

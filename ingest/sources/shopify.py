@@ -1,6 +1,6 @@
 """Shopify orders: the admin "Export orders" CSV (any header vintage) and Admin REST order pages."""
 
-from ingest.spec import MONEY, TS_OFFSET, Column, Source
+from ingest.spec import CURRENCY_CHECK, CURRENCY_EXPECT, MONEY, NOT_IN_FUTURE, TS_OFFSET, Column, Source
 
 _TS = "a timestamp like 2025-05-11 09:55:16 -0400"
 _STATUSES = ("paid", "pending", "authorized", "partially_paid", "refunded", "partially_refunded", "voided")
@@ -24,14 +24,14 @@ SHOPIFY_SOURCES = (
                    expect="one of " + ", ".join(_STATUSES)),
             Column("paid_at", "Paid at", TS_OFFSET, expect=_TS),
             Column("fulfillment_status", "Fulfillment Status"),
-            Column("currency", "Currency", check="length({v}) = 3 and upper({v}) = {v}", expect="ISO 4217 code"),
+            Column("currency", "Currency", check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
             Column("subtotal", "Subtotal", MONEY, expect="a decimal amount"),
             Column("shipping", "Shipping", MONEY, expect="a decimal amount"),
             Column("taxes", "Taxes", MONEY, expect="a decimal amount"),
             Column("total", "Total", MONEY, expect="a decimal amount"),
             Column("discount_code", "Discount Code"),
             Column("discount_amount", "Discount Amount", MONEY, expect="a decimal amount"),
-            Column("created_at", "Created at", TS_OFFSET, expect=_TS),
+            Column("created_at", "Created at", TS_OFFSET, check=NOT_IN_FUTURE, expect=_TS + ", not in the future"),
             Column("lineitem_quantity", "Lineitem quantity", "INTEGER", required=True, check="{v} > 0",
                    expect="a whole number > 0"),
             Column("lineitem_name", "Lineitem name"),
@@ -68,11 +68,12 @@ SHOPIFY_SOURCES = (
         columns=(
             Column("order_id", "item->>'$.id'", "BIGINT", required=True, expect="a numeric order id"),
             Column("order_name", "item->>'$.name'", required=True),
-            Column("created_at", "item->>'$.created_at'", TS_OFFSET, required=True, expect="ISO 8601"),
+            Column("created_at", "item->>'$.created_at'", TS_OFFSET, required=True, check=NOT_IN_FUTURE,
+                   expect="ISO 8601, not in the future"),
             Column("updated_at", "item->>'$.updated_at'", TS_OFFSET, expect="ISO 8601"),
             Column("cancelled_at", "item->>'$.cancelled_at'", TS_OFFSET, expect="ISO 8601"),
             Column("financial_status", "item->>'$.financial_status'", check=_STATUS_CHECK),
-            Column("currency", "item->>'$.currency'", required=True, check="length({v}) = 3"),
+            Column("currency", "item->>'$.currency'", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
             Column("subtotal_price", "item->>'$.subtotal_price'", MONEY),
             Column("total_discounts", "item->>'$.total_discounts'", MONEY),
             Column("total_tax", "item->>'$.total_tax'", MONEY),

@@ -41,6 +41,8 @@ def test_reloading_same_files_is_a_no_op(sample_landing: Path, tmp_path: Path) -
 def test_bad_rows_are_quarantined_and_good_rows_still_land(sample_landing: Path, tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     (landing / "marketing").mkdir(parents=True)
+    for template in ("creators.csv", "campaigns.csv"):  # contracts must name known creators and campaigns
+        shutil.copy(sample_landing / "marketing" / template, landing / "marketing" / template)
     src = (sample_landing / "marketing" / "contracts.csv").read_text().splitlines()
     header, good = src[0], src[1:3]
     broken = [
@@ -50,11 +52,11 @@ def test_bad_rows_are_quarantined_and_good_rows_still_land(sample_landing: Path,
     ]
     (landing / "marketing" / "contracts.csv").write_text("\n".join([header, *good, *broken]) + "\n")
     warehouse = tmp_path / "w.duckdb"
-    [result] = load_with_results(["contracts"], landing, warehouse, PII_TEST_KEY)
+    *_, result = load_with_results(["creators", "campaigns", "contracts"], landing, warehouse, PII_TEST_KEY)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 2, 3)
     con = duckdb.connect(str(warehouse), read_only=True)
     quarantine = con.execute("select source_row, column_name, raw_value, reason from raw.quarantine "
-                             "order by source_row").fetchall()
+                             "where source = 'contracts' order by source_row").fetchall()
     con.close()
     assert quarantine[0][:3] == (3, "flat_fee", "-5") and "expected an amount >= 0" in quarantine[0][3]
     assert quarantine[1][:3] == (4, "flat_fee", "abc") and "cannot parse" in quarantine[1][3]

@@ -1,0 +1,1 @@
+"""Benchmarks (``pipeline benchmark``): measured, printed, never asserted in tests."""
