@@ -35,6 +35,7 @@ class LoadResult:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    records_already_delivered: int = 0
     seconds: float = 0.0
 
 
@@ -79,11 +80,12 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
         "from _typed").fetchall()[0]
     rows_bad += not_parsed
     table = f"raw.{quote_ident(source.table)}"
+    ensure_table(con, source)
+    redelivered = _already_delivered(con, source, table)
     col_list = ", ".join(quote_ident(name) for name, _ in declared_columns(source))
     file_lit = quote_literal(str(path))
     con.execute("begin transaction")
     try:
-        ensure_table(con, source)
         con.execute(
             f"insert into {table} ({col_list}, {LINEAGE_COLUMNS}) select {col_list}, ?, ?, {file_lit}, "
             f"_row_number, ? from _typed where _bad_column is null", [load_id, source.name, started_at])
@@ -92,19 +94,33 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
             "from _typed where _bad_column is not null union all "
             "select ?, ?, ?, source_row, column_name, raw_value, reason, ? from _not_parsed",
             [load_id, source.name, str(path), started_at] * 2)
-        con.execute("insert into raw.load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("insert into raw.load_manifest (load_id, source, file_path, file_name, checksum, file_bytes, "
+                    "rows_read, rows_loaded, rows_quarantined, records_already_delivered, extra_columns, started_at, "
+                    "finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [load_id, source.name, str(path), path.name, checksum, size, rows_ok + rows_bad, rows_ok,
-                     rows_bad, extra, started_at, datetime.now(UTC)])
+                     rows_bad, redelivered, extra, started_at, datetime.now(UTC)])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     result = LoadResult(source.name, str(path), "loaded", load_id, rows_ok + rows_bad, rows_ok, rows_bad,
-                        round(time.perf_counter() - started, 3))
+                        redelivered, round(time.perf_counter() - started, 3))
+    if redelivered:
+        log.warning("%s: %s re-delivers %d record(s) already loaded from other files (same %s): the newest "
+                    "version wins downstream", source.name, path.name, redelivered, ", ".join(source.key))
     level = logging.WARNING if rows_bad else logging.INFO
     log.log(level, "%s: %s loaded %d rows, quarantined %d (%.2fs)%s", source.name, path.name, rows_ok,
             rows_bad, result.seconds, f"; extra columns kept out: {extra}" if extra else "")
     return result
+
+
+def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> int:
+    """How many distinct business keys of this file were already loaded from other files."""
+    if not source.key:
+        return 0
+    keys = ", ".join(quote_ident(k) for k in source.key)
+    return con.execute(f"select count(*) from (select distinct {keys} from _typed where _bad_column is null "
+                       f"intersect select distinct {keys} from {table})").fetchall()[0][0]
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -145,9 +161,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
         raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
     extra = [h for h in headers if h not in declared]
     # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the header.
+    # DuckDB reports one error per missing column: keep the first, and no column for a wrong column count.
     con.execute("create or replace temp table _not_parsed as select line - 1 as source_row, "
-                "any_value(column_name) as column_name, any_value(csv_line) as raw_value, "
-                "'unreadable CSV row: ' || string_agg(error_message, '; ') as reason "
+                "case when bool_and(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then null "
+                "else arg_min(column_name, coalesce(column_idx, 0)) end as column_name, "
+                "any_value(csv_line) as raw_value, "
+                "'unreadable CSV row: ' || arg_min(error_message, coalesce(column_idx, 0)) as reason "
                 "from _rejects group by line")
     not_parsed = con.execute("select count(*) from _not_parsed").fetchall()[0][0]
     if not_parsed:

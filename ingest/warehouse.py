@@ -18,6 +18,7 @@ create table if not exists raw.load_manifest (
     rows_read bigint not null,
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
+    records_already_delivered bigint not null,
     extra_columns varchar[],
     started_at timestamptz not null,
     finished_at timestamptz not null
@@ -32,6 +33,8 @@ create table if not exists raw.quarantine (
     reason varchar not null,
     quarantined_at timestamptz not null
 );
+-- Columns added since the first release: warehouses created before get them in place.
+alter table raw.load_manifest add column if not exists records_already_delivered bigint default 0;
 """
 
 

@@ -15,7 +15,7 @@ def _opt(name: str, header: str, type_: str = "VARCHAR", **kw) -> Column:
 SHOPIFY_SOURCES = (
     Source(
         name="shopify_orders_csv", pattern="shopify/orders_export/*.csv", table="shopify_order_lines_csv",
-        format="csv", key=("order_name", "line_number"),
+        format="csv", key=("order_name",),
         description="Shopify 'Export orders' CSV: one row per line item, order fields on the first row only.",
         columns=(
             Column("order_name", "Name", required=True, expect="an order name like #1001"),

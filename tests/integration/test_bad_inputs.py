@@ -1,0 +1,126 @@
+"""The bad-input corpus (tests/fixtures/bad_inputs/, see its README): every broken file gets a clear message
+naming the file (and column), good rows of the same file still land, rejected rows are kept with their reason,
+and for every file rows_read = rows_loaded + rows_quarantined."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.cli import load_with_results
+from ingest.errors import IngestError
+from tests.conftest import PII_TEST_KEY
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs"
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    source: str
+    loaded: int | None = None          # None: the whole file must fail
+    quarantined: list[tuple[str | None, str]] = field(default_factory=list)  # (column, reason fragment)
+    error: tuple[str, ...] = ()        # fragments of the error message
+    preload: str | None = None         # a corpus file loaded first (re-delivery)
+
+
+CASES = [
+    Case("shopify/orders_export/truncated.csv", "shopify_orders_csv", 2,
+         [(None, "unreadable CSV row: Expected Number of Columns: 79 Found: 8")]),
+    Case("shopify/orders_export/latin1.csv", "shopify_orders_csv", 0, [("Lineitem name", "not utf-8 encoded")]),
+    Case("shopify/orders_export/bom_semicolon.csv", "shopify_orders_csv", 2),
+    Case("shopify/orders_export/missing_column.csv", "shopify_orders_csv",
+         error=("missing_column.csv", "'Lineitem price' is missing")),
+    Case("shopify/orders_export/duplicated_header.csv", "shopify_orders_csv",
+         error=("duplicated_header.csv", "duplicated header")),
+    Case("shopify/orders_export/garbage_numeric.csv", "shopify_orders_csv", 2, [("Subtotal", "cannot parse")]),
+    Case("shopify/orders_export/negative_quantity.csv", "shopify_orders_csv", 2,
+         [("Lineitem quantity", "a whole number > 0")]),
+    Case("shopify/orders_export/unknown_currency.csv", "shopify_orders_csv", 2, [("Currency", "ISO 4217")]),
+    Case("shopify/orders_export/future_date.csv", "shopify_orders_csv", 2, [("Created at", "not in the future")]),
+    Case("shopify/orders_export/bad_timestamp.csv", "shopify_orders_csv", 2, [("Created at", "cannot parse")]),
+    Case("shopify/orders_export/empty.csv", "shopify_orders_csv", error=("empty.csv", "empty")),
+    Case("shopify/orders_export/header_only.csv", "shopify_orders_csv", 0),
+    Case("shopify/orders_export/bad_status.csv", "shopify_orders_csv", 2, [("Financial Status", "one of paid")]),
+    Case("shopify/orders_export/missing_name.csv", "shopify_orders_csv", 2, [("Name", "required value is missing")]),
+    Case("shopify/orders_export/redelivered.csv", "shopify_orders_csv", 1,
+         preload="shopify/orders_export/bom_semicolon.csv"),
+    Case("shopify/orders_api/not_json.jsonl", "shopify_orders_api", 1, [("(line)", "not valid JSON")]),
+    Case("shopify/orders_api/wrong_shape.jsonl", "shopify_orders_api", 1, [("(line)", "unexpected JSON shape")]),
+    Case("shopify/orders_api/missing_id.jsonl", "shopify_orders_api", 1, [("order_id", "required value is missing")]),
+    Case("shopify/orders_api/empty.jsonl", "shopify_orders_api", error=("empty.jsonl", "empty")),
+    Case("followers/bad_rows.csv", "follower_snapshots", 2,
+         [("snapshot_date", "cannot parse"), ("followers", "a follower count >= 0"), ("platform", "out of range")]),
+    Case("tiktok/video_list-counts.jsonl", "tiktok_videos", 1, [("like_count", "cannot parse")]),
+    Case("youtube/videos-negative.jsonl", "youtube_videos", 1, [("view_count", "out of range")]),
+    Case("instagram/media_insights-values.jsonl", "instagram_media_insights", 2, [("metric_value", "cannot parse")]),
+    Case("marketing/contracts-unknown_creator.csv", "contracts", 1,
+         [("creator_id", "listed in creators.csv"), ("campaign_id", "listed in campaigns.csv")]),
+    Case("marketing/contracts-bad_values.csv", "contracts", 1,
+         [("commission_rate", "between 0 and 1"), ("currency", "ISO 4217")]),
+    Case("marketing/code_assignments-overlapping.csv", "code_assignments", 1,
+         [("code", "another creator"), ("code", "another creator"), ("valid_to", "before valid_from")]),
+    Case("marketing/campaigns-missing_column.csv", "campaigns", error=("campaigns-missing_column.csv", "'start_date'")),
+    Case("marketing/campaigns-end_before_start.csv", "campaigns", 1, [("end_date", "before start_date")]),
+    Case("marketing/creators-bad_country.csv", "creators", 1, [("home_country", "alpha-2")]),
+    Case("fx/fx_rates-bad_rates.csv", "fx_rates", 1,
+         [("rate", "a rate > 0"), ("rate", "cannot parse"), ("quote_currency", "ISO 4217")]),
+]
+
+
+def test_the_corpus_covers_at_least_25_broken_files() -> None:
+    files = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.is_file() and p.name != "README.md"}
+    assert len(files) >= 25
+    assert files == {c.file for c in CASES}, "every corpus file has a case, every case a file"
+    readme = (CORPUS / "README.md").read_text()
+    assert all(f"`{c.file}`" in readme for c in CASES), "every file is described in the corpus README"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.file for c in CASES])
+def test_bad_input_gets_a_clear_outcome_and_nothing_is_lost(case: Case, sample_landing: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    # Templates refer to known creators and campaigns: load the sample's first.
+    load_with_results(["creators", "campaigns"], sample_landing, warehouse, PII_TEST_KEY)
+    landing = tmp_path / "landing"
+    for rel in filter(None, (case.preload, case.file)):
+        (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+    if case.preload:
+        shutil.copy(CORPUS / case.preload, landing / case.preload)
+        load_with_results([case.source], landing, warehouse, PII_TEST_KEY)
+    shutil.copy(CORPUS / case.file, landing / case.file)
+
+    if case.loaded is None:
+        with pytest.raises(IngestError) as err:
+            load_with_results([case.source], landing, warehouse, PII_TEST_KEY)
+        for fragment in case.error:
+            assert fragment in str(err.value)
+        con = duckdb.connect(str(warehouse), read_only=True)
+        assert con.execute("select count(*) from raw.load_manifest where file_name = ?",
+                           [Path(case.file).name]).fetchall()[0][0] == 0, "a failed file writes nothing"
+        con.close()
+        return
+
+    results = [r for r in load_with_results([case.source], landing, warehouse, PII_TEST_KEY)
+               if r.file.endswith(case.file) and r.status == "loaded"]
+    assert len(results) == 1
+    result = results[0]
+    assert (result.rows_loaded, result.rows_quarantined) == (case.loaded, len(case.quarantined))
+    assert result.rows_read == result.rows_loaded + result.rows_quarantined
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("select column_name, reason, source_row, raw_value, file_name from raw.quarantine "
+                       "where load_id = ? order by source_row", [result.load_id]).fetchall()
+    con.close()
+    assert len(rows) == len(case.quarantined)
+    unmatched = list(rows)
+    for column, fragment in case.quarantined:
+        match = next((r for r in unmatched if r[0] == column and fragment in r[1]), None)
+        assert match is not None, f"no quarantine row for {column!r} with {fragment!r} in {rows}"
+        unmatched.remove(match)
+        assert match[2] is not None and match[4].endswith(Path(case.file).name)
+        assert match[3] is not None or "required value is missing" in match[1], "the raw value is kept"
+    if case.preload:
+        assert result.records_already_delivered == 1
