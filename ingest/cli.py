@@ -46,11 +46,23 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"source names or groups {sorted(GROUPS)}; default: all")
     p_load.add_argument("--landing", type=Path, default=settings.landing_dir,
                         help=f"landing folder (default $PIPELINE_LANDING_DIR = {settings.landing_dir})")
+    p_fetch = sub.add_parser("fetch", help="fetch API pages into the landing folder (credentials: env vars "
+                             "SHOPIFY_SHOP_URL + SHOPIFY_ACCESS_TOKEN, INSTAGRAM_GRAPH_URL + "
+                             "INSTAGRAM_ACCESS_TOKEN, or Airflow connections shopify_default / instagram_graph)")
+    p_fetch.add_argument("api", choices=("shopify", "instagram"))
+    p_fetch.add_argument("--landing", type=Path, default=settings.landing_dir)
     sub.add_parser("status", help="files loaded per source, rows loaded and quarantined")
     sub.add_parser("sources", help="list the sources with their file patterns")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
+    if args.command == "fetch":
+        from ingest.connectors import fetch_configured
+
+        landed = fetch_configured("shopify" if args.api == "shopify" else "social", args.landing,
+                                  settings.warehouse_path)
+        print("\n".join(map(str, landed)) or "nothing fetched (no credentials configured?)")
+        return 0
     if args.command == "sources":
         for s in ALL_SOURCES.values():
             print(f"{s.name:28} {s.pattern:40} raw.{s.table}  {s.description}")

@@ -12,8 +12,10 @@ log = logging.getLogger(__name__)
 def ingest_group(group: str) -> list[str]:
     """Load one group of sources; returns the load ids written in this run (for the raw quality gate)."""
     from ingest.cli import load_with_results
+    from ingest.connectors import fetch_configured
 
     settings = load_settings()
+    fetch_configured(group, settings.landing_dir, settings.warehouse_path)
     results = load_with_results([group], settings.landing_dir, settings.warehouse_path, settings.pii_key)
     loaded = [r for r in results if r.status == "loaded"]
     log.info("%s: %d files loaded (%d rows, %d quarantined), %d already loaded", group, len(loaded),
