@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import IngestError, MissingColumnError, UnreadableFileError
-from ingest.spec import Source
+from ingest.spec import LINE, Source
 from ingest.sql import declared_columns, quote_ident, quote_literal, typed_select
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,10 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
         "left(line, 2000) as raw_value, case when not valid then 'not valid JSON: expected one JSON document "
         f"per line' else 'unexpected JSON shape: expected {source.shape_expect.replace(chr(39), chr(39) * 2)}' "
         "end as reason from _pages where not valid or not shaped")
-    if source.records:
+    if source.records == LINE:
+        con.execute("create or replace temp table _src as select _row_number, line::json as doc, line::json as item "
+                    "from _pages where valid and shaped")
+    elif source.records:
         con.execute(
             "create or replace temp table _src as select _row_number, doc, unnest(json_extract(doc, "
             f"'{source.records}[*]')) as item from (select _row_number, line::json as doc from _pages "

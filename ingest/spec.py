@@ -14,6 +14,7 @@ EPOCH_S = "epoch_seconds"
 MONEY = "DECIMAL(18,2)"
 COUNT = "BIGINT"
 COUNT_TEXT = "count_text"  # "304.9K", "1.4M", "2B", "1,234" or plain digits
+LINE = "line"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class Source:
     format: str                     # "csv" or "jsonl"
     columns: tuple[Column, ...]
     description: str
-    records: str | None = None      # jsonl: JSON path of the record list in a page; None = the page itself
+    records: str | None = None      # jsonl: JSON path of the record list in a page; None = the page's response;
+                                    # LINE = each line is itself one record (no API envelope, e.g. scraper exports)
     shape: str | None = None        # jsonl: SQL predicate over ``doc`` a page must satisfy
     shape_expect: str = ""
     key: tuple[str, ...] = field(default_factory=tuple)  # business key (the newest version wins downstream)

@@ -1,6 +1,6 @@
 """Shopify orders: the admin "Export orders" CSV (any header vintage) and Admin REST order pages."""
 
-from ingest.spec import CURRENCY_CHECK, CURRENCY_EXPECT, MONEY, NOT_IN_FUTURE, TS_OFFSET, Column, Source
+from ingest.spec import CURRENCY_CHECK, CURRENCY_EXPECT, MONEY, NOT_IN_FUTURE, TS_OFFSET, Column, RowCheck, Source
 
 _TS = "a timestamp like 2025-05-11 09:55:16 -0400"
 _STATUSES = ("paid", "pending", "authorized", "partially_paid", "refunded", "partially_refunded", "voided")
@@ -92,6 +92,87 @@ SHOPIFY_SOURCES = (
             Column("line_items", "item->>'$.line_items'", "JSON", required=True),
             Column("refunds", "item->>'$.refunds'", "JSON"),
             Column("shipping_lines", "item->>'$.shipping_lines'", "JSON"),
+        ),
+    ),
+)
+
+_WOO_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
+
+STORE_EXTRA_SOURCES = (
+    Source(
+        name="woocommerce_orders", pattern="woocommerce/orders/*.jsonl", table="woocommerce_orders", format="jsonl",
+        records="$.response", key=("order_id",), shape="json_type(doc, '$.response') = 'ARRAY'",
+        shape_expect="a page {'request': ..., 'response': [orders]} (the REST API answers a JSON array)",
+        description="WooCommerce REST orders (v3), one row per order; line items, coupons and refunds as JSON.",
+        columns=(
+            Column("order_id", "item->>'$.id'", "BIGINT", required=True, expect="a numeric order id"),
+            Column("order_number", "item->>'$.number'"),
+            Column("status", "item->>'$.status'", required=True,
+                   check="{v} in (" + ", ".join(f"'{s}'" for s in _WOO_STATUSES) + ")",
+                   expect="one of " + ", ".join(_WOO_STATUSES)),
+            Column("currency", "item->>'$.currency'", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
+            Column("created_at", "item->>'$.date_created_gmt'", TS_OFFSET, required=True, check=NOT_IN_FUTURE,
+                   expect="a GMT timestamp like 2026-05-11T13:55:16, not in the future"),
+            Column("paid_at", "item->>'$.date_paid_gmt'", TS_OFFSET, expect="a GMT timestamp"),
+            Column("total", "item->>'$.total'", MONEY, check="{v} >= 0", expect="an amount >= 0"),
+            Column("discount_total", "item->>'$.discount_total'", MONEY, expect="a decimal amount"),
+            Column("shipping_total", "item->>'$.shipping_total'", MONEY, expect="a decimal amount"),
+            Column("total_tax", "item->>'$.total_tax'", MONEY, expect="a decimal amount"),
+            Column("customer_id", "item->>'$.customer_id'", "BIGINT"),
+            Column("email_hash", "item->>'$.billing.email'", pii=True),
+            Column("shipping_country", "coalesce(item->>'$.shipping.country', item->>'$.billing.country')"),
+            Column("coupon_lines", "item->>'$.coupon_lines'", "JSON"),
+            Column("line_items", "item->>'$.line_items'", "JSON", required=True),
+            Column("refunds", "item->>'$.refunds'", "JSON"),
+        ),
+    ),
+    Source(
+        name="shopify_price_rules", pattern="shopify/price_rules/*.jsonl", table="shopify_price_rules",
+        format="jsonl", records="$.response.price_rules", key=("price_rule_id",),
+        shape="json_type(doc, '$.response.price_rules') = 'ARRAY'", shape_expect="{'response': {'price_rules': [...]}}",
+        description="Shopify price rules: what a discount code gives and when it is valid.",
+        columns=(
+            Column("price_rule_id", "item->>'$.id'", "BIGINT", required=True),
+            Column("title", "item->>'$.title'"),
+            Column("value_type", "item->>'$.value_type'", check="{v} in ('percentage', 'fixed_amount')",
+                   expect="percentage or fixed_amount"),
+            Column("value", "item->>'$.value'", MONEY, check="{v} <= 0", expect="a discount value <= 0"),
+            Column("starts_at", "item->>'$.starts_at'", TS_OFFSET, expect="ISO 8601"),
+            Column("ends_at", "item->>'$.ends_at'", TS_OFFSET, expect="ISO 8601"),
+            Column("usage_limit", "item->>'$.usage_limit'", "BIGINT"),
+            Column("once_per_customer", "item->>'$.once_per_customer'", "BOOLEAN"),
+        ),
+    ),
+    Source(
+        name="shopify_discount_codes", pattern="shopify/discount_codes/*.jsonl", table="shopify_discount_codes",
+        format="jsonl", records="$.response.discount_codes", key=("discount_code_id",),
+        shape="json_type(doc, '$.response.discount_codes') = 'ARRAY'",
+        shape_expect="{'response': {'discount_codes': [...]}}",
+        description="Shopify discount codes of the price rules, with their usage counts.",
+        columns=(
+            Column("discount_code_id", "item->>'$.id'", "BIGINT", required=True),
+            Column("price_rule_id", "item->>'$.price_rule_id'", "BIGINT", required=True),
+            Column("code", "item->>'$.code'", required=True),
+            Column("usage_count", "item->>'$.usage_count'", "BIGINT", check="{v} >= 0", expect="a count >= 0"),
+            Column("created_at", "item->>'$.created_at'", TS_OFFSET, expect="ISO 8601"),
+        ),
+    ),
+    Source(
+        name="affiliate_redemptions", pattern="affiliate/*.csv", table="affiliate_redemptions", format="csv",
+        key=("code", "order_id", "order_name"),
+        description="Affiliate-platform redemption exports: one row per code redemption.",
+        row_checks=(RowCheck("order_id", "order_id is null and order_name is null",
+                             "neither order_id nor order_name: the redemption cannot be matched to an order"),),
+        columns=(
+            Column("code", "code", required=True),
+            Column("order_id", "order_id", "BIGINT", header_required=False, expect="a numeric order id"),
+            Column("order_name", "order_name", header_required=False),
+            Column("redeemed_at", "redeemed_at", TS_OFFSET, required=True, check=NOT_IN_FUTURE,
+                   expect="a timestamp, not in the future"),
+            Column("order_amount", "order_amount", MONEY, required=True, check="{v} >= 0", expect="an amount >= 0"),
+            Column("currency", "currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
+            Column("commission", "commission", MONEY, header_required=False, check="{v} >= 0",
+                   expect="an amount >= 0"),
         ),
     ),
 )

@@ -1,4 +1,5 @@
--- One row per order from both Shopify sources, in order currency. The API wins where an order is in both.
+-- One row per order from the Shopify sources (the API wins where an order is in both) and WooCommerce (order
+-- names prefixed WC- so they never collide with Shopify's), in order currency.
 -- Incremental: a run rebuilds only the orders with rows loaded since the last run (late-arriving orders and
 -- re-delivered versions alike), each from the full staging history, and replaces them by order_name.
 {{ config(materialized='incremental', unique_key='order_name', incremental_strategy='delete+insert',
@@ -13,12 +14,20 @@ with
         union
         select order_name from {{ ref('stg_shopify__orders_api') }}
         where loaded_at > (select loaded_at from watermark)
+        union
+        select 'WC-' || order_number from {{ ref('stg_woocommerce__orders') }}
+        where loaded_at > (select loaded_at from watermark)
     ),
 {%- endif %}
 
 csv_lines as (
     select * from {{ ref('stg_shopify__order_lines_csv') }}
     {%- if is_incremental() %} where order_name in (select order_name from changed){% endif %}
+),
+
+woo_orders as (
+    select * from {{ ref('stg_woocommerce__orders') }}
+    {%- if is_incremental() %} where 'WC-' || order_number in (select order_name from changed){% endif %}
 ),
 
 api_orders as (
@@ -110,7 +119,38 @@ api_final as (
     from api_orders
 ),
 
+woo_final as (
+    select
+        'WC-' || order_number as order_name,
+        order_id,
+        'woocommerce' as order_source,
+        created_at,
+        null as created_at_utc_offset,  -- WooCommerce's *_gmt timestamps are UTC already
+        case when order_status in ('cancelled', 'failed', 'trash') then coalesce(paid_at, created_at) end
+            as cancelled_at,
+        order_status as financial_status,
+        currency,
+        customer_email_hash,
+        shipping_country,
+        list_transform({{ json_path_strings('coupon_lines', '$[*].code') }}, lambda x: upper(x)) as discount_codes,
+        null as landing_site,
+        -- Line totals are after discounts, before tax and shipping.
+        {{ json_path_sum('line_items', '$[*].total') }} as items_subtotal,
+        coalesce(discount_total, 0) as item_discounts,
+        -- Refund totals are negative amounts.
+        -{{ json_path_sum('refunds', '$[*].total') }} as refunds_ex_tax,
+        cast(
+            list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: cast(x as integer))) as bigint
+        )
+            as units,
+        false as is_test,
+        loaded_at as source_loaded_at
+    from woo_orders
+),
+
 unioned as (
+    select * from woo_final
+    union all
     select * from api_final
     union all
     select * from csv_final
