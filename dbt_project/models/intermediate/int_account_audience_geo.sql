@@ -1,20 +1,5 @@
 -- Share of an account's audience in the brand's target countries (var target_countries).
--- Instagram: follower demographics by country; YouTube: views by viewer country. TikTok exposes none.
-with audience as (
-    select
-        'instagram' as platform,
-        account_id,
-        country_code,
-        follower_count as audience
-    from {{ ref('stg_instagram__audience') }}
-    union all
-    select
-        'youtube',
-        account_id,
-        country_code,
-        views
-    from {{ ref('stg_youtube__audience') }}
-)
+with audience as (select * from {{ ref('int_account_audience') }})
 
 select
     platform,

@@ -81,25 +81,7 @@ accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
 
-current_followers as (
-    select
-        'instagram' as platform,
-        account_id,
-        followers_count as followers
-    from {{ ref('stg_instagram__users') }}
-    union all
-    select
-        'tiktok',
-        account_id,
-        follower_count
-    from {{ ref('stg_tiktok__users') }}
-    union all
-    select
-        'youtube',
-        account_id,
-        subscriber_count
-    from {{ ref('stg_youtube__channels') }}
-),
+current_followers as (select * from {{ ref('int_creator_profiles') }}),
 
 newest_load as (
     -- The high-water mark this run has seen, stored on every row it writes.
