@@ -137,18 +137,28 @@ def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
             con.execute(f"alter table {table} add column {quote_ident(name)} {type_}")
 
 
+def _drop_src(con: duckdb.DuckDBPyConnection) -> None:
+    """The previous file's staged rows: a view over the CSV table, or a table of JSON records."""
+    kinds = con.execute("select 'view' from duckdb_views() where view_name = '_src' and temporary union all "
+                        "select 'table' from duckdb_tables() where table_name = '_src' and temporary").fetchall()
+    for (kind,) in kinds:
+        con.execute(f"drop {kind} _src")
+
+
 def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
     """Read the CSV as text into ``_src`` (true record numbers), rows the reader cannot split into
     ``_not_parsed``. Returns the undeclared headers and the count of unparsed rows."""
     con.execute("drop table if exists _rejects; drop table if exists _reject_scans")
+    _drop_src(con)
     try:
+        # Insertion order is preserved, so rowid + 1 is the record's ordinal: no window, no extra copy.
         con.execute(
-            "create or replace temp table _csv as select row_number() over () as _ordinal, * from read_csv(?, "
+            "create or replace temp table _csv as select * from read_csv(?, "
             "all_varchar = true, header = true, store_rejects = true, rejects_table = '_rejects', "
             "rejects_scan = '_reject_scans', encoding = 'utf-8')", [str(path)])
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from exc
-    headers = [r[0] for r in con.execute("select column_name from (describe _csv)").fetchall()][1:]
+    headers = [r[0] for r in con.execute("select column_name from (describe _csv)").fetchall()]
     header_set = set(headers)
     declared = {c.source for c in source.columns}
     for column in source.columns:
@@ -174,14 +184,10 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
         con.execute("create or replace temp table _gaps as select source_row - row_number() over "
                     "(order by source_row) as before, row_number() over (order by source_row) as skipped "
                     "from _not_parsed")
-        con.execute("create or replace temp table _src as select c._ordinal + coalesce(g.skipped, 0) as "
-                    "_row_number, c.* exclude (_ordinal) from _csv c asof left join _gaps g on g.before < c._ordinal")
-        con.execute("drop table _csv")
+        con.execute("create or replace temp view _src as select c.rowid + 1 + coalesce(g.skipped, 0) as "
+                    "_row_number, c.* from _csv c asof left join _gaps g on g.before < c.rowid + 1")
     else:
-        # No rejected rows: ordinals are the record numbers; rename instead of copying the whole file again.
-        con.execute("drop table if exists _src")
-        con.execute("alter table _csv rename column _ordinal to _row_number")
-        con.execute("alter table _csv rename to _src")
+        con.execute("create or replace temp view _src as select rowid + 1 as _row_number, * from _csv")
     return extra, not_parsed
 
 
@@ -196,6 +202,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
             [str(path)])
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from exc
+    _drop_src(con)
     shape = source.shape or "true"
     con.execute(
         "create or replace temp table _pages as select _row_number, line, json_valid(line) as valid, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,8 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=read_only)
     # The progress bar draws on stdout even without a terminal; our own logging reports progress.
     con.execute("set enable_progress_bar = false")
+    # Bounded memory: past the limit DuckDB spills to its temp directory (<warehouse>.tmp) instead of growing.
+    con.execute("set memory_limit = ?", [os.environ.get("PIPELINE_INGEST_MEMORY_LIMIT", "1GB")])
     if not read_only:
         con.execute(BOOTSTRAP)
     return con
