@@ -8,6 +8,7 @@ leaves nothing behind (the transaction never committed), and the next run loads 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from ingest.sql import declared_columns, quote_ident, quote_literal, typed_selec
 log = logging.getLogger(__name__)
 
 LINEAGE_COLUMNS = "_load_id, _source, _source_file, _source_row, _loaded_at"
-MAX_JSON_LINE_BYTES = 256 * 1024 * 1024
+# DuckDB's reader allocates a buffer of this size; an API page is well under 1 MB (250 Shopify orders ~600 KB).
+MAX_JSON_LINE_BYTES = 32 * 1024 * 1024
+JSON_CHUNK_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,17 @@ def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
             con.execute(f"alter table {table} add column {quote_ident(name)} {type_}")
 
 
+def _page_without_records(records: str) -> str:
+    """The page minus its record list, as SQL: every record row keeps the request (account, period) without
+    carrying a copy of the whole page (250 Shopify orders would otherwise be copied 250 times)."""
+    if "[" in records:  # a path through arrays cannot be patched out; such pages are small (demographics)
+        return "line::json"
+    patch: object = None
+    for key in reversed(records.removeprefix("$.").split(".")):
+        patch = {key: patch}
+    return f"json_merge_patch(line::json, '{json.dumps(patch)}')"
+
+
 def _drop_src(con: duckdb.DuckDBPyConnection) -> None:
     """The previous file's staged rows: a view over the CSV table, or a table of JSON records."""
     kinds = con.execute("select 'view' from duckdb_views() where view_name = '_src' and temporary union all "
@@ -193,38 +207,52 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
 
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> int:
     """One JSON document per line: invalid JSON and pages of the wrong shape go to ``_not_parsed``; the
-    records of the good pages go to ``_src`` with ``doc`` (the page) and ``item`` (the record)."""
+    records of the good pages go to ``_src`` with ``doc`` (the page without its records) and ``item`` (the record).
+
+    Pages are parsed in chunks of about JSON_CHUNK_BYTES: DuckDB's JSON parsing needs several times the text's
+    size, and one statement over a whole file would not stay within the memory cap."""
     try:
         con.execute(
-            "create or replace temp table _lines as select row_number() over () as _row_number, line from "
+            "create or replace temp table _lines as select _row_number, line, "
+            f"(sum(length(line)) over (order by _row_number) // {JSON_CHUNK_BYTES}) as _chunk from ("
+            "select row_number() over () as _row_number, line from "
             "read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', "
-            f"escape = '', auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, encoding = 'utf-8')",
+            f"escape = '', auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, encoding = 'utf-8'))",
             [str(path)])
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from exc
     _drop_src(con)
-    shape = source.shape or "true"
-    con.execute(
-        "create or replace temp table _pages as select _row_number, line, json_valid(line) as valid, "
-        f"case when json_valid(line) then coalesce(({shape.replace('doc', 'line::json')}), false) end as shaped "
-        "from _lines where trim(line) <> ''")
-    con.execute(
-        "create or replace temp table _not_parsed as select _row_number as source_row, '(line)' as column_name, "
-        "left(line, 2000) as raw_value, case when not valid then 'not valid JSON: expected one JSON document "
-        f"per line' else 'unexpected JSON shape: expected {source.shape_expect.replace(chr(39), chr(39) * 2)}' "
-        "end as reason from _pages where not valid or not shaped")
+    shape = (source.shape or "true").replace("doc", "line::json")
     if source.records == LINE:
-        con.execute("create or replace temp table _src as select _row_number, line::json as doc, line::json as item "
-                    "from _pages where valid and shaped")
+        records = "select _row_number, line::json as doc, line::json as item from _pages where valid and shaped"
     elif source.records:
-        con.execute(
-            "create or replace temp table _src as select _row_number, doc, unnest(json_extract(doc, "
-            f"'{source.records}[*]')) as item from (select _row_number, line::json as doc from _pages "
-            "where valid and shaped)")
+        # The page without its records is computed once per page, before unnest repeats it per record.
+        records = (f"select _row_number, slim as doc, unnest(json_extract(page, '{source.records}[*]')) as item "
+                   f"from (select _row_number, line::json as page, {_page_without_records(source.records)} as slim "
+                   "from _pages where valid and shaped)")
     else:
-        con.execute("create or replace temp table _src as select _row_number, line::json as doc, "
-                    "(line::json)->'$.response' as item from _pages where valid and shaped")
-    con.execute("drop table _lines; drop table _pages")
+        records = ("select _row_number, line::json as doc, (line::json)->'$.response' as item from _pages "
+                   "where valid and shaped")
+    expected_shape = source.shape_expect.replace("'", "''")
+    bad_page_reason = ("case when not valid then 'not valid JSON: expected one JSON document per line' "
+                       f"else 'unexpected JSON shape: expected {expected_shape}' end")
+    chunks = [r[0] for r in con.execute("select distinct _chunk from _lines order by 1").fetchall()]
+    for n, chunk in enumerate(chunks):
+        con.execute(
+            "create or replace temp table _pages as select _row_number, line, json_valid(line) as valid, "
+            f"case when json_valid(line) then coalesce(({shape}), false) end as shaped "
+            "from _lines where _chunk = ? and trim(line) <> ''", [chunk])
+        verb = "create or replace temp table {} as" if n == 0 else "insert into {}"
+        con.execute(f"{verb.format('_not_parsed')} select _row_number as source_row, '(line)' as column_name, "
+                    f"left(line, 2000) as raw_value, {bad_page_reason} as reason from _pages "
+                    "where not valid or not shaped")
+        con.execute(f"{verb.format('_src')} {records}")
+    if not chunks:  # an empty-looking file (only blank lines): nothing to stage, nothing lost
+        con.execute("create or replace temp table _not_parsed as select null::bigint as source_row, "
+                    "null::varchar as column_name, null::varchar as raw_value, null::varchar as reason where false")
+        con.execute("create or replace temp table _src as select null::bigint as _row_number, null::json as doc, "
+                    "null::json as item where false")
+    con.execute("drop table _lines; drop table if exists _pages")
     return con.execute("select count(*) from _not_parsed").fetchall()[0][0]
 
 

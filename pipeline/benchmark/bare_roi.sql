@@ -49,7 +49,7 @@ with rates as (select * from raw.fx_rates qualify row_number() over (
     partition by rate_date, quote_currency order by _loaded_at desc) = 1),
 spine as (select cast(range as date) as d from range((select min(rate_date) from rates)::timestamp,
     greatest((select max(rate_date) from rates), current_date)::timestamp + interval '1 day', interval '1 day'))
-select d, quote_currency as currency, last_value(rate ignore nulls) over (partition by quote_currency order by d)
+select d, c.quote_currency as currency, last_value(rate ignore nulls) over (partition by c.quote_currency order by d)
     as units_per_usd
 from spine cross join (select distinct quote_currency from rates) c
 left join rates on rates.rate_date = spine.d and rates.quote_currency = c.quote_currency

@@ -245,9 +245,9 @@ def _contracts(r: random.Random, creators: list[Creator], campaigns: list[Campai
             pct = r.choice((10, 15, 15, 20))
             code = f"{first}{pct}"
             suffix = 1
-            while code in used_codes:
+            while code in used_codes:  # numeric suffixes: codes are matched case-insensitively
                 suffix += 1
-                code = f"{first}{pct}{chr(64 + suffix)}"
+                code = f"{first}{pct}{suffix}"
             used_codes.add(code)
             followers = creator.primary.followers_start
             tier = tier_of(followers)
