@@ -105,7 +105,19 @@ MARKETING_SOURCES = (
             Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
             Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
         ),
-        row_checks=(_DATES_IN_ORDER,),
+        row_checks=(
+            _DATES_IN_ORDER,
+            RowCheck("link_id", """exists (
+                select 1 from _typed as other
+                where other._row_number <> _typed._row_number and lower(other.link_id) = lower(_typed.link_id)
+                    and other.creator_id <> _typed.creator_id
+                    and other.valid_from <= _typed.valid_to and _typed.valid_from <= other.valid_to)
+                or exists (
+                select 1 from raw.link_assignments as loaded
+                where lower(loaded.link_id) = lower(_typed.link_id) and loaded.creator_id <> _typed.creator_id
+                    and loaded.valid_from <= _typed.valid_to and _typed.valid_from <= loaded.valid_to)""",
+                     "the link id is assigned to another creator over overlapping dates"),
+        ),
     ),
     Source(
         name="fx_rates", pattern="fx/fx_rates*.csv", table="fx_rates", format="csv",

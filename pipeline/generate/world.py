@@ -233,6 +233,7 @@ def _campaigns(r: random.Random, scale: Scale, start: date, end: date) -> list[C
 def _contracts(r: random.Random, creators: list[Creator], campaigns: list[Campaign]) -> list[Contract]:
     contracts: list[Contract] = []
     used_codes: set[str] = set()
+    used_links: set[str] = set()
     for creator in creators:
         n = 1 if r.random() < 0.65 else 2
         if creator.case == "leaked_code":
@@ -286,10 +287,21 @@ def _contracts(r: random.Random, creators: list[Creator], campaigns: list[Campai
                 paid_amplification=amplification,
                 code=code,
                 discount_percent=pct,
-                link_id=f"{creator.primary.handle.replace('.', '')[:14]}-{campaign.campaign_id}",
+                link_id=_unique(f"{creator.primary.handle.replace('.', '').replace('_', '')}-{campaign.campaign_id}",
+                                used_links),
                 code_valid_from=campaign.start,
                 code_valid_to=valid_to,
                 sponsored_posts=r.randint(2, 4),
                 conversion=math.exp(r.gauss(math.log(0.35), 0.5)),
             ))
     return contracts
+
+
+def _unique(candidate: str, used: set[str]) -> str:
+    """A tracking id nobody else has (ids are matched case-insensitively)."""
+    value, n = candidate, 1
+    while value.lower() in used:
+        n += 1
+        value = f"{candidate}{n}"
+    used.add(value.lower())
+    return value

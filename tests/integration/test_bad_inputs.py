@@ -64,6 +64,8 @@ CASES = [
          [("commission_rate", "between 0 and 1"), ("currency", "ISO 4217")]),
     Case("marketing/code_assignments-overlapping.csv", "code_assignments", 1,
          [("code", "another creator"), ("code", "another creator"), ("valid_to", "before valid_from")]),
+    Case("marketing/link_assignments-shared_link.csv", "link_assignments", 1,
+         [("link_id", "another creator"), ("link_id", "another creator")]),
     Case("marketing/campaigns-missing_column.csv", "campaigns", error=("campaigns-missing_column.csv", "'start_date'")),
     Case("marketing/campaigns-end_before_start.csv", "campaigns", 1, [("end_date", "before start_date")]),
     Case("marketing/creators-bad_country.csv", "creators", 1, [("home_country", "alpha-2")]),
