@@ -11,7 +11,9 @@ from ingest.errors import IngestError
 from ingest.loader import LoadResult, ensure_table, load_source
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.warehouse import connect
-from pipeline.settings import load_settings
+from pipeline.settings import DEMO_PII_KEY, load_settings
+
+log = logging.getLogger(__name__)
 
 
 def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> list[LoadResult]:
@@ -20,6 +22,8 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
     unknown = [n for n in expanded if n not in ALL_SOURCES]
     if unknown:
         raise ValueError(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
+    if pii_key == DEMO_PII_KEY:
+        log.warning("personal data is pseudonymised with the public demo key: set PIPELINE_PII_KEY for real data")
     con = connect(warehouse)
     try:
         for source in ALL_SOURCES.values():

@@ -49,9 +49,17 @@ def collect(serving_path: Path, week_start: date | None = None) -> ReportData:
                   "from creator_weekly_performance where week_start = ?")
         week = _rows(con, totals, [week_start])[0]
         previous = _rows(con, totals, [week_start - timedelta(days=7)])[0]
+        # Who paid back, beside whether they are worth hiring again (the worst verdict over their platforms).
         top = _rows(con, """
-            select creator_id, creator_name, campaign_name, orders, net_revenue, creator_cost, roi
-            from creator_roi where roi is not null order by roi desc, creator_id limit 5""")
+            select r.creator_id, r.creator_name, r.campaign_name, r.orders, r.net_revenue, r.creator_cost, r.roi,
+                   coalesce(v.verdict, 'not vetted') as verdict
+            from creator_roi as r
+            left join (
+                select creator_id, case max(case verdict when 'reject' then 3 when 'review' then 2 else 1 end)
+                    when 3 then 'reject' when 2 then 'review' else 'approve' end as verdict
+                from creator_vetting group by creator_id
+            ) as v on r.creator_id = v.creator_id
+            where r.roi is not null order by r.roi desc, r.creator_id limit 5""")
         rejected = _rows(con, """
             select v.creator_id, v.creator_name, v.platform, v.vetting_score,
                    coalesce(string_agg(r.detail, '; ' order by r.observed_on), 'score below 50') as why
@@ -94,12 +102,13 @@ def render_markdown(d: ReportData) -> str:
         f"new customers: {d.week['new_customers']}",
         "",
         "## Top 5 creators by ROI (campaign to date)",
-        "| creator | campaign | orders | net revenue | cost | ROI |",
-        "|---|---|---:|---:|---:|---:|",
+        "| creator | campaign | orders | net revenue | cost | ROI | vetting |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for t in d.top_creators:
         lines.append(f"| {t['creator_name']} ({t['creator_id']}) | {t['campaign_name']} | {t['orders']} | "
-                     f"{float(t['net_revenue']):,.2f} | {float(t['creator_cost']):,.2f} | {t['roi'] + 1:.1f}x |")
+                     f"{float(t['net_revenue']):,.2f} | {float(t['creator_cost']):,.2f} | {t['roi'] + 1:.1f}x | "
+                     f"{t['verdict']} |")
     lines += ["", f"Reference: {INDUSTRY_ROI_REFERENCE}. ROI x = net revenue / cost.", "",
               "## Vetting", "- " + ", ".join(f"{k}: {d.verdicts.get(k, 0)}" for k in ("approve", "review", "reject")),
               ""]

@@ -7,7 +7,7 @@ variables, so a deployment changes behaviour through the environment (or docker-
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,15 +35,10 @@ class Settings:
     target_countries: tuple[str, ...]
     attribution_window_days: int
     report_timezone: str
-    report_recipients: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def serving_path(self) -> Path:
         return self.serving_dir / "marts.duckdb"
-
-    @property
-    def uses_demo_pii_key(self) -> bool:
-        return self.pii_key == DEMO_PII_KEY
 
     def dbt_env(self) -> dict[str, str]:
         """Environment variables the dbt profile and dbt_project.yml read."""
@@ -74,7 +69,4 @@ def load_settings() -> Settings:
         ),
         attribution_window_days=int(_env("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30")),
         report_timezone=_env("PIPELINE_REPORT_TZ", "Europe/London"),
-        report_recipients=tuple(
-            r.strip() for r in _env("PIPELINE_REPORT_RECIPIENTS", "").split(",") if r.strip()
-        ),
     )

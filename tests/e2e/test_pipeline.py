@@ -50,6 +50,7 @@ def test_demo_prints_the_summary(demo_run) -> None:
     assert str(data_dir / "serving" / "marts.duckdb") in result.stdout
     reports = list((data_dir / "reports").glob("weekly_report_*.md"))
     assert reports and "Top 5 creators by ROI" in reports[0].read_text()
+    assert "| ROI | vetting |" in reports[0].read_text(), "who paid back is shown beside the vetting verdict"
     assert (data_dir / "reports" / reports[0].with_suffix(".html").name).exists()
 
 
