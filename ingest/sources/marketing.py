@@ -13,6 +13,22 @@ _KNOWN_CREATOR = "{v} in (select creator_id from raw.creators)"
 _KNOWN_CAMPAIGN = "{v} in (select campaign_id from raw.campaigns)"
 _DATES_IN_ORDER = RowCheck("valid_to", "valid_to < valid_from", "valid_to is before valid_from")
 
+
+def _exclusive(column: str, table: str, normalise: str) -> RowCheck:
+    """One code or link can credit only one creator at a time: rows giving it to another creator over overlapping
+    dates (in this file or loaded before) are all quarantined, because neither can be trusted."""
+    same = f"{normalise}({{alias}}.{column}) = {normalise}(_typed.{column})"
+    overlap = "{alias}.valid_from <= _typed.valid_to and _typed.valid_from <= {alias}.valid_to"
+    other_creator = "{alias}.creator_id <> _typed.creator_id"
+    where = " and ".join((same, other_creator, overlap))
+    return RowCheck(
+        column,
+        f"exists (select 1 from _typed as other where other._row_number <> _typed._row_number and "
+        f"{where.format(alias='other')}) or exists (select 1 from raw.{table} as loaded where "
+        f"{where.format(alias='loaded')})",
+        f"the {column.replace('_', ' ')} is assigned to another creator over overlapping dates",
+    )
+
 MARKETING_SOURCES = (
     Source(
         name="creators", pattern="marketing/creators*.csv", table="creators", format="csv", key=("creator_id",),
@@ -79,18 +95,7 @@ MARKETING_SOURCES = (
         ),
         row_checks=(
             _DATES_IN_ORDER,
-            # One code can credit only one creator at a time: overlapping rows for another creator (in this file
-            # or loaded before) are all quarantined, because neither can be trusted.
-            RowCheck("code", """exists (
-                select 1 from _typed as other
-                where other._row_number <> _typed._row_number and upper(other.code) = upper(_typed.code)
-                    and other.creator_id <> _typed.creator_id
-                    and other.valid_from <= _typed.valid_to and _typed.valid_from <= other.valid_to)
-                or exists (
-                select 1 from raw.code_assignments as loaded
-                where upper(loaded.code) = upper(_typed.code) and loaded.creator_id <> _typed.creator_id
-                    and loaded.valid_from <= _typed.valid_to and _typed.valid_from <= loaded.valid_to)""",
-                     "the code is assigned to another creator over overlapping dates"),
+            _exclusive("code", "code_assignments", "upper"),
         ),
     ),
     Source(
@@ -107,16 +112,7 @@ MARKETING_SOURCES = (
         ),
         row_checks=(
             _DATES_IN_ORDER,
-            RowCheck("link_id", """exists (
-                select 1 from _typed as other
-                where other._row_number <> _typed._row_number and lower(other.link_id) = lower(_typed.link_id)
-                    and other.creator_id <> _typed.creator_id
-                    and other.valid_from <= _typed.valid_to and _typed.valid_from <= other.valid_to)
-                or exists (
-                select 1 from raw.link_assignments as loaded
-                where lower(loaded.link_id) = lower(_typed.link_id) and loaded.creator_id <> _typed.creator_id
-                    and loaded.valid_from <= _typed.valid_to and _typed.valid_from <= loaded.valid_to)""",
-                     "the link id is assigned to another creator over overlapping dates"),
+            _exclusive("link_id", "link_assignments", "lower"),
         ),
     ),
     Source(

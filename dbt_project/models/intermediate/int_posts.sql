@@ -3,61 +3,75 @@
 -- account whose follower snapshots or profile were (followers at post time may have arrived late).
 {{ config(materialized='incremental', unique_key=['platform', 'post_id'], incremental_strategy='delete+insert',
           on_schema_change='fail') }}
-with
+with source_loads as (
+    -- Every input with its load time: the incremental filter and the watermark both come from here.
+    select
+        'instagram' as platform,
+        media_id as post_id,
+        null as account_id,
+        loaded_at
+    from {{ ref('stg_instagram__media') }}
+    union all
+    select
+        'instagram' as platform,
+        media_id as post_id,
+        null as account_id,
+        loaded_at
+    from {{ ref('stg_instagram__media_insights') }}
+    union all
+    select
+        'tiktok' as platform,
+        video_id as post_id,
+        null as account_id,
+        loaded_at
+    from {{ ref('stg_tiktok__videos') }}
+    union all
+    select
+        'youtube' as platform,
+        video_id as post_id,
+        null as account_id,
+        loaded_at
+    from {{ ref('stg_youtube__videos') }}
+    union all
+    select
+        platform,
+        null as post_id,
+        account_id,
+        loaded_at
+    from {{ ref('stg_tracking__follower_snapshots') }}
+    union all
+    select
+        'instagram' as platform,
+        null as post_id,
+        account_id,
+        loaded_at
+    from {{ ref('stg_instagram__users') }}
+    union all
+    select
+        'tiktok' as platform,
+        null as post_id,
+        account_id,
+        loaded_at
+    from {{ ref('stg_tiktok__users') }}
+    union all
+    select
+        'youtube' as platform,
+        null as post_id,
+        account_id,
+        loaded_at
+    from {{ ref('stg_youtube__channels') }}
+),
+
+newest_load as (
+    -- The high-water mark this run has seen, stored on every row it writes.
+    select max(loaded_at) as loaded_at from source_loads
+),
 {%- if is_incremental() %}
-    watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
 
-    changed_posts as (
-        select
-            'instagram' as platform,
-            media_id as post_id
-        from {{ ref('stg_instagram__media') }}
-        where loaded_at > (select loaded_at from watermark)
-        union
-        select
-            'instagram',
-            media_id
-        from {{ ref('stg_instagram__media_insights') }}
-        where loaded_at > (select loaded_at from watermark)
-        union
-        select
-            'tiktok',
-            video_id
-        from {{ ref('stg_tiktok__videos') }}
-        where loaded_at > (select loaded_at from watermark)
-        union
-        select
-            'youtube',
-            video_id
-        from {{ ref('stg_youtube__videos') }}
-        where loaded_at > (select loaded_at from watermark)
-    ),
-
-    changed_accounts as (
-        select
-            platform,
-            account_id
-        from {{ ref('stg_tracking__follower_snapshots') }}
-        where loaded_at > (select loaded_at from watermark)
-        union
-        select
-            'instagram',
-            account_id
-        from {{ ref('stg_instagram__users') }}
-        where loaded_at > (select loaded_at from watermark)
-        union
-        select
-            'tiktok',
-            account_id
-        from {{ ref('stg_tiktok__users') }}
-        where loaded_at > (select loaded_at from watermark)
-        union
-        select
-            'youtube',
-            account_id
-        from {{ ref('stg_youtube__channels') }}
-        where loaded_at > (select loaded_at from watermark)
-    ),
+changed as (
+    select platform, post_id, account_id from source_loads
+    where loaded_at > (select max(source_loaded_at) from {{ this }})
+),
 {%- endif %}
 
 ig_media as (select * from {{ ref('stg_instagram__media') }}),
@@ -82,27 +96,6 @@ accounts as (select * from {{ ref('int_creator_accounts') }}),
 snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
 
 current_followers as (select * from {{ ref('int_creator_profiles') }}),
-
-newest_load as (
-    -- The high-water mark this run has seen, stored on every row it writes.
-    select max(loaded_at) as loaded_at from (
-        select loaded_at from {{ ref('stg_instagram__media') }}
-        union all
-        select loaded_at from {{ ref('stg_instagram__media_insights') }}
-        union all
-        select loaded_at from {{ ref('stg_tiktok__videos') }}
-        union all
-        select loaded_at from {{ ref('stg_youtube__videos') }}
-        union all
-        select loaded_at from {{ ref('stg_tracking__follower_snapshots') }}
-        union all
-        select loaded_at from {{ ref('stg_instagram__users') }}
-        union all
-        select loaded_at from {{ ref('stg_tiktok__users') }}
-        union all
-        select loaded_at from {{ ref('stg_youtube__channels') }}
-    )
-),
 
 posts as (
     select
@@ -187,12 +180,8 @@ left join current_followers
     on posts.platform = current_followers.platform and posts.account_id = current_followers.account_id
 {%- if is_incremental() %}
     where
-        (posts.platform, posts.post_id) in (select
-            platform,
-            post_id
-        from changed_posts)
-        or (posts.platform, posts.account_id) in (select
-            platform,
-            account_id
-        from changed_accounts)
+        (posts.platform, posts.post_id) in (select platform, post_id from changed where post_id is not null)
+        or (posts.platform, posts.account_id) in (
+            select platform, account_id from changed where account_id is not null
+        )
 {%- endif %}
