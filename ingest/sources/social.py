@@ -8,6 +8,12 @@ _ACCOUNT = Column("account_id", "doc->>'$.request.account'", required=True,
 _FETCHED = Column("fetched_at", "doc->>'$.request.fetched_at'", TS_OFFSET, expect="ISO 8601")
 _NONNEG = "{v} >= 0"
 
+
+def _by_header(name: str) -> str:
+    """A YouTube Analytics row value by its column name (rows are arrays ordered like columnHeaders)."""
+    headers = "json_extract_string(doc, '$.response.columnHeaders[*].name')"
+    return f"item->>('$[' || (list_position({headers}, '{name}') - 1) || ']')"
+
 SOCIAL_SOURCES = (
     Source(
         name="follower_snapshots", pattern="followers/*.csv", table="follower_snapshots", format="csv",
@@ -200,6 +206,48 @@ SOCIAL_SOURCES = (
             Column("comment_count", "item->>'$.commentCount'", COUNT_TEXT, check=_NONNEG, expect="a count"),
             Column("share_count", "item->>'$.shareCount'", COUNT_TEXT, check=_NONNEG, expect="a count"),
             Column("save_count", "item->>'$.collectCount'", COUNT_TEXT, check=_NONNEG, expect="a count"),
+        ),
+    ),
+
+    Source(
+        name="instagram_account_insights", pattern="instagram/account_insights*.jsonl",
+        table="instagram_account_insights", format="jsonl", records="$.response.data",
+        key=("account_id", "metric_name", "fetched_at"),
+        shape="json_type(doc, '$.response.data') = 'ARRAY'",
+        shape_expect="a page {'response': {'data': [{'name': ..., 'period': 'day', 'values': [...]}]}}",
+        description="Instagram account insights by day (follower_count = new followers that day, reach, views); "
+                    "one row per metric and day.",
+        columns=(
+            _ACCOUNT,
+            Column("metric_name", "item->>'$.name'", required=True),
+            Column("metric_period", "item->>'$.period'"),
+            # One value per day: the list is flattened into a JSON array of {value, end_time} and kept whole here;
+            # staging unnests it.
+            Column("daily_values", "item->>'$.values'", "JSON", required=True, expect="a list of daily values"),
+            _FETCHED,
+        ),
+    ),
+    Source(
+        name="youtube_daily_analytics", pattern="youtube/analytics_daily*.jsonl", table="youtube_daily_analytics",
+        format="jsonl", records="$.response.rows", key=("account_id", "day"),
+        shape="json_type(doc, '$.response.rows') = 'ARRAY' and json_type(doc, '$.response.columnHeaders') = 'ARRAY'",
+        shape_expect="a youtubeAnalytics#resultTable page with columnHeaders and rows (dimension day)",
+        description="YouTube Analytics daily report per channel; values are picked by column name from columnHeaders.",
+        columns=(
+            _ACCOUNT,
+            Column("day", _by_header("day"), "DATE", required=True, expect="a date like 2026-05-01"),
+            Column("views", _by_header("views"), COUNT, check=_NONNEG, expect="a count >= 0"),
+            Column("likes", _by_header("likes"), COUNT, check=_NONNEG, expect="a count >= 0"),
+            Column("comments", _by_header("comments"), COUNT, check=_NONNEG, expect="a count >= 0"),
+            Column("shares", _by_header("shares"), COUNT, check=_NONNEG, expect="a count >= 0"),
+            Column("subscribers_gained", _by_header("subscribersGained"), COUNT, check=_NONNEG,
+                   expect="a count >= 0"),
+            Column("subscribers_lost", _by_header("subscribersLost"), COUNT, check=_NONNEG, expect="a count >= 0"),
+            Column("estimated_minutes_watched", _by_header("estimatedMinutesWatched"), COUNT, check=_NONNEG,
+                   expect="a count >= 0"),
+            Column("average_view_duration_s", _by_header("averageViewDuration"), COUNT, check=_NONNEG,
+                   expect="seconds >= 0"),
+            _FETCHED,
         ),
     ),
 )

@@ -53,3 +53,19 @@ def test_tiktok_scraper_exports_parse_display_counts(tmp_path: Path) -> None:
     row = con.execute("select follower_count, view_count, like_count, comment_count, share_count, save_count "
                       "from raw.tiktok_scraper_videos").fetchall()[0]
     assert row == (45_200, 1_400_000, 304_900, 1_204, 812, 2_000_000_000)
+
+
+def test_instagram_account_insights_keep_daily_values(tmp_path: Path) -> None:
+    counts, con = _load(tmp_path, ["instagram_account_insights"])
+    assert counts["instagram_account_insights"] == (2, 0)
+    rows = con.execute("select metric_name, json_array_length(daily_values) from raw.instagram_account_insights "
+                       "order by 1").fetchall()
+    assert rows == [("follower_count", 2), ("reach", 2)]
+
+
+def test_youtube_daily_analytics_by_column_name(tmp_path: Path) -> None:
+    counts, con = _load(tmp_path, ["youtube_daily_analytics"])
+    assert counts["youtube_daily_analytics"] == (1, 1)  # subscribersLost = -1 is out of range
+    row = con.execute("select day, views, likes, subscribers_gained, shares from raw.youtube_daily_analytics"
+                      ).fetchall()[0]
+    assert (str(row[0]), row[1], row[2], row[3], row[4]) == ("2026-05-02", 1200, 40, 12, None)
