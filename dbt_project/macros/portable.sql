@@ -23,6 +23,12 @@
     ({% for item in var(var_name) %}'{{ item | lower if lower else item }}'{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
+{# Engagements of a post: likes + comments + shares + saves (a count a platform does not report counts as 0). #}
+{% macro engagements(prefix='') -%}
+    (coalesce({{ prefix }}likes, 0) + coalesce({{ prefix }}comments, 0) + coalesce({{ prefix }}shares, 0)
+        + coalesce({{ prefix }}saves, 0))
+{%- endmacro %}
+
 {% macro safe_divide(numerator, denominator) -%}
     ({{ numerator }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}

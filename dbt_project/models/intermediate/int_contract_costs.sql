@@ -32,27 +32,37 @@ converted as (
             reporting_fx.currency = '{{ var("reporting_currency") }}'
             and campaigns.campaign_start_date = reporting_fx.rate_date
     left join revenue on contracts.creator_id = revenue.creator_id and contracts.campaign_id = revenue.campaign_id
+),
+
+components as (
+    select
+        contract_id,
+        creator_id,
+        campaign_id,
+        campaign_start_date,
+        campaign_end_date,
+        currency as contract_currency,
+        fx_rate_to_reporting,
+        gift_unit_cost is null and gifted_units > 0 as is_gift_cost_missing,
+        {{ to_money('flat_fee', 'fx_rate_to_reporting') }} as fee_cost,
+        {{ to_money('gifted_units * coalesce(gift_unit_cost, 0)', 'fx_rate_to_reporting') }} as gifting_cogs,
+        {{ to_money('gift_shipping_cost', 'fx_rate_to_reporting') }} as gift_shipping_cost,
+        {{ to_money('commission_rate * attributed_net_revenue') }} as commission_cost,
+        case
+            when
+                bonus_threshold_net_revenue is not null
+                and attributed_net_revenue >= bonus_threshold_net_revenue * fx_rate_to_reporting
+                then {{ to_money('coalesce(bonus_amount, 0)', 'fx_rate_to_reporting') }}
+            else cast(0 as decimal(18, 2))
+        end as bonus_cost,
+        {{ to_money('paid_amplification', 'fx_rate_to_reporting') }} as amplification_cost
+    from converted
 )
 
 select
-    contract_id,
-    creator_id,
-    campaign_id,
-    campaign_start_date,
-    campaign_end_date,
-    currency as contract_currency,
-    fx_rate_to_reporting,
-    gift_unit_cost is null and gifted_units > 0 as is_gift_cost_missing,
-    {{ to_money('flat_fee', 'fx_rate_to_reporting') }} as fee_cost,
-    {{ to_money('gifted_units * coalesce(gift_unit_cost, 0)', 'fx_rate_to_reporting') }} as gifting_cogs,
-    {{ to_money('gift_shipping_cost', 'fx_rate_to_reporting') }} as gift_shipping_cost,
-    {{ to_money('commission_rate * attributed_net_revenue') }} as commission_cost,
-    case
-        when
-            bonus_threshold_net_revenue is not null
-            and attributed_net_revenue >= bonus_threshold_net_revenue * fx_rate_to_reporting
-            then {{ to_money('coalesce(bonus_amount, 0)', 'fx_rate_to_reporting') }}
-        else cast(0 as decimal(18, 2))
-    end as bonus_cost,
-    {{ to_money('paid_amplification', 'fx_rate_to_reporting') }} as amplification_cost
-from converted
+    *,
+    cast(
+        fee_cost + gifting_cogs + gift_shipping_cost + commission_cost + bonus_cost + amplification_cost
+        as decimal(18, 2)
+    ) as creator_cost
+from components

@@ -12,10 +12,7 @@ costs as (
     select
         campaign_id,
         count(*) as creators,
-        sum(
-            fee_cost + gifting_cogs + gift_shipping_cost + commission_cost
-            + bonus_cost + amplification_cost
-        ) as campaign_cost
+        sum(creator_cost) as campaign_cost
     from {{ ref('int_contract_costs') }}
     group by 1
 ),
@@ -25,8 +22,7 @@ posts as (
         contracts.campaign_id,
         posts.posted_date,
         posts.views,
-        coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
-        + coalesce(posts.saves, 0) as engagements
+        {{ engagements('posts.') }} as engagements
     from {{ ref('int_posts') }} as posts
     inner join {{ ref('int_contract_costs') }} as contracts
         on

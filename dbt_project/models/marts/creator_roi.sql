@@ -42,10 +42,7 @@ content as (
         costs.contract_id,
         count(posts.post_id) as sponsored_posts,
         cast(sum(posts.views) as bigint) as views,
-        cast(sum(
-            coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0)
-            + coalesce(posts.saves, 0)
-        ) as bigint) as engagements
+        cast(sum({{ engagements('posts.') }}) as bigint) as engagements
     from costs
     left join posts
         on
@@ -77,10 +74,7 @@ combined as (
         costs.commission_cost,
         costs.bonus_cost,
         costs.amplification_cost,
-        cast(
-            costs.fee_cost + costs.gifting_cogs + costs.gift_shipping_cost + costs.commission_cost
-            + costs.bonus_cost + costs.amplification_cost as decimal(18, 2)
-        ) as creator_cost,
+        costs.creator_cost,
         costs.is_gift_cost_missing,
         coalesce(content.sponsored_posts, 0) as sponsored_posts,
         content.views,

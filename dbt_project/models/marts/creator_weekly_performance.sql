@@ -41,8 +41,7 @@ weekly_posts as (
         count(*) as posts,
         count(*) filter (where is_sponsored) as sponsored_posts,
         cast(sum(views) as bigint) as views,
-        cast(sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0)) as bigint)
-            as engagements
+        cast(sum({{ engagements() }}) as bigint) as engagements
     from posts
     group by 1, 2
 ),
