@@ -66,21 +66,46 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
     load_id = f"{source.name}-{started_at:%Y%m%dT%H%M%S}-{checksum[:12]}"
 
     con.execute("set variable pii_key = ?", [pii_key])
+    try:
+        extra, not_parsed = _stage(con, source, path)
+        rows_ok, rows_bad, redelivered = _write(con, source, path, load_id, checksum, size, started_at,
+                                                extra, not_parsed)
+    finally:
+        # The staged copy can be as large as the file: free it now, not when the next file replaces it.
+        con.execute("drop view if exists _typed; drop table if exists _staged; drop table if exists _src")
+    result = LoadResult(source.name, str(path), "loaded", load_id, rows_ok + rows_bad, rows_ok, rows_bad,
+                        redelivered, round(time.perf_counter() - started, 3))
+    if redelivered:
+        log.warning("%s: %s re-delivers %d record(s) already loaded from other files (same %s): the newest "
+                    "version wins downstream", source.name, path.name, redelivered, ", ".join(source.key))
+    level = logging.WARNING if rows_bad else logging.INFO
+    log.log(level, "%s: %s loaded %d rows, quarantined %d (%.2fs)%s", source.name, path.name, rows_ok,
+            rows_bad, result.seconds, f"; extra columns kept out: {extra}" if extra else "")
+    return result
+
+
+def _stage(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
+    """Type and check the file's records into ``_staged``, readable with record numbers as the view ``_typed``.
+    Returns the undeclared CSV headers and the count of records the reader could not parse (``_not_parsed``)."""
     extra: list[str] = []
     if source.format == "csv":
         extra, not_parsed = _stage_csv(con, source, path)
     else:
         not_parsed = _stage_jsonl(con, source, path)
-    headers = {r[0] for r in con.execute("select column_name from (describe _src)").fetchall()}
-    con.execute(f"create or replace temp table _typed as {typed_select(source, headers)}")
     for check in source.row_checks:
-        con.execute(f"update _typed set _bad_column = ?, _bad_value = {quote_ident(check.column)}::varchar, "
-                    f"_reason = ? where _bad_column is null and ({check.predicate})",
-                    [check.column, f"{check.reason}"])
+        con.execute(f"update _staged set _bad_column = ?, _bad_value = {quote_ident(check.column)}::varchar, "
+                    f"_reason = ? where rowid in (select _rid from _typed where _bad_column is null and "
+                    f"({check.predicate}))", [check.column, check.reason])
+    return extra, not_parsed
 
+
+def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: str, checksum: str, size: int,
+           started_at: datetime, extra: list[str], not_parsed: int) -> tuple[int, int, int]:
+    """Good rows to the raw table, rejected ones to quarantine, the accounting to the manifest: one
+    transaction. Returns rows loaded, rows quarantined and records already delivered by other files."""
     rows_ok, rows_bad = con.execute(
         "select count(*) filter (where _bad_column is null), count(*) filter (where _bad_column is not null) "
-        "from _typed").fetchall()[0]
+        "from _staged").fetchall()[0]
     rows_bad += not_parsed
     table = f"raw.{quote_ident(source.table)}"
     ensure_table(con, source)
@@ -106,15 +131,7 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
     except Exception:
         con.execute("rollback")
         raise
-    result = LoadResult(source.name, str(path), "loaded", load_id, rows_ok + rows_bad, rows_ok, rows_bad,
-                        redelivered, round(time.perf_counter() - started, 3))
-    if redelivered:
-        log.warning("%s: %s re-delivers %d record(s) already loaded from other files (same %s): the newest "
-                    "version wins downstream", source.name, path.name, redelivered, ", ".join(source.key))
-    level = logging.WARNING if rows_bad else logging.INFO
-    log.log(level, "%s: %s loaded %d rows, quarantined %d (%.2fs)%s", source.name, path.name, rows_ok,
-            rows_bad, result.seconds, f"; extra columns kept out: {extra}" if extra else "")
-    return result
+    return rows_ok, rows_bad, redelivered
 
 
 def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> int:
@@ -122,8 +139,11 @@ def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: st
     if not source.key:
         return 0
     keys = ", ".join(quote_ident(k) for k in source.key)
-    return con.execute(f"select count(*) from (select distinct {keys} from _typed where _bad_column is null "
-                       f"intersect select distinct {keys} from {table})").fetchall()[0][0]
+    match = " and ".join(f"r.{quote_ident(k)} is not distinct from f.{quote_ident(k)}" for k in source.key)
+    # A join, not INTERSECT: the file's few distinct keys are the hash table and the raw table is only probed,
+    # instead of de-duplicating every key ever loaded once per file.
+    return con.execute(f"select count(*) from (select distinct f.* from (select distinct {keys} from _staged "
+                       f"where _bad_column is null) f join {table} r on {match})").fetchall()[0][0]
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -151,28 +171,19 @@ def _page_without_records(records: str) -> str:
     return f"json_merge_patch(line::json, '{json.dumps(patch)}')"
 
 
-def _drop_src(con: duckdb.DuckDBPyConnection) -> None:
-    """The previous file's staged rows: a view over the CSV table, or a table of JSON records."""
-    kinds = con.execute("select 'view' from duckdb_views() where view_name = '_src' and temporary union all "
-                        "select 'table' from duckdb_tables() where table_name = '_src' and temporary").fetchall()
-    for (kind,) in kinds:
-        con.execute(f"drop {kind} _src")
-
-
 def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
-    """Read the CSV as text into ``_src`` (true record numbers), rows the reader cannot split into
+    """Type the CSV straight from DuckDB's reader into ``_staged``; rows the reader cannot split go to
     ``_not_parsed``. Returns the undeclared headers and the count of unparsed rows."""
     con.execute("drop table if exists _rejects; drop table if exists _reject_scans")
-    _drop_src(con)
+    # The same options for the header read as for the load: rejects capture also changes how the sniffer
+    # treats a few malformed rows.
+    options = ("all_varchar = true, header = true, encoding = 'utf-8', store_rejects = true, "
+               "rejects_table = '_rejects', rejects_scan = '_reject_scans'")
     try:
-        # Insertion order is preserved, so rowid + 1 is the record's ordinal: no window, no extra copy.
-        con.execute(
-            "create or replace temp table _csv as select * from read_csv(?, "
-            "all_varchar = true, header = true, store_rejects = true, rejects_table = '_rejects', "
-            "rejects_scan = '_reject_scans', encoding = 'utf-8')", [str(path)])
+        headers = [r[0] for r in con.execute(f"describe select * from read_csv(?, {options})",
+                                             [str(path)]).fetchall()]
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from exc
-    headers = [r[0] for r in con.execute("select column_name from (describe _csv)").fetchall()]
     header_set = set(headers)
     declared = {c.source for c in source.columns}
     for column in source.columns:
@@ -184,6 +195,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
     if duplicated:
         raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
     extra = [h for h in headers if h not in declared]
+    reader = f"read_csv({quote_literal(str(path))}, {options})"
+    try:
+        # One pass: read, type, check, hash and store. The reader only copies the columns the select uses, and
+        # insertion order is preserved, so rowid + 1 is the record's ordinal (no window, no untyped copy).
+        con.execute(f"create or replace temp table _staged as "
+                    f"{typed_select(source, header_set, reader, row_number=False)}")
+    except duckdb.Error as exc:
+        raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from exc
     # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the header.
     # DuckDB reports one error per missing column: keep the first, and no column for a wrong column count.
     con.execute("create or replace temp table _not_parsed as select line - 1 as source_row, "
@@ -198,16 +217,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
         con.execute("create or replace temp table _gaps as select source_row - row_number() over "
                     "(order by source_row) as before, row_number() over (order by source_row) as skipped "
                     "from _not_parsed")
-        con.execute("create or replace temp view _src as select c.rowid + 1 + coalesce(g.skipped, 0) as "
-                    "_row_number, c.* from _csv c asof left join _gaps g on g.before < c.rowid + 1")
+        con.execute("create or replace temp view _typed as select s.rowid as _rid, s.rowid + 1 + "
+                    "coalesce(g.skipped, 0) as _row_number, s.* from _staged s asof left join _gaps g "
+                    "on g.before < s.rowid + 1")
     else:
-        con.execute("create or replace temp view _src as select rowid + 1 as _row_number, * from _csv")
+        con.execute("create or replace temp view _typed as select rowid as _rid, rowid + 1 as _row_number, * "
+                    "from _staged")
     return extra, not_parsed
 
 
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> int:
     """One JSON document per line: invalid JSON and pages of the wrong shape go to ``_not_parsed``; the
-    records of the good pages go to ``_src`` with ``doc`` (the page without its records) and ``item`` (the record).
+    records of the good pages go to ``_src`` with ``doc`` (the page without its records) and ``item`` (the record),
+    then typed into ``_staged``.
 
     Pages are parsed in chunks of about JSON_CHUNK_BYTES: DuckDB's JSON parsing needs several times the text's
     size, and one statement over a whole file would not stay within the memory cap."""
@@ -221,7 +243,6 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
             [str(path)])
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from exc
-    _drop_src(con)
     shape = (source.shape or "true").replace("doc", "line::json")
     if source.records == LINE:
         records = "select _row_number, line::json as doc, line::json as item from _pages where valid and shaped"
@@ -253,6 +274,9 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
         con.execute("create or replace temp table _src as select null::bigint as _row_number, null::json as doc, "
                     "null::json as item where false")
     con.execute("drop table _lines; drop table if exists _pages")
+    con.execute(f"create or replace temp table _staged as {typed_select(source, set(), '_src', row_number=True)}")
+    con.execute("drop table _src")
+    con.execute("create or replace temp view _typed as select rowid as _rid, * from _staged")
     return con.execute("select count(*) from _not_parsed").fetchall()[0][0]
 
 

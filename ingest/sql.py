@@ -60,40 +60,55 @@ def declared_columns(source: Source) -> list[tuple[str, str]]:
     return columns
 
 
-def typed_select(source: Source, present_headers: set[str]) -> str:
-    """Select over ``_src`` giving typed columns plus ``_bad_column``, ``_bad_value`` and ``_reason``.
+def typed_select(source: Source, present_headers: set[str], relation: str, row_number: bool) -> str:
+    """Select over ``relation`` (the CSV reader, or staged JSON records) giving typed columns plus
+    ``_bad_column``, ``_bad_value`` and ``_reason``; with ``_row_number`` carried through if ``row_number``.
 
     A row is rejected for its first failing column: a missing required value, a value that does not parse,
     or a value that fails its range check.
+
+    Three nested selects so every value is computed once per row: raw text, then typed values, then the
+    number of the first failing rule (``_fail``); the rejection's column, value and reason are looked up
+    from that number. Conditions written against the typed expressions themselves would re-run every
+    cast and parse for each of the three CASEs.
     """
-    raws = {c.name: raw_expr(source, c, present_headers) for c in source.columns}
-    inner = ", ".join(f"{raws[c.name]} as {quote_ident('__raw_' + c.name)}" for c in source.columns)
-    outs, offsets, failures = [], [], []
+    raws = [f"{raw_expr(source, c, present_headers)} as {_raw(c)}" for c in source.columns]
+    typed, offsets, rules = [], [], []
     for c in source.columns:
-        raw = quote_ident("__raw_" + c.name)
-        typed = typed_expr(c, raw)
-        outs.append(f"({typed})::{output_type(c)} as {quote_ident(c.name)}")
+        typed.append(f"({typed_expr(c, _raw(c))})::{output_type(c)} as {quote_ident(c.name)}")
         if c.type == TS_OFFSET:
             # Keep the original UTC offset beside the UTC value (attribution uses the shop's local date).
-            offsets.append(f"regexp_extract({raw}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$', 1) as "
+            offsets.append(f"regexp_extract({_raw(c)}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$', 1) as "
                            f"{quote_ident(c.name + '_utc_offset')}")
-        label = quote_literal(c.source if source.format == "csv" else c.name)
+        value = quote_ident(c.name)
+        label = c.source if source.format == "csv" else c.name
         expect = c.expect or f"a value of type {output_type(c)}"
         if c.required:
-            missing = quote_literal(f"required value is missing: expected {expect}")
-            failures.append((f"{raw} is null", label, raw, missing))
+            rules.append((f"{_raw(c)} is null", label, _raw(c), f"required value is missing: expected {expect}"))
         if not c.pii and c.type != "VARCHAR":
-            failures.append((f"{raw} is not null and ({typed}) is null", label, raw,
-                             quote_literal(f"cannot parse value: expected {expect}")))
+            rules.append((f"{_raw(c)} is not null and {value} is null", label, _raw(c),
+                          f"cannot parse value: expected {expect}"))
         if c.check:
-            check = c.check.format(v=f"({typed})")
-            failures.append((f"({typed}) is not null and not ({check})", label, raw,
-                             quote_literal(f"value out of range: expected {expect}")))
-    bad_column = "case " + " ".join(f"when {cond} then {lab}" for cond, lab, _, _ in failures) + " end"
-    bad_value = "case " + " ".join(f"when {cond} then {raw}::varchar" for cond, _, raw, _ in failures) + " end"
-    reason = "case " + " ".join(f"when {cond} then {msg}" for cond, _, _, msg in failures) + " end"
-    if not failures:
-        bad_column = bad_value = reason = "null::varchar"
-    cols = ", ".join(outs + offsets)
-    return (f"select _row_number, {cols}, {bad_column} as _bad_column, {bad_value} as _bad_value, "
-            f"{reason} as _reason from (select _row_number, {inner} from _src)")
+            rules.append((f"{value} is not null and not ({c.check.format(v=value)})", label, _raw(c),
+                          f"value out of range: expected {expect}"))
+    outputs = [quote_ident(c.name) for c in source.columns] + [o.split(" as ")[-1] for o in offsets]
+    if rules:
+        fail = "case " + " ".join(f"when {cond} then {n}" for n, (cond, *_) in enumerate(rules, 1)) + " end"
+        labels = "[" + ", ".join(quote_literal(label) for _, label, _, _ in rules) + "]"
+        reasons = "[" + ", ".join(quote_literal(msg) for *_, msg in rules) + "]"
+        bad_value = "case _fail " + " ".join(f"when {n} then {raw}" for n, (_, _, raw, _) in enumerate(rules, 1))
+        failure = (f"{labels}[_fail] as _bad_column, {bad_value} end::varchar as _bad_value, "
+                   f"{reasons}[_fail] as _reason")
+    else:
+        fail, failure = "null::integer", "null::varchar as _bad_column, null::varchar as _bad_value, " \
+                                          "null::varchar as _reason"
+    raw_names = ", ".join(_raw(c) for c in source.columns)
+    carry = "_row_number, " if row_number else ""
+    return (f"select {carry}{', '.join(outputs)}, {failure} from ("
+            f"select *, {fail} as _fail from ("
+            f"select {carry}{raw_names}, {', '.join(typed + offsets)} from ("
+            f"select {carry}{', '.join(raws)} from {relation})))")
+
+
+def _raw(column: Column) -> str:
+    return quote_ident("__raw_" + column.name)
