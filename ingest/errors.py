@@ -21,3 +21,7 @@ class MissingColumnError(IngestError):
 
 class UnreadableFileError(IngestError):
     """The file is not in the format the source expects (not CSV, not JSON lines, empty...)."""
+
+
+class WarehouseSchemaError(Exception):
+    """A raw table holds a column with another type than its source now declares: loading on would mix types."""

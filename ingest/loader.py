@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.errors import IngestError, MissingColumnError, UnreadableFileError
+from ingest.errors import IngestError, MissingColumnError, UnreadableFileError, WarehouseSchemaError
 from ingest.spec import LINE, Source
 from ingest.sql import declared_columns, quote_ident, quote_literal, typed_select
 
@@ -148,16 +148,22 @@ def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: st
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """Create the source's raw table from its declaration (so dbt finds it before the first delivery), and
-    add columns declared since it was created."""
+    add columns declared since it was created. A column whose declared type changed is an error: DuckDB would
+    silently cast new values into the old type."""
     table = f"raw.{quote_ident(source.table)}"
     columns = declared_columns(source)
     cols = ", ".join(f"{quote_ident(name)} {type_}" for name, type_ in columns)
     con.execute(f"create table if not exists {table} ({cols}, _load_id varchar not null, _source varchar not null,"
                 f" _source_file varchar not null, _source_row bigint not null, _loaded_at timestamptz not null)")
-    existing = {r[0] for r in con.execute(f"select column_name from (describe {table})").fetchall()}
+    existing = dict(con.execute(f"select column_name, column_type from (describe {table})").fetchall())
     for name, type_ in columns:
         if name not in existing:
             con.execute(f"alter table {table} add column {quote_ident(name)} {type_}")
+        elif existing[name] != type_:
+            raise WarehouseSchemaError(
+                f"{table}.{name} is {existing[name]} in the warehouse but source {source.name!r} now declares "
+                f"{type_}: this warehouse was built by an older release. Rebuild it (delete the warehouse file and "
+                f"run the load again; raw files are kept in the landing folder) or alter the column by hand.")
 
 
 def _page_without_records(records: str) -> str:

@@ -24,8 +24,9 @@ def raw_expr(source: Source, column: Column, present_headers: set[str]) -> str:
 
 def typed_expr(column: Column, raw: str) -> str:
     if column.pii:
-        # Keyed hash: the key lives in a session variable, so it never appears in SQL text or logs.
-        return f"sha256(getvariable('pii_key') || ':' || lower({raw}))"
+        # Keyed hash: the key lives in a session variable, so it never appears in SQL text or logs. Kept as the
+        # first 128 bits, a 16-byte number: a hex string would be 80 bytes a value, in memory and on disk.
+        return f"('0x' || left(sha256(getvariable('pii_key') || ':' || lower({raw})), 32))::uhugeint"
     if column.type == TS_OFFSET:
         parsed = (f"coalesce(try_cast({raw} as timestamptz), try_strptime({raw}, '%Y-%m-%d %H:%M:%S %z'), "
                   f"try_strptime({raw}, '%Y-%m-%dT%H:%M:%S%z'))")
@@ -45,7 +46,7 @@ def typed_expr(column: Column, raw: str) -> str:
 
 def output_type(column: Column) -> str:
     if column.pii:
-        return "VARCHAR"
+        return "UHUGEINT"
     if column.type in (TS_OFFSET, EPOCH_S):
         return "TIMESTAMP"
     if column.type == COUNT_TEXT:

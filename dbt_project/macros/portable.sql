@@ -76,3 +76,9 @@
     mad({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
         range between interval '{{ days }} days' preceding and interval '1 day' preceding)
 {%- endmacro %}
+
+{# A pseudonym as the warehouse stores it (the first 128 bits of the keyed SHA-256, a number) as 32 hex digits:
+   the same text as left(sha256(key || ':' || value), 32), and safe in Parquet and BI tools. #}
+{% macro pseudonym_hex(column) -%}
+    lower(lpad(to_hex({{ column }}), 32, '0'))
+{%- endmacro %}

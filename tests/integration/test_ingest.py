@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from ingest.cli import load_with_results
-from ingest.errors import MissingColumnError
+from ingest.errors import MissingColumnError, WarehouseSchemaError
 from tests.conftest import PII_TEST_KEY
 
 
@@ -72,6 +72,17 @@ def test_missing_required_column_fails_the_file_naming_file_and_column(sample_la
     with pytest.raises(MissingColumnError) as err:
         load_with_results(["campaigns"], landing, tmp_path / "w.duckdb", PII_TEST_KEY)
     assert "campaigns.csv" in str(err.value) and "'start_date'" in str(err.value)
+
+
+def test_a_raw_column_of_another_type_stops_the_load_before_it_mixes_types(sample_landing: Path,
+                                                                         tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load_with_results(["creators"], sample_landing, warehouse, PII_TEST_KEY)
+    con = duckdb.connect(str(warehouse))  # as an older release built it: pseudonyms as hex text
+    con.execute("alter table raw.woocommerce_orders alter column email_hash set data type varchar")
+    con.close()
+    with pytest.raises(WarehouseSchemaError, match=r"email_hash is VARCHAR .* now declares UHUGEINT"):
+        load_with_results(["woocommerce_orders"], sample_landing, warehouse, PII_TEST_KEY)
 
 
 def test_no_clear_personal_data_reaches_the_warehouse(sample_landing: Path, loaded_warehouse: Path) -> None:

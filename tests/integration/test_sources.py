@@ -28,7 +28,7 @@ def test_woocommerce_orders(tmp_path: Path) -> None:
                       "'$[0].code'), json_extract_string(refunds, '$[0].total') from raw.woocommerce_orders "
                       "where order_id = 727").fetchall()[0]
     assert str(row[0]) == "2026-05-11 13:55:16" and row[1] == Decimal("51.40")
-    assert row[2] and "@" not in row[2] and row[3:] == ("DE", "anna15", "-10.00")
+    assert isinstance(row[2], int) and row[2] > 0 and row[3:] == ("DE", "anna15", "-10.00")  # a pseudonym
     reason = con.execute("select column_name, raw_value from raw.quarantine").fetchall()
     assert reason == [("status", "shipped")]
 

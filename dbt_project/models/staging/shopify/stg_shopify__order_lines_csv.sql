@@ -15,7 +15,7 @@ select
     order_name,
     line_number,
     order_id,
-    email_hash as customer_email_hash,
+    {{ pseudonym_hex("email_hash") }} as customer_email_hash,
     financial_status,
     paid_at,
     fulfillment_status,

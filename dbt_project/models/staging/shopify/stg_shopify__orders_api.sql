@@ -20,7 +20,7 @@ select
     landing_site_ref,
     referring_site,
     customer_id,
-    email_hash as customer_email_hash,
+    {{ pseudonym_hex("email_hash") }} as customer_email_hash,
     shipping_country,
     discount_codes,
     discount_applications,

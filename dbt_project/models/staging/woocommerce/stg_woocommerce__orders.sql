@@ -12,7 +12,7 @@ select
     shipping_total,
     total_tax,
     customer_id,
-    email_hash as customer_email_hash,
+    {{ pseudonym_hex("email_hash") }} as customer_email_hash,
     upper(shipping_country) as shipping_country,
     coupon_lines,
     line_items,
