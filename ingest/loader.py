@@ -79,9 +79,18 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
         log.warning("%s: %s re-delivers %d record(s) already loaded from other files (same %s): the newest "
                     "version wins downstream", source.name, path.name, redelivered, ", ".join(source.key))
     level = logging.WARNING if rows_bad else logging.INFO
-    log.log(level, "%s: %s loaded %d rows, quarantined %d (%.2fs)%s", source.name, path.name, rows_ok,
-            rows_bad, result.seconds, f"; extra columns kept out: {extra}" if extra else "")
+    log.log(level, "%s: %s loaded %s rows, quarantined %s in %.2f s (%s rows/s)%s", source.name, path.name,
+            f"{rows_ok:,}", f"{rows_bad:,}", result.seconds, f"{(rows_ok + rows_bad) / max(result.seconds, 1e-3):,.0f}",
+            _extra_note(extra))
     return result
+
+
+def _extra_note(extra: list[str]) -> str:
+    """Undeclared columns, briefly: a Shopify export has dozens (all recorded in the manifest)."""
+    if not extra:
+        return ""
+    shown = ", ".join(repr(h) for h in extra[:5]) + (", ..." if len(extra) > 5 else "")
+    return f"; {len(extra)} undeclared column(s) not loaded (raw.load_manifest.extra_columns): {shown}"
 
 
 def _stage(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
@@ -293,7 +302,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, p
         log.info("%s: no files match %s under %s", source.name, source.pattern, landing)
     results = []
     for n, path in enumerate(files, 1):
-        log.info("%s: file %d/%d %s", source.name, n, len(files), path.name)
+        log.info("%s: file %d/%d %s (%.1f MB)", source.name, n, len(files), path.name, path.stat().st_size / 1e6)
         results.append(load_file(con, source, path, pii_key))
     return results
 
