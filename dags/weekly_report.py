@@ -1,4 +1,6 @@
-"""weekly_report: every Monday morning, the performance report from the published serving file.
+"""weekly_report: every Monday morning, the performance report from the published serving file, written to the
+report folder and sent where delivery is configured (email to PIPELINE_REPORT_RECIPIENTS through the SMTP
+connection, a post to the webhook connection; see pipeline/delivery.py).
 
 The time zone is PIPELINE_REPORT_TZ (default Europe/London). It reads only the serving file, so it never
 contends with the pipeline for the warehouse.
@@ -26,12 +28,12 @@ from pipeline.settings import load_settings
 )
 def weekly_report():
     @task
-    def build_report() -> str:
+    def build_and_send_report() -> dict:
         from pipeline.tasks import weekly_report as run
 
         return run()
 
-    build_report()
+    build_and_send_report()
 
 
 weekly_report()

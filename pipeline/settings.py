@@ -35,6 +35,9 @@ class Settings:
     target_countries: tuple[str, ...]
     attribution_window_days: int
     report_timezone: str
+    report_recipients: tuple[str, ...]
+    smtp_conn_id: str
+    report_webhook_conn_id: str
 
     @property
     def serving_path(self) -> Path:
@@ -69,4 +72,7 @@ def load_settings() -> Settings:
         ),
         attribution_window_days=int(_env("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30")),
         report_timezone=_env("PIPELINE_REPORT_TZ", "Europe/London"),
+        report_recipients=tuple(r.strip() for r in _env("PIPELINE_REPORT_RECIPIENTS", "").split(",") if r.strip()),
+        smtp_conn_id=_env("PIPELINE_SMTP_CONN_ID", "smtp_default"),
+        report_webhook_conn_id=_env("PIPELINE_REPORT_WEBHOOK_CONN_ID", "pipeline_report_webhook"),
     )

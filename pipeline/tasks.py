@@ -43,8 +43,11 @@ def publish_marts() -> dict[str, int]:
     return publish(settings.warehouse_path, settings.serving_dir)
 
 
-def weekly_report() -> str:
+def weekly_report() -> dict[str, object]:
+    """Build the report from the serving file, then send it wherever delivery is configured."""
+    from pipeline.delivery import deliver_report
     from pipeline.report import build_report
 
     settings = load_settings()
-    return str(build_report(settings.serving_path, settings.report_dir))
+    report = build_report(settings.serving_path, settings.report_dir)
+    return {"report": str(report), "delivered_to": deliver_report(report, settings)}

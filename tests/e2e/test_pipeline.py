@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.inboxes import smtp_inbox, webhook_inbox
 
 pytestmark = pytest.mark.e2e
 
@@ -16,8 +20,8 @@ MARTS = ("creator_vetting", "creator_vetting_reasons", "order_attribution", "cre
          "campaign_performance")
 
 
-def _run_demo(data_dir: Path, airflow_home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home)}
+def _run_demo(data_dir: Path, airflow_home: Path, **extra_env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home), **extra_env}
     for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
                 "PIPELINE_QUALITY_DIR"):
         env.pop(key, None)
@@ -35,16 +39,22 @@ def _fingerprint(serving: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, subprocess.CompletedProcess,
+                                                                         tuple[list, list]]]:
+    """The demo with report delivery configured as a deployment would: connections as AIRFLOW_CONN_* variables
+    pointing at a real SMTP server and a real webhook."""
     data_dir = tmp_path_factory.mktemp("data")
     airflow_home = tmp_path_factory.mktemp("airflow")
-    result = _run_demo(data_dir, airflow_home)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return data_dir, airflow_home, result
+    with smtp_inbox() as (smtp, mail), webhook_inbox() as (hook, posts):
+        result = _run_demo(data_dir, airflow_home, PIPELINE_REPORT_RECIPIENTS="cmo@brand.example",
+                           AIRFLOW_CONN_SMTP_DEFAULT=json.dumps(smtp),
+                           AIRFLOW_CONN_PIPELINE_REPORT_WEBHOOK=json.dumps(hook))
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        yield data_dir, airflow_home, result, (mail, posts)
 
 
 def test_demo_prints_the_summary(demo_run) -> None:
-    data_dir, _, result = demo_run
+    data_dir, _, result, _ = demo_run
     assert "Creators vetted: 60" in result.stdout
     assert "Top 5 creators by ROI" in result.stdout and " 5. " in result.stdout
     assert str(data_dir / "serving" / "marts.duckdb") in result.stdout
@@ -54,8 +64,20 @@ def test_demo_prints_the_summary(demo_run) -> None:
     assert (data_dir / "reports" / reports[0].with_suffix(".html").name).exists()
 
 
+def test_the_weekly_report_dag_emails_and_posts_the_report(demo_run) -> None:
+    data_dir, _, _, (mail, posts) = demo_run
+    report = next((data_dir / "reports").glob("weekly_report_*.md"))
+    (recipients, message), = mail
+    assert recipients == ["cmo@brand.example"]
+    assert message["Subject"] == report.read_text().splitlines()[0].lstrip("# ")
+    html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_content()
+    assert "Top 5 creators by ROI" in html
+    (post,) = posts
+    assert post["text"].startswith(report.read_text()[:200]) and post["report_file"] == str(report)
+
+
 def test_marts_are_published_and_consistent(demo_run) -> None:
-    data_dir, _, _ = demo_run
+    data_dir, _, _, _ = demo_run
     serving = data_dir / "serving" / "marts.duckdb"
     con = duckdb.connect(str(serving), read_only=True)
     counts = {m: con.execute(f"select count(*) from {m}").fetchall()[0][0] for m in MARTS}
@@ -79,7 +101,7 @@ def test_marts_are_published_and_consistent(demo_run) -> None:
 
 
 def test_rerunning_the_demo_changes_nothing(demo_run) -> None:
-    data_dir, airflow_home, _ = demo_run
+    data_dir, airflow_home, _, _ = demo_run
     serving = data_dir / "serving" / "marts.duckdb"
     before = _fingerprint(serving)
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
