@@ -1,19 +1,33 @@
 -- One row per platform account and day with a one-day follower delta and the median and MAD of the deltas of
 -- the previous var growth_window_days days (the robust baseline the spike rule compares against).
--- Incremental: accounts with snapshots loaded since the last run are recomputed whole (their windows need the
--- history), so late-arriving and corrected snapshots are handled.
+-- Incremental: for each account with snapshots loaded since the last run, only the days from its earliest new or
+-- corrected snapshot on are recomputed, from the history their deltas and baselines look back on (one day for the
+-- delta, growth_window_days for the baseline). Late and corrected snapshots are handled: the earliest one decides.
 {{ config(materialized='incremental', unique_key=['platform', 'account_id', 'snapshot_date'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
-with snapshots as (
-    select * from {{ ref('stg_tracking__follower_snapshots') }}
+{%- set lookback_days = var('growth_window_days') + 1 %}
+with
+{%- if is_incremental() %}
+changed as (
+    select
+        platform,
+        account_id,
+        min(snapshot_date) as first_changed_date
+    from {{ ref('stg_tracking__follower_snapshots') }}
+    where loaded_at > (select max(source_loaded_at) from {{ this }})
+    group by platform, account_id
+),
+{%- endif %}
+
+snapshots as (
+    select s.*
+    from {{ ref('stg_tracking__follower_snapshots') }} as s
     {%- if is_incremental() %}
-        where (platform, account_id) in (
-            select
-                platform,
-                account_id
-            from {{ ref('stg_tracking__follower_snapshots') }}
-            where loaded_at > (select max(source_loaded_at) from {{ this }})
-        )
+        inner join changed as c
+            on
+                s.platform = c.platform
+                and s.account_id = c.account_id
+                and s.snapshot_date >= c.first_changed_date - {{ lookback_days }}
     {%- endif %}
 ),
 
@@ -41,18 +55,32 @@ daily as (
     from deltas
     -- A delta is a one-day change: skip pairs around a missing day.
     where previous_date = snapshot_date - 1
+),
+
+with_baselines as (
+    select
+        platform,
+        account_id,
+        snapshot_date,
+        followers,
+        previous_followers,
+        follower_delta,
+        {{ trailing_median('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
+            as median_delta_28d,
+        {{ trailing_mad('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
+            as mad_delta_28d,
+        source_loaded_at
+    from daily
 )
 
-select
-    platform,
-    account_id,
-    snapshot_date,
-    followers,
-    previous_followers,
-    follower_delta,
-    {{ trailing_median('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
-        as median_delta_28d,
-    {{ trailing_mad('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
-        as mad_delta_28d,
-    source_loaded_at
-from daily
+select * from with_baselines
+{%- if is_incremental() %}
+    -- The look-back days only fed the windows (so this filter comes after them): their own rows are unchanged.
+    where exists (
+        select 1 from changed as c
+        where
+            c.platform = with_baselines.platform
+            and c.account_id = with_baselines.account_id
+            and with_baselines.snapshot_date >= c.first_changed_date
+    )
+{%- endif %}
