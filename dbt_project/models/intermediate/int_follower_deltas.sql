@@ -59,12 +59,7 @@ daily as (
 
 with_baselines as (
     select
-        platform,
-        account_id,
-        snapshot_date,
-        followers,
-        previous_followers,
-        follower_delta,
+        * exclude (source_loaded_at),
         {{ trailing_median('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
             as median_delta_28d,
         {{ trailing_mad('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
