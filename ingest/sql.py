@@ -79,8 +79,8 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
         typed.append(f"({typed_expr(c, _raw(c))})::{output_type(c)} as {quote_ident(c.name)}")
         if c.type == TS_OFFSET:
             # Keep the original UTC offset beside the UTC value (attribution uses the shop's local date).
-            offsets.append(f"regexp_extract({_raw(c)}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$', 1) as "
-                           f"{quote_ident(c.name + '_utc_offset')}")
+            offsets.append((f"regexp_extract({_raw(c)}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$', 1)",
+                            quote_ident(c.name + "_utc_offset")))
         value = quote_ident(c.name)
         label = c.source if source.format == "csv" else c.name
         expect = c.expect or f"a value of type {output_type(c)}"
@@ -92,7 +92,7 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
         if c.check:
             rules.append((f"{value} is not null and not ({c.check.format(v=value)})", label, _raw(c),
                           f"value out of range: expected {expect}"))
-    outputs = [quote_ident(c.name) for c in source.columns] + [o.split(" as ")[-1] for o in offsets]
+    outputs = [quote_ident(c.name) for c in source.columns] + [name for _, name in offsets]
     if rules:
         fail = "case " + " ".join(f"when {cond} then {n}" for n, (cond, *_) in enumerate(rules, 1)) + " end"
         labels = "[" + ", ".join(quote_literal(label) for _, label, _, _ in rules) + "]"
@@ -107,7 +107,7 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
     carry = "_row_number, " if row_number else ""
     return (f"select {carry}{', '.join(outputs)}, {failure} from ("
             f"select *, {fail} as _fail from ("
-            f"select {carry}{raw_names}, {', '.join(typed + offsets)} from ("
+            f"select {carry}{raw_names}, {', '.join(typed + [f'{e} as {n}' for e, n in offsets])} from ("
             f"select {carry}{', '.join(raws)} from {relation})))")
 
 
