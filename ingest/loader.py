@@ -197,25 +197,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
     try:
         headers = [r[0] for r in con.execute(f"describe select * from read_csv(?, {options})",
                                              [str(path)]).fetchall()]
-    except duckdb.Error as exc:
-        raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from exc
-    header_set = set(headers)
-    declared = {c.source for c in source.columns}
-    for column in source.columns:
-        if column.header_required and column.source not in header_set:
-            expected = ", ".join(c.source for c in source.columns if c.header_required)
-            raise MissingColumnError(path, column.source, expected)
-    duplicated = [h for h in headers if h not in declared and h.rstrip("0123456789").endswith("_")
-                  and h.rstrip("0123456789")[:-1] in declared]
-    if duplicated:
-        raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
-    extra = [h for h in headers if h not in declared]
-    reader = f"read_csv({quote_literal(str(path))}, {options})"
-    try:
+        extra = _check_headers(source, path, headers)
         # One pass: read, type, check, hash and store. The reader only copies the columns the select uses, and
         # insertion order is preserved, so rowid + 1 is the record's ordinal (no window, no untyped copy).
+        reader = f"read_csv({quote_literal(str(path))}, {options})"
         con.execute(f"create or replace temp table _staged as "
-                    f"{typed_select(source, header_set, reader, row_number=False)}")
+                    f"{typed_select(source, set(headers), reader, row_number=False)}")
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from exc
     # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the header.
@@ -239,6 +226,21 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
         con.execute("create or replace temp view _typed as select rowid as _rid, rowid + 1 as _row_number, * "
                     "from _staged")
     return extra, not_parsed
+
+
+def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:
+    """Fail the file on a missing required or a duplicated column; return the undeclared headers."""
+    header_set = set(headers)
+    declared = {c.source for c in source.columns}
+    for column in source.columns:
+        if column.header_required and column.source not in header_set:
+            expected = ", ".join(c.source for c in source.columns if c.header_required)
+            raise MissingColumnError(path, column.source, expected)
+    duplicated = [h for h in headers if h not in declared and h.rstrip("0123456789").endswith("_")
+                  and h.rstrip("0123456789")[:-1] in declared]
+    if duplicated:
+        raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
+    return [h for h in headers if h not in declared]
 
 
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> int:

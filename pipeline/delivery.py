@@ -13,7 +13,6 @@ task fails and alerts instead of silently not sending.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,8 +70,7 @@ def post_report(report_md: Path, settings: Settings) -> bool:
     if len(text) > WEBHOOK_TEXT_LIMIT:
         text = text[:WEBHOOK_TEXT_LIMIT].rsplit("\n", 1)[0] + f"\n… (full report: {report_md.name})"
     payload = {"text": text, "title": _subject(report_md), "report_file": str(report_md)}
-    response = httpx.post(conn.host, content=json.dumps(payload), timeout=30,
-                          headers={"Content-Type": "application/json"})
+    response = httpx.post(conn.host, json=payload, timeout=30)
     response.raise_for_status()  # a refused post fails the task, which retries and then alerts
     log.info("weekly report posted to the webhook connection %s", settings.report_webhook_conn_id)
     return True
