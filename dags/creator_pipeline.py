@@ -1,8 +1,11 @@
-"""creator_pipeline: ingest every source, build the dbt project, gate on quality, publish the marts.
+"""creator_pipeline: ingest every source, gate the new batches, build the dbt project, gate the marts, publish.
 
 Every task that writes (or reads) the warehouse runs in the one-slot ``warehouse_writer`` pool: DuckDB allows
-a single process on the file. The quality gate validates this run's raw batches (load ids from the ingest
-tasks) and the marts; when it fails, publish does not run and BI keeps the last good serving file.
+a single process on the file. The raw gate validates every batch no gate has judged yet (also those of runs that
+stopped early) before dbt reads them; dbt reads only passed or admitted batches, so a rejected batch stays out of
+the marts while the run goes on with the rest, and ``rejected_batches`` fails the run to alert about it. The mart
+gate validates the marts dbt built; publish runs only when it passed, and itself refuses marts that differ from
+the ones that gate passed in this run. When a gate fails, BI keeps the last good serving version.
 """
 
 from __future__ import annotations
@@ -36,32 +39,54 @@ def creator_pipeline():
         return ingest_group(group)
 
     @task
+    def raw_gate(**context) -> list[str]:
+        from pipeline.tasks import raw_gate as run
+
+        return run(context["run_id"])
+
+    @task(retries=0)
+    def rejected_batches(rejections: list[str]) -> None:
+        """Fail (and alert) when this run's raw gate rejected a batch: the rest was still built and published."""
+        from airflow.exceptions import AirflowFailException
+
+        if rejections:
+            raise AirflowFailException(f"{len(rejections)} batch(es) rejected and kept out of the marts:\n"
+                                       + "\n".join(rejections))
+
+    # A hung dbt is ended with its whole process group (pipeline/dbt.py), so the pool slot is freed.
+    @task(execution_timeout=timedelta(hours=2))
     def dbt_build() -> None:
         from pipeline.tasks import dbt_build as run
 
         run()
 
     @task
-    def quality_gate(*load_id_lists: list[str]) -> None:
-        from pipeline.tasks import quality_gate as run
+    def mart_gate(**context) -> None:
+        from airflow.exceptions import AirflowFailException
 
-        run([load_id for ids in load_id_lists for load_id in ids])
+        from expectations.gate import QualityGateFailed
+        from pipeline.tasks import mart_gate as run
+
+        try:
+            run(context["run_id"])
+        except QualityGateFailed as exc:  # the data, not the machine: a retry would fail the same way
+            raise AirflowFailException(str(exc)) from exc
 
     @task(outlets=[SERVING_MARTS])
-    def publish() -> dict[str, int]:
+    def publish(**context) -> dict[str, object]:
         from pipeline.tasks import publish_marts
 
-        return publish_marts()
+        return publish_marts(context["run_id"])
 
     # Marketing templates first: orders and metrics are judged against them.
     marketing = ingest.override(task_id="ingest_marketing")("marketing")
     shopify = ingest.override(task_id="ingest_shopify")("shopify")
     social = ingest.override(task_id="ingest_social")("social")
     marketing >> [shopify, social]
-    built = dbt_build()
-    [shopify, social] >> built
-    gate = quality_gate(marketing, shopify, social)
-    built >> gate >> publish()
+    gated = raw_gate()
+    [shopify, social] >> gated
+    rejected_batches(gated)
+    gated >> dbt_build() >> mart_gate() >> publish()
 
 
 creator_pipeline()

@@ -1,5 +1,15 @@
-"""Expectation suites, versioned as code. Each suite names the data it validates (a DuckDB query) and its
-expectations. Raw suites validate only the batch that just arrived (its load ids); mart suites the marts."""
+"""Expectation suites, versioned as code. Each suite names the frame it validates (a DuckDB query that computes
+small statistics set-based: one row per batch, or one row per mart) and its expectations.
+
+Raw suites, one per source, generated from the source declarations (ingest/sources): every new batch of the source
+is judged against the batches accepted before it (quarantine share, row count against the recent median, every
+amount against the 99th percentile of that amount, re-delivered orders whose amount changed, currencies outside
+the ISO 4217 list ingest accepts). Mart
+suites, one per published mart, check what dbt's tests do not: row counts against the last passed gate,
+cross-row consistency, values no dbt test bounds, freshness.
+
+Thresholds come from ``GateSettings`` (env vars, README); ``meta.why`` says what a failure means.
+"""
 
 from __future__ import annotations
 
@@ -7,87 +17,241 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ATTRIBUTION_RULES = ["code", "link", "none", "excluded"]
-VERDICTS = ["approve", "review", "reject"]
+from ingest.sources import ALL_SOURCES
+from ingest.spec import CURRENCY_CHECK, MONEY, Source
+from ingest.sql import quote_ident
+from pipeline.publish import MARTS
+from pipeline.settings import GateSettings
+
+# The order amount a re-delivery must not change silently (refunds may change; they have their own columns).
+ORDER_AMOUNTS = {"shopify_orders_csv": "total", "shopify_orders_api": "total_price", "woocommerce_orders": "total"}
+ORDER_SOURCES = tuple(ORDER_AMOUNTS)
+RECENT_BATCHES = 10  # the row-count band is around the median of this many accepted batches of the source
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
-    query: str  # may reference {load_ids}: a SQL list of the batch's load ids
-    expectations: Callable[[Any], list[Any]]  # gx.expectations module -> expectation objects
-    raw: bool = False
+    query: str  # raw suites: may reference {load_ids}, the SQL list of the source's pending load ids
+    expectations: Callable[[Any, GateSettings], list[Any]]  # (gx.expectations module, thresholds) -> expectations
+    source: str | None = None  # raw suites: the source whose batches the frame holds, one row per batch
 
 
-def _manifest(x: Any) -> list[Any]:
+def _why(text: str) -> dict[str, str]:
+    return {"why": text}
+
+
+def _has_currency(source: Source) -> bool:
+    return any(c.name == "currency" for c in source.columns)
+
+
+def _amount_columns(source: Source) -> list[str]:
+    return [c.name for c in source.columns if c.type == MONEY]
+
+
+def _batch_query(source: Source) -> str:
+    """One row per pending batch of ``source``: its statistics against the source's accepted history."""
+    table = quote_ident(source.table)
+    amounts = _amount_columns(source)
+    ctes = [
+        "batch as (select load_id, file_name, rows_read, rows_loaded, rows_quarantined from raw.load_manifest "
+        "where load_id in {load_ids})",
+        f"recent as (select median(m.rows_loaded) as rows from (select m.rows_loaded from raw.load_manifest m "
+        f"join raw.batch_gate g using (load_id) where m.source = '{source.name}' and g.status in "
+        f"('passed', 'admitted') order by m.started_at desc limit {RECENT_BATCHES}) m)",
+    ]
+    columns = [
+        "b.load_id", "b.file_name",
+        "(b.rows_quarantined / greatest(b.rows_read, 1))::double as quarantine_share",
+        "b.rows_read - b.rows_loaded - b.rows_quarantined as rows_unaccounted",
+        "(b.rows_loaded / nullif(recent.rows, 0))::double as rows_vs_recent_median",
+    ]
+    joins = ["cross join recent"]
+    if amounts:
+        # Each amount's batch maximum against the 99th percentile of the non-zero amounts accepted so far and of the
+        # new batches (approximate: bounded memory at any history size), per currency where the source has one (a
+        # JPY order is ~150 times a USD one). Zero-heavy amounts (refunds, discounts) are judged on the non-zero ones.
+        part = "currency" if _has_currency(source) else "'all'"
+        selected = ", ".join(quote_ident(a) for a in amounts)
+        quantiles = ", ".join(f"approx_quantile(abs({quote_ident(a)}), 0.99) filter (where {quote_ident(a)} <> 0) "
+                              f"as {quote_ident(a)}" for a in amounts)
+        maxima = ", ".join(f"max(abs({quote_ident(a)})) as {quote_ident(a)}" for a in amounts)
+        ratios = ", ".join(f"max(m.{quote_ident(a)} / nullif(r.{quote_ident(a)}, 0))::double as "
+                           f"{quote_ident(a + '_vs_p99')}" for a in amounts)
+        ctes += [
+            f"reference as (select part, {quantiles} from (select {part} as part, {selected} from gated.{table} "
+            f"union all select {part}, {selected} from raw.{table} where _load_id in {{load_ids}}) group by part)",
+            f"maxima as (select m.load_id, {ratios} from (select _load_id as load_id, {part} as part, {maxima} "
+            f"from raw.{table} where _load_id in {{load_ids}} group by all) m join reference r using (part) "
+            "group by m.load_id)",
+        ]
+        columns += [f"x.{quote_ident(a + '_vs_p99')}" for a in amounts]
+        joins += ["left join maxima x using (load_id)"]
+    if _has_currency(source):
+        # The very predicate ingest applies (ISO 4217): a currency ingest accepts is never refused here.
+        ctes.append(f"currencies as (select _load_id as load_id, count(*) filter (where not "
+                    f"({CURRENCY_CHECK.format(v='currency')})) as n from raw.{table} where _load_id in {{load_ids}} "
+                    "group by 1)")
+        columns.append("coalesce(cur.n, 0) as rows_not_in_iso_4217")
+        joins.append("left join currencies cur using (load_id)")
+    if source.name in ORDER_AMOUNTS:
+        amount, keys = quote_ident(ORDER_AMOUNTS[source.name]), ", ".join(quote_ident(k) for k in source.key)
+        # Each re-delivered order against its newest accepted version (order fields sit on an order's first line).
+        ctes += [
+            f"new_versions as (select _load_id as load_id, {keys}, max({amount}) as amount from raw.{table} "
+            "where _load_id in {load_ids} group by all)",
+            f"previous as (select {keys}, max({amount}) as amount, _load_id "
+            f"from gated.{table} where ({keys}) in (select ({keys}) from new_versions) group by {keys}, _load_id "
+            f"qualify row_number() over (partition by {keys} order by max(_loaded_at) desc, _load_id desc) = 1)",
+            f"changed as (select n.load_id, count(*) as redelivered, count(*) filter (where n.amount is distinct from "
+            f"p.amount) as changed from new_versions n join previous p using ({keys}) group by n.load_id)",
+        ]
+        columns += ["coalesce(c.changed, 0) as redelivered_orders_changed",
+                    "(c.changed / nullif(c.redelivered, 0))::double as redelivered_changed_share"]
+        joins += ["left join changed c using (load_id)"]
+    return (f"with {', '.join(ctes)} select {', '.join(columns)} from batch b {' '.join(joins)} "
+            "order by b.load_id")
+
+
+def _batch_expectations(source: Source) -> Callable[[Any, GateSettings], list[Any]]:
+    def expectations(x: Any, t: GateSettings) -> list[Any]:
+        found = [
+            x.ExpectColumnValuesToBeBetween(column="quarantine_share", min_value=0, max_value=t.max_quarantine_share,
+                                            meta=_why("this share of the file's rows was quarantined: a broken "
+                                                      "export; see raw.quarantine for the rows and reasons")),
+            x.ExpectColumnValuesToBeBetween(column="rows_unaccounted", min_value=0, max_value=0,
+                                            meta=_why("rows read != rows loaded + rows quarantined: rows were lost")),
+            x.ExpectColumnValuesToBeBetween(column="rows_vs_recent_median", min_value=t.min_rows_ratio,
+                                            max_value=t.max_rows_ratio,
+                                            meta=_why("the batch's row count is outside the band around the median "
+                                                      "of the source's recent accepted batches")),
+        ]
+        found += [x.ExpectColumnValuesToBeBetween(column=f"{a}_vs_p99", max_value=t.max_value_factor,
+                                                  meta=_why(f"the batch's largest {a} is this many times the 99th "
+                                                            f"percentile of {a} so far: an absurd value"))
+                  for a in _amount_columns(source)]
+        if _has_currency(source):
+            found += _zero(x, "rows_not_in_iso_4217", why="currencies outside ISO 4217: no FX rate can convert them")
+        if source.name in ORDER_AMOUNTS:
+            found.append(x.ExpectColumnValuesToBeBetween(
+                column="redelivered_changed_share", min_value=0, max_value=t.max_changed_share,
+                meta=_why(f"orders delivered before came again with a different {ORDER_AMOUNTS[source.name]}: a "
+                          "silent re-delivery that rewrites past revenue")))
+        return found
+
+    return expectations
+
+
+def raw_suites() -> list[Suite]:
+    return [Suite(f"raw_{s.name}", _batch_query(s), _batch_expectations(s), s.name) for s in ALL_SOURCES.values()]
+
+
+def _rows_vs_last_pass(mart: str) -> str:
+    """The mart's rows against the last passed mart gate ({last_rows} is filled in by the gate)."""
+    return f"(count(*) / nullif({{last_rows[{mart}]}}, 0))::double as rows_vs_last_pass"
+
+
+def _rows(x: Any, t: GateSettings) -> list[Any]:
     return [
-        x.ExpectColumnValuesToBeBetween(column="quarantine_share", min_value=0, max_value=0.05,
-                                        meta={"why": "more than 5% of a file quarantined means a broken export"}),
-        x.ExpectColumnPairValuesAToBeGreaterThanB(column_A="rows_read", column_B="rows_loaded", or_equal=True),
+        x.ExpectColumnValuesToBeBetween(column="rows", min_value=1, meta=_why("the mart is empty")),
+        x.ExpectColumnValuesToBeBetween(column="rows_vs_last_pass", min_value=t.min_mart_rows_ratio,
+                                        meta=_why("the mart lost rows since the last passed gate: data went missing")),
     ]
 
 
-def _order_lines(x: Any) -> list[Any]:
-    return [
-        x.ExpectColumnValuesToNotBeNull(column="order_name"),
-        x.ExpectColumnValuesToBeBetween(column="lineitem_quantity", min_value=1),
-        x.ExpectColumnValuesToBeInSet(column="currency", value_set=["USD", "CAD", "GBP", "EUR", "AUD"],
-                                      mostly=1.0),
-        x.ExpectColumnValuesToNotBeNull(column="_load_id"),
-    ]
+def _zero(x: Any, *columns: str, why: str) -> list[Any]:
+    return [x.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=0, meta=_why(why)) for c in columns]
 
 
-def _order_attribution(x: Any) -> list[Any]:
-    return [
-        x.ExpectColumnValuesToBeUnique(column="order_name"),
-        x.ExpectColumnValuesToNotBeNull(column="order_name"),
-        x.ExpectColumnValuesToBeInSet(column="attribution_rule", value_set=ATTRIBUTION_RULES),
-        x.ExpectColumnValuesToNotBeNull(column="net_revenue_reporting", row_condition='is_valid == True',
-                                        condition_parser="pandas"),
-        x.ExpectColumnValuesToNotBeNull(column="creator_id",
-                                        row_condition='attribution_rule in ["code", "link"]',
-                                        condition_parser="pandas"),
-    ]
+_ORDER_DELIVERY = ("(select max(m.finished_at) from raw.load_manifest m join raw.batch_gate g using (load_id) "
+                   "where g.status in ('passed', 'admitted') and m.source in ("
+                   + ", ".join(f"'{s}'" for s in ORDER_SOURCES) + "))")
+
+def _vetting_findings(mart: str) -> str:
+    """Reasons and their per-post evidence: each row must name a reason, a vetted creator and a past day."""
+    return ("select count(*) as rows, "
+            "count(*) filter (where reason_code is null) as reason_codes_missing, "
+            "count(*) filter (where observed_on > current_date + 1) as observed_in_future, "
+            "count(*) filter (where creator_id not in (select creator_id from marts.creator_vetting)) "
+            f"as creators_not_vetted from marts.{mart}")
 
 
-def _creator_roi(x: Any) -> list[Any]:
-    return [
-        x.ExpectColumnValuesToBeUnique(column="contract_id"),
-        x.ExpectCompoundColumnsToBeUnique(column_list=["creator_id", "campaign_id"]),
-        x.ExpectColumnValuesToBeBetween(column="creator_cost", min_value=0),
-        x.ExpectColumnValuesToBeBetween(column="orders", min_value=0),
-        x.ExpectColumnValuesToNotBeNull(column="roi", row_condition="creator_cost > 0", condition_parser="pandas"),
-        x.ExpectColumnValuesToNotBeNull(column="roi_null_reason", row_condition="creator_cost == 0",
-                                        condition_parser="pandas"),
-    ]
+MART_QUERIES = {
+    "order_attribution": (
+        "select count(*) as rows, " + _rows_vs_last_pass("order_attribution") + ", "
+        "(count(*) filter (where is_valid and net_revenue_reporting is null) / greatest(count(*) filter "
+        "(where is_valid), 1))::double as valid_without_reporting_amount_share, "
+        # The conversion, not the order size: the raw gate judged each amount in its own currency (and an operator
+        # may have admitted a real but huge order), so here only a rate far off its currency's median is absurd.
+        "(select max(greatest(hi / mid, mid / lo)) from (select max(fx_rate_to_reporting) as hi, "
+        "min(fx_rate_to_reporting) as lo, median(fx_rate_to_reporting) as mid from marts.order_attribution "
+        "where fx_rate_to_reporting > 0 group by currency))::double as fx_rate_vs_median, "
+        "count(*) filter (where attribution_rule in ('code', 'link') and creator_id is null) "
+        "as credited_without_creator, "
+        f"(epoch(now() - {_ORDER_DELIVERY}) / 3600)::double as hours_since_order_delivery "
+        "from marts.order_attribution"),
+    "creator_roi": (
+        "select count(*) as rows, " + _rows_vs_last_pass("creator_roi") + ", "
+        "count(*) - count(distinct (creator_id, campaign_id)) as duplicate_creator_campaigns, "
+        "count(*) filter (where creator_cost < 0) as negative_costs, "
+        "count(*) filter (where creator_cost > 0 and roi is null) as roi_missing_with_cost, "
+        "count(*) filter (where creator_cost = 0 and roi_null_reason is null) as zero_cost_without_reason "
+        "from marts.creator_roi"),
+    "creator_vetting": (
+        "select count(*) as rows, " + _rows_vs_last_pass("creator_vetting") + ", "
+        "count(*) filter (where vetting_score not between 0 and 100) as scores_out_of_range, "
+        "count(*) filter (where data_coverage not between 0 and 1) as coverage_out_of_range, "
+        "count(*) filter (where verdict is null) as verdicts_missing from marts.creator_vetting"),
+    "creator_vetting_reasons": _vetting_findings("creator_vetting_reasons"),
+    "creator_vetting_evidence": _vetting_findings("creator_vetting_evidence"),
+    "creator_weekly_performance": (
+        "select count(*) as rows, " + _rows_vs_last_pass("creator_weekly_performance") + ", "
+        "count(*) filter (where orders < 0) as negative_orders from marts.creator_weekly_performance"),
+    "campaign_performance": (
+        "with weeks as (select orders, net_revenue_to_date, sum(net_revenue) over (partition by campaign_id) as total, "
+        "row_number() over (partition by campaign_id order by week_start desc) as n from marts.campaign_performance) "
+        "select count(*) as rows, " + _rows_vs_last_pass("campaign_performance") + ", "
+        "count(*) filter (where orders < 0) as negative_orders, "
+        "count(*) filter (where n = 1 and net_revenue_to_date is distinct from total) as to_date_not_summing_up "
+        "from weeks"),
+}
 
 
-def _creator_vetting(x: Any) -> list[Any]:
-    return [
-        x.ExpectCompoundColumnsToBeUnique(column_list=["creator_id", "platform"]),
-        x.ExpectColumnValuesToBeInSet(column="verdict", value_set=VERDICTS),
-        x.ExpectColumnValuesToBeBetween(column="vetting_score", min_value=0, max_value=100),
-        x.ExpectColumnValuesToBeBetween(column="data_coverage", min_value=0, max_value=1),
-        x.ExpectColumnValuesToNotBeNull(column="verdict"),
-    ]
+def _mart_expectations(mart: str) -> Callable[[Any, GateSettings], list[Any]]:
+    def expectations(x: Any, t: GateSettings) -> list[Any]:
+        if mart == "order_attribution":
+            return [
+                *_rows(x, t),
+                x.ExpectColumnValuesToBeBetween(column="valid_without_reporting_amount_share", min_value=0,
+                                                max_value=t.max_missing_fx_share,
+                                                meta=_why("valid orders without a reporting-currency amount: FX "
+                                                          "rates are missing for their currency and day")),
+                x.ExpectColumnValuesToBeBetween(column="fx_rate_vs_median", max_value=t.max_value_factor,
+                                                meta=_why("an exchange rate is absurd against its currency's "
+                                                          "median (a wrong FX row?)")),
+                *_zero(x, "credited_without_creator", why="orders credited by code or link to no creator"),
+                x.ExpectColumnValuesToBeBetween(column="hours_since_order_delivery", max_value=t.freshness_hours,
+                                                severity="warning",
+                                                meta=_why("no order delivery has been accepted for this long: "
+                                                          "the marts are stale (check the exports and the API "
+                                                          "credentials)")),
+            ]
+        if mart == "creator_roi":
+            return [*_rows(x, t), *_zero(x, "duplicate_creator_campaigns", "negative_costs", "roi_missing_with_cost",
+                                         "zero_cost_without_reason", why="inconsistent ROI rows")]
+        if mart == "creator_vetting":
+            return [*_rows(x, t), *_zero(x, "scores_out_of_range", "coverage_out_of_range", "verdicts_missing",
+                                         why="scores, coverage or verdicts out of their definition")]
+        if mart in ("creator_vetting_reasons", "creator_vetting_evidence"):
+            return _zero(x, "reason_codes_missing", "observed_in_future", "creators_not_vetted",
+                         why="a vetting reason that cannot be right")
+        if mart == "creator_weekly_performance":
+            return [*_rows(x, t), *_zero(x, "negative_orders", why="negative order counts")]
+        return [*_rows(x, t), *_zero(x, "negative_orders", "to_date_not_summing_up",
+                                     why="campaign revenue to date must be the sum of its weeks")]
+
+    return expectations
 
 
-def _weekly(x: Any) -> list[Any]:
-    return [
-        x.ExpectCompoundColumnsToBeUnique(column_list=["creator_id", "week_start"]),
-        x.ExpectColumnValuesToBeBetween(column="orders", min_value=0),
-    ]
-
-
-SUITES: tuple[Suite, ...] = (
-    Suite("raw_batch_manifest",
-          "select *, rows_quarantined / greatest(rows_read, 1) as quarantine_share from raw.load_manifest "
-          "where load_id in {load_ids}", _manifest, raw=True),
-    Suite("raw_shopify_order_lines_csv",
-          "select order_name, lineitem_quantity, currency, _load_id from raw.shopify_order_lines_csv "
-          "where _load_id in {load_ids}", _order_lines, raw=True),
-    Suite("mart_order_attribution", "select * from marts.order_attribution", _order_attribution),
-    Suite("mart_creator_roi", "select * from marts.creator_roi", _creator_roi),
-    Suite("mart_creator_vetting", "select * from marts.creator_vetting", _creator_vetting),
-    Suite("mart_creator_weekly_performance", "select * from marts.creator_weekly_performance", _weekly),
-)
+def mart_suites() -> list[Suite]:
+    return [Suite(f"mart_{mart}", MART_QUERIES[mart], _mart_expectations(mart)) for mart in MARTS]

@@ -29,18 +29,47 @@ def dbt_build() -> None:
     run_dbt(load_settings(), "build")
 
 
-def quality_gate(load_ids: list[str]) -> None:
-    from expectations.gate import run_gate
+def raw_gate(run_id: str) -> list[str]:
+    """Validate every batch not yet validated (whichever run loaded it); returns the rejection messages."""
+    from expectations.gate import run_raw_gate
 
     settings = load_settings()
-    run_gate(settings.warehouse_path, settings.quality_dir, load_ids)
+    return run_raw_gate(settings.warehouse_path, settings.quality_dir, run_id)
 
 
-def publish_marts() -> dict[str, int]:
-    from pipeline.publish import publish
+def mart_gate(run_id: str) -> None:
+    """Validate the marts dbt just built; raises QualityGateFailed (publish then does not run)."""
+    from expectations.gate import run_mart_gate
 
     settings = load_settings()
-    return publish(settings.warehouse_path, settings.serving_dir)
+    run_mart_gate(settings.warehouse_path, settings.quality_dir, run_id)
+
+
+class PublishRefused(Exception):
+    """The marts are not the ones the mart gate of this run passed; nothing was published."""
+
+
+def publish_marts(run_id: str) -> dict[str, object]:
+    """Publish, but only the marts the mart gate of this same DAG run passed (same fingerprint)."""
+    from expectations.state import mart_gate_verdict
+    from ingest.warehouse import connect
+    from pipeline.publish import MartsChanged, publish
+
+    settings = load_settings()
+    con = connect(settings.warehouse_path, read_only=True)
+    try:
+        verdict = mart_gate_verdict(con, run_id)
+    finally:
+        con.close()
+    if verdict is None or not verdict[0]:
+        raise PublishRefused(f"publish refused: the mart gate of run {run_id!r} "
+                             f"{'failed' if verdict else 'has not run'} (raw.gate_runs); run the DAG again so the "
+                             "gate validates the marts first")
+    try:
+        return dict(publish(settings.warehouse_path, settings.serving_dir, keep=settings.serving_keep_versions,
+                            expected_fingerprint=verdict[1]))
+    except MartsChanged as exc:
+        raise PublishRefused(f"publish refused: {exc}") from exc
 
 
 def weekly_report() -> dict[str, object]:

@@ -28,11 +28,14 @@ def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def loaded_warehouse(sample_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample data ingested into a fresh warehouse file (read-only use in tests, please)."""
+    """The sample data ingested into a fresh warehouse file and passed by the raw quality gate, as in a pipeline
+    run: dbt reads only gated batches (read-only use in tests, please)."""
+    from expectations.gate import run_raw_gate
     from ingest.cli import load_with_results
 
     warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     load_with_results(["marketing", "shopify", "social"], sample_landing, warehouse, PII_TEST_KEY)
+    assert run_raw_gate(warehouse, tmp_path_factory.mktemp("quality"), "fixture") == []
     return warehouse
 
 

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.evaluate import evaluate_files
 from pipeline.settings import load_settings
 
 BARE_ROI_SQL = Path(__file__).with_name("bare_roi.sql")
@@ -95,6 +96,7 @@ def bench_dbt(scale: str, root: Path) -> list[Measurement]:
     env = {**os.environ, **settings.dbt_env()}
     subprocess.run(_step("ingest", warehouse, work / "landing_all_but_last_day", "marketing", "shopify", "social"),
                    check=True)
+    subprocess.run(_step("gate", warehouse, work / "quality"), check=True)  # not timed: dbt reads only gated batches
     dbt = [str(Path(sys.executable).with_name("dbt")), "--quiet"]
     project = ["--project-dir", str(settings.dbt_project_dir), "--profiles-dir", str(settings.dbt_project_dir)]
     rows = _count(warehouse, "select count(*) from raw.shopify_order_lines_csv")
@@ -108,7 +110,11 @@ def bench_dbt(scale: str, root: Path) -> list[Measurement]:
     s, mb = measure([*dbt, "build", "--full-refresh", *project], env=env, cwd=settings.dbt_project_dir)
     out.append(Measurement(scale, "dbt build, all models + tests", rows, s, mb))
     _check_same_roi(warehouse)
+    # Verdict precision and recall against the planted cases, on the full build's marts.
+    evaluation = evaluate_files(warehouse, landing / "ground_truth.json", schema="marts")
+    print(f"scale {scale}, planted cases:\n{evaluation.as_text()}\n", flush=True)
     subprocess.run(_step("ingest", warehouse, work / "landing_last_day", "shopify", "social"), check=True)
+    subprocess.run(_step("gate", warehouse, work / "quality"), check=True)
     s, mb = measure([*dbt, "build", *project], env=env, cwd=settings.dbt_project_dir)
     out.append(Measurement(scale, f"dbt build, incremental (+{held_back} order lines)", held_back, s, mb))
     return out

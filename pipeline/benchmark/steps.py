@@ -21,6 +21,15 @@ def ingest(warehouse: str, landing: str, *groups: str) -> None:
     load_with_results(list(groups), Path(landing), Path(warehouse), "benchmark-key")
 
 
+def gate(warehouse: str, quality_dir: str) -> None:
+    """The raw gate, as the pipeline runs it before dbt: dbt reads only the batches it passed."""
+    from expectations.gate import run_raw_gate
+
+    rejected = run_raw_gate(Path(warehouse), Path(quality_dir), "benchmark")
+    if rejected:
+        raise SystemExit("the raw gate rejected benchmark batches:\n" + "\n".join(rejected))
+
+
 def bare_sql(warehouse: str, sql_file: str) -> None:
     con = duckdb.connect(warehouse)
     con.execute("set enable_progress_bar = false")
@@ -32,4 +41,5 @@ def count(warehouse: str, sql: str) -> None:
 
 
 if __name__ == "__main__":
-    {"bare_csv": bare_csv, "ingest": ingest, "bare_sql": bare_sql, "count": count}[sys.argv[1]](*sys.argv[2:])
+    steps = {"bare_csv": bare_csv, "ingest": ingest, "gate": gate, "bare_sql": bare_sql, "count": count}
+    steps[sys.argv[1]](*sys.argv[2:])

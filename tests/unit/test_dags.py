@@ -30,12 +30,16 @@ def test_dag_files_parse_fast() -> None:
 def test_pipeline_dag_order_and_pool() -> None:
     dag = _dagbag().dags["creator_pipeline"]
     tasks = {t.task_id: t for t in dag.tasks}
-    assert set(tasks) == {"ingest_marketing", "ingest_shopify", "ingest_social", "dbt_build", "quality_gate",
-                          "publish"}
+    assert set(tasks) == {"ingest_marketing", "ingest_shopify", "ingest_social", "raw_gate", "rejected_batches",
+                          "dbt_build", "mart_gate", "publish"}
     assert {t.pool for t in tasks.values()} == {"warehouse_writer"}
-    assert tasks["publish"].upstream_task_ids == {"quality_gate"}
-    assert tasks["quality_gate"].upstream_task_ids >= {"dbt_build"}
-    assert tasks["dbt_build"].upstream_task_ids == {"ingest_shopify", "ingest_social"}
+    # Raw gate before dbt (a bad batch is never transformed), mart gate before publish.
+    assert tasks["raw_gate"].upstream_task_ids == {"ingest_shopify", "ingest_social"}
+    assert tasks["dbt_build"].upstream_task_ids == {"raw_gate"}
+    assert tasks["mart_gate"].upstream_task_ids == {"dbt_build"}
+    assert tasks["publish"].upstream_task_ids == {"mart_gate"}
+    assert tasks["rejected_batches"].upstream_task_ids == {"raw_gate"}
+    assert tasks["rejected_batches"].retries == 0
     assert [o.name for o in tasks["publish"].outlets] == ["serving_marts"]
 
 
