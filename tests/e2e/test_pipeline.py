@@ -12,12 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.publish import MARTS
 from tests.inboxes import smtp_inbox, webhook_inbox
 
 pytestmark = pytest.mark.e2e
 
-MARTS = ("creator_vetting", "creator_vetting_reasons", "order_attribution", "creator_roi", "creator_weekly_performance",
-         "campaign_performance")
 
 
 def _run_demo(data_dir: Path, airflow_home: Path, **extra_env: str) -> subprocess.CompletedProcess:
@@ -57,7 +56,7 @@ def test_demo_prints_the_summary(demo_run) -> None:
     data_dir, _, result, _ = demo_run
     assert "Creators vetted: 60" in result.stdout
     assert "Top 5 creators by ROI" in result.stdout and " 5. " in result.stdout
-    assert str(data_dir / "serving" / "marts.duckdb") in result.stdout
+    assert str(data_dir / "serving" / "current" / "marts.duckdb") in result.stdout
     reports = list((data_dir / "reports").glob("weekly_report_*.md"))
     assert reports and "Top 5 creators by ROI" in reports[0].read_text()
     assert "| ROI | vetting |" in reports[0].read_text(), "who paid back is shown beside the vetting verdict"
@@ -78,7 +77,7 @@ def test_the_weekly_report_dag_emails_and_posts_the_report(demo_run) -> None:
 
 def test_marts_are_published_and_consistent(demo_run) -> None:
     data_dir, _, _, _ = demo_run
-    serving = data_dir / "serving" / "marts.duckdb"
+    serving = data_dir / "serving" / "current" / "marts.duckdb"
     con = duckdb.connect(str(serving), read_only=True)
     counts = {m: con.execute(f"select count(*) from {m}").fetchall()[0][0] for m in MARTS}
     assert all(n > 0 for n in counts.values()), counts
@@ -97,12 +96,12 @@ def test_marts_are_published_and_consistent(demo_run) -> None:
     assert con.execute("select count(*) from creator_roi where creator_cost > 0 and roi is null").fetchall()[0][0] == 0
     con.close()
     for mart in MARTS:
-        assert (data_dir / "serving" / "parquet" / f"{mart}.parquet").stat().st_size > 0
+        assert (data_dir / "serving" / "current" / "parquet" / f"{mart}.parquet").stat().st_size > 0
 
 
 def test_rerunning_the_demo_changes_nothing(demo_run) -> None:
     data_dir, airflow_home, _, _ = demo_run
-    serving = data_dir / "serving" / "marts.duckdb"
+    serving = data_dir / "serving" / "current" / "marts.duckdb"
     before = _fingerprint(serving)
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     raw_before = con.execute("select count(*), sum(rows_loaded) from raw.load_manifest").fetchall()[0]
