@@ -25,3 +25,11 @@ class UnreadableFileError(IngestError):
 
 class WarehouseSchemaError(Exception):
     """A raw table holds a column with another type than its source now declares: loading on would mix types."""
+
+
+class WarehouseLocked(Exception):
+    """Another process holds the warehouse file (DuckDB allows one process per file while it writes)."""
+
+
+class PiiKeyMismatch(Exception):
+    """The warehouse's pseudonyms were made with another PII key: loading on would mix two keys."""

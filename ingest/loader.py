@@ -19,7 +19,7 @@ import duckdb
 
 from ingest.errors import IngestError, MissingColumnError, UnreadableFileError, WarehouseSchemaError
 from ingest.spec import LINE, Source
-from ingest.sql import declared_columns, quote_ident, quote_literal, typed_select
+from ingest.sql import declared_columns, key_from_csv_line, keyed_hash, quote_ident, quote_literal, typed_select
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ LINEAGE_COLUMNS = "_load_id, _source, _source_file, _source_row, _loaded_at"
 # DuckDB's reader allocates a buffer of this size; an API page is well under 1 MB (250 Shopify orders ~600 KB).
 MAX_JSON_LINE_BYTES = 32 * 1024 * 1024
 JSON_CHUNK_BYTES = 16 * 1024 * 1024
+# The text of a rejected record's first line, as `ingest locate` reads a landing file: split at \n, no \r.
+FIRST_LINE = "rtrim(split_part({}, chr(10), 1), chr(13))"
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,12 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_key: str) -> LoadResult:
+def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_key: str,
+              as_load: tuple[str, datetime] | None = None) -> LoadResult:
+    """Load one file. ``as_load`` = (load id, start time) reloads it as an earlier load (``ingest rekey``), so
+    lineage, "newest version wins" and the gate's records of that load stay valid."""
     started = time.perf_counter()
-    started_at = datetime.now(UTC)
+    started_at = as_load[1] if as_load else datetime.now(UTC)
     path = Path(path)
     size = path.stat().st_size
     checksum = file_checksum(path)
@@ -63,7 +68,7 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
         return LoadResult(source.name, str(path), "skipped", done[0][0])
     if size == 0:
         raise UnreadableFileError(path, "the file is empty (expected at least a header or one JSON line)")
-    load_id = f"{source.name}-{started_at:%Y%m%dT%H%M%S}-{checksum[:12]}"
+    load_id = as_load[0] if as_load else f"{source.name}-{started_at:%Y%m%dT%H%M%S}-{checksum[:12]}"
 
     con.execute("set variable pii_key = ?", [pii_key])
     try:
@@ -105,7 +110,34 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[
         con.execute(f"update _staged set _bad_column = ?, _bad_value = {quote_ident(check.column)}::varchar, "
                     f"_reason = ? where rowid in (select _rid from _typed where _bad_column is null and "
                     f"({check.predicate}))", [check.column, check.reason])
+    _reject_whole_records(con, source)
     return extra, not_parsed
+
+
+def _reject_whole_records(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """A record can span several rows (every line of a Shopify order shares its ``Name``). When one row of a key is
+    rejected, reject the key's other rows in this file too: downstream the newest version of a key wins, so a
+    partial new version (say, lines without the order's currency and totals) would replace a whole older one.
+    This way the previous version stays whole, and a new record loads whole or not at all."""
+    if not source.key:
+        return
+    keys = ", ".join(quote_ident(k) for k in source.key)
+    labels = {c.name: c.source if source.format == "csv" else c.name for c in source.columns}
+    record = " || ', ' || ".join(f"{quote_literal(labels[k] + ' ')} || {quote_ident(k)}::varchar"
+                                 for k in source.key)  # e.g. 'Name #1001'
+    values = " || ', ' || ".join(f"{quote_ident(k)}::varchar" for k in source.key)
+    rejected = (f"select {keys}, _row_number as _row, _bad_column as col, _reason as reason from _typed "
+                f"where _bad_column is not null union all "
+                f"select {keys}, source_row, coalesce(column_name, '(line)'), reason from _not_parsed")
+    first_rejected = (f"select {keys}, {record} as record, {values} as key_value, min(_row) as _row, "
+                      f"arg_min(col, _row) as col, arg_min(reason, _row) as reason from ({rejected}) "
+                      f"where {' and '.join(f'{quote_ident(k)} is not null' for k in source.key)} group by {keys}")
+    reason = ("'another line of the same record (' || b.record || ') was rejected (row ' || b._row || ', ' || b.col "
+              "|| ': ' || b.reason || '): a record''s lines load together, so its last good version stays whole'")
+    same_key = " and ".join(f"_staged.{quote_ident(k)} = b.{quote_ident(k)}" for k in source.key)
+    con.execute(f"update _staged set _bad_column = {quote_literal(', '.join(labels[k] for k in source.key))}, "
+                f"_bad_value = b.key_value, _reason = {reason} from ({first_rejected}) b "
+                f"where _staged._bad_column is null and {same_key}")
 
 
 def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: str, checksum: str, size: int,
@@ -127,9 +159,10 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
             f"insert into {table} ({col_list}, {LINEAGE_COLUMNS}) select {col_list}, ?, ?, {file_lit}, "
             f"_row_number, ? from _typed where _bad_column is null", [load_id, source.name, started_at])
         con.execute(
-            "insert into raw.quarantine select ?, ?, ?, _row_number, _bad_column, _bad_value, _reason, ? "
+            "insert into raw.quarantine (load_id, source, file_name, source_row, column_name, raw_value, reason, "
+            "quarantined_at, line_hash) select ?, ?, ?, _row_number, _bad_column, _bad_value, _reason, ?, null "
             "from _typed where _bad_column is not null union all "
-            "select ?, ?, ?, source_row, column_name, raw_value, reason, ? from _not_parsed",
+            "select ?, ?, ?, source_row, column_name, null, reason, ?, line_hash from _not_parsed",
             [load_id, source.name, str(path), started_at] * 2)
         con.execute("insert into raw.load_manifest (load_id, source, file_path, file_name, checksum, file_bytes, "
                     "rows_read, rows_loaded, rows_quarantined, records_already_delivered, extra_columns, started_at, "
@@ -204,15 +237,23 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
         con.execute(f"create or replace temp table _staged as "
                     f"{typed_select(source, set(headers), reader, row_number=False)}")
     except duckdb.Error as exc:
-        raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from exc
+        # DuckDB's full error can quote the offending line, personal data included: not chained into tracebacks.
+        raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from None
     # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the header.
     # DuckDB reports one error per missing column: keep the first, and no column for a wrong column count.
-    con.execute("create or replace temp table _not_parsed as select line - 1 as source_row, "
+    # The record itself may hold anything (emails, names, addresses): only the keyed hash of its (first) line is kept,
+    # so an operator can find it in the landing file (`ingest locate`, docs/pii.md). Its key is read for
+    # _reject_whole_records.
+    dialect = con.execute("select delimiter, quote from _reject_scans limit 1").fetchall()
+    delimiter, quote = dialect[0] if dialect else (",", '"')
+    keys = "".join(f", {item}" for item in key_from_csv_line(source, headers, delimiter, quote, "csv_line"))
+    con.execute(f"create or replace temp table _not_parsed as select source_row, column_name, reason, "
+                f"{keyed_hash(FIRST_LINE.format('csv_line'))} as line_hash{keys} from (select line - 1 as source_row, "
                 "case when bool_and(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then null "
                 "else arg_min(column_name, coalesce(column_idx, 0)) end as column_name, "
-                "any_value(csv_line) as raw_value, "
+                "any_value(csv_line) as csv_line, "
                 "'unreadable CSV row: ' || arg_min(error_message, coalesce(column_idx, 0)) as reason "
-                "from _rejects group by line")
+                "from _rejects group by line)")
     not_parsed = con.execute("select count(*) from _not_parsed").fetchall()[0][0]
     if not_parsed:
         # The k-th parsed record's true number is k + #{i : R_i - i < k} over rejected numbers R (sorted).
@@ -259,7 +300,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
             f"escape = '', auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, encoding = 'utf-8'))",
             [str(path)])
     except duckdb.Error as exc:
-        raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from exc
+        raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from None
     shape = (source.shape or "true").replace("doc", "line::json")
     if source.records == LINE:
         records = "select _row_number, line::json as doc, line::json as item from _pages where valid and shaped"
@@ -272,6 +313,9 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
         records = ("select _row_number, line::json as doc, (line::json)->'$.response' as item from _pages "
                    "where valid and shaped")
     expected_shape = source.shape_expect.replace("'", "''")
+    # A bad page has no readable record key: it rejects no other rows (_reject_whole_records).
+    types = dict(declared_columns(source))
+    no_key = "".join(f", null::{types[k]} as {quote_ident(k)}" for k in source.key)
     bad_page_reason = ("case when not valid then 'not valid JSON: expected one JSON document per line' "
                        f"else 'unexpected JSON shape: expected {expected_shape}' end")
     chunks = [r[0] for r in con.execute("select distinct _chunk from _lines order by 1").fetchall()]
@@ -281,13 +325,16 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
             f"case when json_valid(line) then coalesce(({shape}), false) end as shaped "
             "from _lines where _chunk = ? and trim(line) <> ''", [chunk])
         verb = "create or replace temp table {} as" if n == 0 else "insert into {}"
+        # A bad page may hold a whole API response of customers: only the line's number and keyed hash are kept.
         con.execute(f"{verb.format('_not_parsed')} select _row_number as source_row, '(line)' as column_name, "
-                    f"left(line, 2000) as raw_value, {bad_page_reason} as reason from _pages "
+                    f"{bad_page_reason} as reason, {keyed_hash(FIRST_LINE.format('line'))} as line_hash{no_key} "
+                    "from _pages "
                     "where not valid or not shaped")
         con.execute(f"{verb.format('_src')} {records}")
     if not chunks:  # an empty-looking file (only blank lines): nothing to stage, nothing lost
         con.execute("create or replace temp table _not_parsed as select null::bigint as source_row, "
-                    "null::varchar as column_name, null::varchar as raw_value, null::varchar as reason where false")
+                    "null::varchar as column_name, null::varchar as reason, null::varchar as line_hash"
+                    f"{no_key} where false")
         con.execute("create or replace temp table _src as select null::bigint as _row_number, null::json as doc, "
                     "null::json as item where false")
     con.execute("drop table _lines; drop table if exists _pages")

@@ -12,8 +12,29 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Public demo key: it only pseudonymises the generated sample data. Real deployments set PIPELINE_PII_KEY.
+# Public demo key: it only pseudonymises the generated sample data. Anyone can reverse its pseudonyms (a
+# dictionary of emails hashed with it), so only a run marked as the demo (PIPELINE_DEMO=1, set by `pipeline demo`)
+# may use it; every other run needs PIPELINE_PII_KEY (docs/pii.md).
 DEMO_PII_KEY = "demo-key-not-secret-change-me"
+DEMO_ENV = "PIPELINE_DEMO"
+_NEW_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+class PiiKeyError(ValueError):
+    """No usable PII key; the message says how to set one."""
+
+
+def check_pii_key(key: str) -> str:
+    """The key, if this run may use it: a missing key, or the public demo key outside the demo, is refused."""
+    if not key:
+        raise PiiKeyError(f"PIPELINE_PII_KEY is not set: set it to a long random secret (e.g. export "
+                          f"PIPELINE_PII_KEY=$({_NEW_KEY_HINT})) and keep it with your other secrets; only "
+                          f"`pipeline demo` runs without it (docs/pii.md)")
+    if key == DEMO_PII_KEY and os.environ.get(DEMO_ENV) != "1":
+        raise PiiKeyError(f"PIPELINE_PII_KEY is the public demo key, which only `pipeline demo` may use (anyone can "
+                          f"reverse its pseudonyms): set your own secret (e.g. $({_NEW_KEY_HINT})), then re-key a "
+                          f"warehouse built with the demo key with `ingest rekey` (docs/pii.md)")
+    return key
 
 
 def _env(name: str, default: str) -> str:
@@ -27,6 +48,7 @@ class Settings:
     landing_dir: Path
     warehouse_path: Path
     serving_dir: Path
+    serving_keep_versions: int
     report_dir: Path
     quality_dir: Path
     dbt_project_dir: Path
@@ -41,7 +63,8 @@ class Settings:
 
     @property
     def serving_path(self) -> Path:
-        return self.serving_dir / "marts.duckdb"
+        """The current published DuckDB file; one open of it sees one whole version (docs/serving.md)."""
+        return self.serving_dir / "current" / "marts.duckdb"
 
     def dbt_env(self) -> dict[str, str]:
         """Environment variables the dbt profile and dbt_project.yml read."""
@@ -62,10 +85,12 @@ def load_settings() -> Settings:
         landing_dir=Path(_env("PIPELINE_LANDING_DIR", str(data_dir / "landing"))),
         warehouse_path=Path(_env("PIPELINE_WAREHOUSE", str(data_dir / "warehouse.duckdb"))),
         serving_dir=Path(_env("PIPELINE_SERVING_DIR", str(data_dir / "serving"))),
+        serving_keep_versions=int(_env("PIPELINE_SERVING_KEEP_VERSIONS", "3")),
         report_dir=Path(_env("PIPELINE_REPORT_DIR", str(data_dir / "reports"))),
         quality_dir=Path(_env("PIPELINE_QUALITY_DIR", str(data_dir / "quality"))),
         dbt_project_dir=Path(_env("PIPELINE_DBT_PROJECT_DIR", str(PROJECT_ROOT / "dbt_project"))),
-        pii_key=_env("PIPELINE_PII_KEY", DEMO_PII_KEY),
+        # Unset: the demo key in the demo, else empty, which check_pii_key refuses where the key is used.
+        pii_key=_env("PIPELINE_PII_KEY", DEMO_PII_KEY if os.environ.get(DEMO_ENV) == "1" else ""),
         reporting_currency=_env("PIPELINE_REPORTING_CURRENCY", "USD").upper(),
         target_countries=tuple(
             c.strip().upper() for c in _env("PIPELINE_TARGET_COUNTRIES", "US,CA,GB").split(",") if c.strip()
@@ -75,4 +100,33 @@ def load_settings() -> Settings:
         report_recipients=tuple(r.strip() for r in _env("PIPELINE_REPORT_RECIPIENTS", "").split(",") if r.strip()),
         smtp_conn_id=_env("PIPELINE_SMTP_CONN_ID", "smtp_default"),
         report_webhook_conn_id=_env("PIPELINE_REPORT_WEBHOOK_CONN_ID", "pipeline_report_webhook"),
+    )
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """Thresholds of the quality gate (expectations/), one env var each; README lists them with their defaults."""
+
+    keep_results: int          # GX results (and their Data Docs pages) kept per suite
+    max_value_factor: float    # a batch's largest amount vs the 99th percentile of its source's amounts
+    max_rows_ratio: float      # a batch's rows vs the median of its source's last 10 accepted batches
+    min_rows_ratio: float      # ... and the lower end of that band (0: no lower end; corrections are small)
+    max_quarantine_share: float
+    max_changed_share: float   # re-delivered orders whose amount changed, as a share of the re-delivered ones
+    min_mart_rows_ratio: float  # a mart's rows vs the last mart gate that passed
+    max_missing_fx_share: float  # valid orders without a reporting-currency amount (no FX rate that day)
+    freshness_hours: float     # newest accepted order delivery older than this: a warning in the mart gate
+
+
+def load_gate_settings() -> GateSettings:
+    return GateSettings(
+        keep_results=int(_env("PIPELINE_GATE_KEEP_RESULTS", "30")),
+        max_value_factor=float(_env("PIPELINE_GATE_MAX_VALUE_FACTOR", "20")),
+        max_rows_ratio=float(_env("PIPELINE_GATE_MAX_ROWS_RATIO", "10")),
+        min_rows_ratio=float(_env("PIPELINE_GATE_MIN_ROWS_RATIO", "0")),
+        max_quarantine_share=float(_env("PIPELINE_GATE_MAX_QUARANTINE_SHARE", "0.05")),
+        max_changed_share=float(_env("PIPELINE_GATE_MAX_CHANGED_SHARE", "0")),
+        min_mart_rows_ratio=float(_env("PIPELINE_GATE_MIN_MART_ROWS_RATIO", "0.9")),
+        max_missing_fx_share=float(_env("PIPELINE_GATE_MAX_MISSING_FX_SHARE", "0.01")),
+        freshness_hours=float(_env("PIPELINE_GATE_FRESHNESS_HOURS", "48")),
     )

@@ -1,8 +1,10 @@
-"""A load killed with SIGKILL at any moment leaves no partial batch, and the next run loads the file fully, once."""
+"""A load killed with SIGKILL at any moment leaves no partial batch, and the next run loads the file fully, once.
+A re-key killed at any moment leaves the warehouse as it was, under the old key."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,11 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results
+from ingest.cli import load_with_results, rekey
+from ingest.warehouse import key_fingerprint
 from tests.conftest import PII_TEST_KEY
 
 LOAD = ("import sys; from pathlib import Path; from ingest.cli import load_with_results;"
         "load_with_results(['shopify_orders_csv'], Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])")
+REKEY = "import sys; from pathlib import Path; from ingest.cli import rekey; rekey(Path(sys.argv[1]), sys.argv[2])"
+NEW_KEY = "rotated-test-key"
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +83,45 @@ def test_sigkill_mid_load_leaves_nothing_partial_and_the_rerun_loads_once(big_ex
     assert result.status in ("loaded", "skipped")
     [again] = load_with_results(["shopify_orders_csv"], landing, warehouse, PII_TEST_KEY)
     assert again.status == "skipped" and _state(warehouse) == (1, rows)
+
+
+def _fingerprint(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select fingerprint from raw.pii_key_fingerprint").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_sigkill_mid_rekey_leaves_the_warehouse_whole_under_one_key(big_export, tmp_path: Path) -> None:
+    landing, rows = big_export
+    warehouse = tmp_path / "w.duckdb"
+    load_with_results(["shopify_orders_csv"], landing, warehouse, PII_TEST_KEY)
+    timing = tmp_path / "timing.duckdb"
+    shutil.copy(warehouse, timing)
+    started = time.perf_counter()
+    rekey(timing, NEW_KEY)
+    full_rekey = time.perf_counter() - started
+    old, new = key_fingerprint(PII_TEST_KEY), key_fingerprint(NEW_KEY)
+    outcomes = []
+    for fraction in (0.2, 0.5, 0.8, 0.95, 1.1):
+        proc = subprocess.Popen([sys.executable, "-c", REKEY, str(warehouse), NEW_KEY])
+        time.sleep(full_rekey * fraction + 1.0)  # + interpreter start-up
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        fingerprint = _fingerprint(warehouse)
+        outcomes.append((proc.returncode, "new" if fingerprint == new else "old"))
+        assert _state(warehouse) == (1, rows), outcomes  # whole, under exactly one key
+        assert fingerprint in (old, new), outcomes
+        if fingerprint == new:
+            break
+        # Killed before the swap: the warehouse is as it was, and loads with the old key go on.
+        assert {r.status for r in load_with_results(["shopify_orders_csv"], landing, warehouse, PII_TEST_KEY)} == {
+            "skipped"}
+    print("rekey kill outcomes (exit code, key):", outcomes, "full rekey", round(full_rekey, 2), "s")
+    assert any(code == -signal.SIGKILL for code, _ in outcomes), "no rekey was actually killed"
+    if outcomes[-1][1] == "old":
+        rekey(warehouse, NEW_KEY)  # the rerun finishes the job
+    assert _fingerprint(warehouse) == new and _state(warehouse) == (1, rows)
+    assert not list(tmp_path.glob("w.duckdb.rekey*")), "no work file left behind"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -110,3 +111,35 @@ def test_no_clear_personal_data_reaches_the_warehouse(sample_landing: Path, load
                 found.append(f"{schema}.{table}.{col}")
     con.close()
     assert found == []
+
+
+@pytest.mark.parametrize("redelivery", ["redelivered_bad_line.csv", "redelivered_cut_line.csv"])
+def test_a_redelivery_with_a_bad_line_keeps_the_orders_last_good_version_whole(redelivery: str,
+                                                                                tmp_path: Path) -> None:
+    """A corrected export re-delivers orders #2001 (two lines, one bad) and #2002. Downstream the newest version of
+    an order wins (stg_shopify__order_lines_csv): #2001 must stay as first delivered, with its currency and totals,
+    not become its lone good line without them."""
+    corpus = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs" / "shopify" / "orders_export"
+    landing = tmp_path / "landing"
+    folder = landing / "shopify" / "orders_export"
+    folder.mkdir(parents=True)
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(corpus / "bom_semicolon.csv", folder / "orders_export-1.csv")
+    load_with_results(["shopify_orders_csv"], landing, warehouse, PII_TEST_KEY)
+    shutil.copy(corpus / redelivery, folder / "orders_export-2.csv")
+    load_with_results(["shopify_orders_csv"], landing, warehouse, PII_TEST_KEY)
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    newest = con.execute("""
+        select order_name, regexp_extract(_source_file, '[^/]+$'), count(*), any_value(currency), any_value(total)
+        from (select *, first_value(_load_id) over (partition by order_name order by _loaded_at desc, _load_id desc)
+              as newest_load_id from raw.shopify_order_lines_csv)
+        where _load_id = newest_load_id group by all order by 1""").fetchall()
+    quarantined = con.execute("select column_name, raw_value, reason from raw.quarantine order by source_row"
+                              ).fetchall()
+    con.close()
+    assert newest == [("#2001", "orders_export-1.csv", 1, "USD", Decimal("42.33")),
+                      ("#2002", "orders_export-2.csv", 1, "USD", Decimal("40.00"))]
+    assert len(quarantined) == 2
+    assert ("Name", "#2001") in [q[:2] for q in quarantined]
+    assert any(q[2].startswith("another line of the same record (Name #2001) was rejected") for q in quarantined)
