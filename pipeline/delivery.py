@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from ingest.connectors.redaction import register
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ def post_report(report_md: Path, settings: Settings) -> bool:
     if len(text) > WEBHOOK_TEXT_LIMIT:
         text = text[:WEBHOOK_TEXT_LIMIT].rsplit("\n", 1)[0] + f"\n… (full report: {report_md.name})"
     payload = {"text": text, "title": _subject(report_md), "report_file": str(report_md)}
+    register(conn.host)  # a webhook URL is a credential (Slack's carries its secret): httpx logs it at INFO
     response = httpx.post(conn.host, json=payload, timeout=30)
     response.raise_for_status()  # a refused post fails the task, which retries and then alerts
     log.info("weekly report posted to the webhook connection %s", settings.report_webhook_conn_id)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ingest.connectors.redaction import register
 
 
 @dataclass(frozen=True)
 class ApiCredentials:
     base_url: str
-    token: str
+    token: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        register(self.token)  # from here on no log record, connector error or alert of this process shows it
 
 
 def resolve(env_url: str, env_token: str, airflow_conn_id: str) -> ApiCredentials:

@@ -1,13 +1,16 @@
 """The API connectors against a real local HTTP server started by the test (no patched client): Shopify Link-header
-paging, incremental cursor, HTTP 429 with Retry-After, a 5xx burst and a malformed page; Instagram paging.next
-and Graph rate-limit errors. The landed pages then load through ingest."""
+paging, incremental cursor, HTTP 429 with Retry-After (seconds or an HTTP date), a 5xx burst and a malformed page;
+Instagram paging.next and Graph rate-limit errors. The landed pages then load through ingest."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
@@ -23,6 +26,9 @@ from ingest.connectors.shopify import fetch_orders
 from tests.conftest import PII_TEST_KEY
 
 FAST = RetryPolicy(max_attempts=4, backoff_s=0.05, max_backoff_s=0.2)
+# Realistic tokens (redaction leaves values shorter than 8 characters alone: they are words, not tokens).
+SHOPIFY_TOKEN = "shpat_" + "5ec2e7a9" * 4
+GRAPH_TOKEN = "EAAGm0PX4ZCpsBA" + "KZCw1ZAx" * 8
 
 
 def _order(i: int, updated: str) -> dict:
@@ -36,7 +42,7 @@ class FakeApi:
     """Serves scripted responses and records every request."""
 
     def __init__(self) -> None:
-        self.requests: list[tuple[str, dict]] = []
+        self.requests: list[tuple[float, str, dict]] = []  # (monotonic time, path, query)
         self.script: dict[str, list[tuple[int, dict[str, str], str]]] = {}  # page key -> queued responses
         self.orders = [_order(i, f"2026-05-{10 + i // 3:02d}T12:00:00-04:00") for i in range(9)]
 
@@ -67,21 +73,23 @@ class FakeApi:
             data = [{"id": f"{account}-{after}-{k}", "caption": "hello", "timestamp": "2026-05-01T12:00:00+0000",
                      "like_count": 10, "comments_count": 1} for k in range(2)]
             body = {"data": data, "paging": {}}
-            if after == "0":
-                body["paging"]["next"] = f"{self.base}/{account}/media?after=1&access_token=secret"
+            if after == "0":  # Graph echoes the caller's token in its paging links
+                token = query.get("access_token", [""])[0]
+                body["paging"]["next"] = f"{self.base}/{account}/media?after=1&access_token={token}"
             return 200, {"Content-Type": "application/json"}, json.dumps(body)
         return 404, {}, "{}"
 
 
-@pytest.fixture()
-def api() -> Iterator[FakeApi]:
+@contextmanager
+def serving_fake_api() -> Iterator[FakeApi]:
+    """A FakeApi behind a real HTTP server on a free local port (``fake.base``)."""
     fake = FakeApi()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             parsed = urlparse(self.path)
             query = parse_qs(parsed.query)
-            fake.requests.append((parsed.path, query))
+            fake.requests.append((time.monotonic(), parsed.path, query))
             status, headers, body = fake.respond(parsed.path, query)
             self.send_response(status)
             for k, v in headers.items():
@@ -96,9 +104,17 @@ def api() -> Iterator[FakeApi]:
     fake.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture()
+def api() -> Iterator[FakeApi]:
+    with serving_fake_api() as fake:
+        yield fake
 
 
 def test_shopify_pages_through_429_5xx_and_a_malformed_page_then_loads(api: FakeApi, tmp_path: Path) -> None:
@@ -106,10 +122,11 @@ def test_shopify_pages_through_429_5xx_and_a_malformed_page_then_loads(api: Fake
     api.script[orders_path] = [(429, {"Retry-After": "1"}, "{}")]                      # rate limited once
     api.script[f"{orders_path}?page_info=2"] = [(503, {}, "{}"), (502, {}, "{}")]      # a 5xx burst
     api.script[f"{orders_path}?page_info=3"] = [(200, {"Content-Type": "application/json"}, '{"orders": [{"id"')]
-    result = fetch_orders(ApiCredentials(api.base, "token"), tmp_path, FAST)
+    result = fetch_orders(ApiCredentials(api.base, SHOPIFY_TOKEN), tmp_path, FAST)
     assert (result.pages, result.orders) == (3, 9)
-    assert [q.get("page_info", ["1"])[0].split("|")[0] for p, q in api.requests] == ["1", "1", "2", "2", "2", "3", "3"]
-    assert api.requests[0][1]["order"] == ["updated_at asc"] and "updated_at_min" not in api.requests[0][1]
+    pages_asked = [q.get("page_info", ["1"])[0].split("|")[0] for _, _, q in api.requests]
+    assert pages_asked == ["1", "1", "2", "2", "2", "3", "3"]
+    assert api.requests[0][2]["order"] == ["updated_at asc"] and "updated_at_min" not in api.requests[0][2]
     assert not list((tmp_path / "shopify" / "orders_api").glob(".*.part")), "no half-written file left"
     # The landed pages are an ordinary ingest source.
     warehouse = tmp_path / "w.duckdb"
@@ -121,21 +138,21 @@ def test_shopify_pages_through_429_5xx_and_a_malformed_page_then_loads(api: Fake
 
 
 def test_shopify_is_incremental_from_the_stored_cursor(api: FakeApi, tmp_path: Path) -> None:
-    creds = ApiCredentials(api.base, "token")
+    creds = ApiCredentials(api.base, SHOPIFY_TOKEN)
     first = fetch_orders(creds, tmp_path, FAST)
     assert first.cursor.startswith("2026-05-12T16:00:00")  # newest updated_at, in UTC
     api.orders.append(_order(20, "2026-05-13T09:00:00-04:00"))
     api.requests.clear()
     second = fetch_orders(creds, tmp_path, FAST)
-    assert api.requests[0][1]["updated_at_min"] == [first.cursor]
+    assert api.requests[0][2]["updated_at_min"] == [first.cursor]
     assert second.orders == 4  # the boundary orders again (inclusive cursor) and the new one
     assert second.cursor.startswith("2026-05-13T13:00:00")
 
 
 def test_a_page_that_stays_broken_fails_naming_it_and_keeps_what_landed(api: FakeApi, tmp_path: Path) -> None:
     api.script["/admin/api/2025-07/orders.json?page_info=2"] = [(500, {}, "{}")] * 10
-    with pytest.raises(ConnectorError, match=r"orders.json.*HTTP 500 after 4 attempts"):
-        fetch_orders(ApiCredentials(api.base, "token"), tmp_path, FAST)
+    with pytest.raises(ConnectorError, match=r"orders.json\?.*page_info=2.*HTTP 500 after 4 attempts.*re-run"):
+        fetch_orders(ApiCredentials(api.base, SHOPIFY_TOKEN), tmp_path, FAST)
     landed = list((tmp_path / "shopify" / "orders_api").glob("orders-*.jsonl"))
     assert len(landed) == 1 and len(landed[0].read_text().splitlines()) == 1  # page 1 kept
     cursor = json.loads((tmp_path / "shopify" / "orders_api" / ".cursor.json").read_text())["updated_at_min"]
@@ -145,10 +162,30 @@ def test_a_page_that_stays_broken_fails_naming_it_and_keeps_what_landed(api: Fak
 def test_instagram_follows_paging_next_and_retries_graph_rate_limits(api: FakeApi, tmp_path: Path) -> None:
     limit = json.dumps({"error": {"message": "Application request limit reached", "code": 4}})
     api.script["/1784/media"] = [(400, {"Content-Type": "application/json"}, limit)]
-    landed = fetch_media(ApiCredentials(api.base, "secret"), ["1784", "1785"], tmp_path, FAST)
+    landed = fetch_media(ApiCredentials(api.base, GRAPH_TOKEN), ["1784", "1785"], tmp_path, FAST)
     pages = [json.loads(line) for line in landed.read_text().splitlines()]
     assert len(pages) == 4 and {p["request"]["account"] for p in pages} == {"1784", "1785"}
-    assert "secret" not in landed.read_text(), "the token is never landed"
+    assert GRAPH_TOKEN not in landed.read_text(), "the token is never landed"
     assert "access_token=REDACTED" in landed.read_text()
     [loaded] = load_with_results(["instagram_media"], tmp_path, tmp_path / "w.duckdb", PII_TEST_KEY)
     assert loaded.rows_loaded == 8
+
+
+def test_retry_after_as_an_http_date_is_honoured_and_capped(api: FakeApi, tmp_path: Path) -> None:
+    orders_path = "/admin/api/2025-07/orders.json"
+    # Whole seconds: 3-4 s ahead when written, still >= 2 s ahead at the first request unless the machine stalls
+    # for a second or more; the fixed back-off of this policy is 0.05-0.2 s, so waiting >= 1.5 s means the date
+    # was honoured.
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=4), usegmt=True)
+    api.script[orders_path] = [(429, {"Retry-After": soon}, "{}")]
+    fetch_orders(ApiCredentials(api.base, SHOPIFY_TOKEN), tmp_path, FAST)
+    waited = api.requests[1][0] - api.requests[0][0]
+    assert 1.5 <= waited < 5, f"waited {waited:.2f}s for a Retry-After date ~4 s ahead"
+
+    # A date an hour ahead is capped at max_retry_after_s, not slept for an hour.
+    api.requests.clear()
+    api.script[orders_path] = [(429, {"Retry-After": format_datetime(datetime.now(UTC) + timedelta(hours=1),
+                                                                      usegmt=True)}, "{}")]
+    fetch_orders(ApiCredentials(api.base, SHOPIFY_TOKEN), tmp_path / "capped", RetryPolicy(max_retry_after_s=0.3))
+    waited = api.requests[1][0] - api.requests[0][0]
+    assert 0.25 <= waited < 1.5, f"waited {waited:.2f}s; the cap is 0.3 s"
