@@ -9,3 +9,7 @@ RUN pip install --no-cache-dir uv==0.13.9 \
  && pip install --no-cache-dir -r /tmp/requirements.txt
 COPY --chown=airflow:root . .
 RUN pip install --no-cache-dir --no-deps -e .
+# Where airflow-init writes the UI password file (docker-compose's airflow-auth volume starts as a copy of it).
+RUN mkdir -p /opt/airflow/auth && chmod 770 /opt/airflow/auth
+# No anonymous usage events from dbt (or any tool honouring it); dbt_project.yml says the same.
+ENV DO_NOT_TRACK=1

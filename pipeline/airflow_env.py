@@ -1,9 +1,15 @@
 """The environment Airflow runs in locally: embedded defaults (SQLite metadata, LocalExecutor, no examples,
-parallelism 4) under a project-local AIRFLOW_HOME. docker-compose.yml sets the same AIRFLOW__* variables."""
+parallelism 4, API server on localhost only) under a project-local AIRFLOW_HOME, the commands that prepare its
+metadata DB, and the project's rules for the Airflow commands it passes on. docker-compose.yml sets the same
+AIRFLOW__* variables."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT, Settings
 
@@ -14,16 +20,30 @@ AIRFLOW_DEFAULTS = {
     "AIRFLOW__CORE__PARALLELISM": "4",
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    # Standalone's API server (and UI) listens on this machine only; set AIRFLOW__API__HOST=0.0.0.0 to expose it.
+    "AIRFLOW__API__HOST": "127.0.0.1",
 }
+
+# Every task that touches the warehouse runs in this pool (dags/creator_pipeline.py). Without the pool the
+# scheduler never starts them ("Tasks using non-existent pool ... will not be scheduled").
+WAREHOUSE_POOL = ("warehouse_writer", "1", "one writer per DuckDB file")
+SETUP_COMMANDS = (("db", "migrate"), ("pools", "set", *WAREHOUSE_POOL))
+# Long-running Airflow commands that schedule tasks: they get the setup first and a process group of their own.
+SERVICES = {"standalone", "scheduler"}
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
     """os.environ plus the Airflow and pipeline variables; values already set in the environment win."""
     env = dict(os.environ)
+    # Standalone starts its components as `airflow` from PATH: this environment's, also when it is not activated.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
     env.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow"))
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
     for key, value in AIRFLOW_DEFAULTS.items():
         env.setdefault(key, value)
+    # Task processes reach the API server here: the address it listens on locally, whatever "localhost" resolves to.
+    env.setdefault("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+                   f"http://127.0.0.1:{env.get('AIRFLOW__API__PORT', '8080')}/execution/")
     env.setdefault("PIPELINE_DATA_DIR", str(settings.data_dir))
     env.setdefault("PIPELINE_WAREHOUSE", str(settings.warehouse_path))
     env.setdefault("PIPELINE_LANDING_DIR", str(settings.landing_dir))
@@ -31,3 +51,42 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     env.setdefault("PIPELINE_REPORT_DIR", str(settings.report_dir))
     env.setdefault("PIPELINE_QUALITY_DIR", str(settings.quality_dir))
     return env
+
+
+def airflow_args(args: list[str]) -> list[str]:
+    """An Airflow command as the project runs it. A backfill runs one DAG run at a time unless its command says
+    otherwise: Airflow gives each backfill its own limit (10 by default) and ignores the DAG's max_active_runs for
+    backfill runs, so without this a backfill ran several runs against the one warehouse at once."""
+    if args[:2] == ["backfill", "create"] and not any(a.startswith("--max-active-runs") for a in args):
+        return [*args, "--max-active-runs", "1"]
+    return args
+
+
+def run_airflow(args: list[str], env: dict[str, str]) -> int:
+    """Run an Airflow command the project's way (``pipeline airflow ...``); returns its exit status.
+
+    A service (standalone, scheduler) first gets the metadata DB migrated and the warehouse pool, then runs in a
+    process group of its own, and SIGINT or SIGTERM sent to this process reach only its main process, as SIGINT.
+    Measured: a terminal's Ctrl-C, which goes to every process of the foreground group, also hit the LocalExecutor's
+    workers while the scheduler was stopping them, and standalone hung with the scheduler and workers alive; SIGTERM
+    to standalone leaves its components behind (stack-notes.md). Other commands replace this process, so they keep
+    the terminal (prompts, Ctrl-C) as they are.
+    """
+    # A background job of a non-interactive shell inherits an ignored SIGINT, and children inherit that: restore it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    argv = [sys.executable, "-m", "airflow"]
+    if not args or args[0] not in SERVICES:
+        os.execve(sys.executable, [*argv, *airflow_args(args)], env)
+    for command in SETUP_COMMANDS:
+        subprocess.run([*argv, *command], env=env, check=True)
+    # Signals are held while the service starts, so one arriving in between is forwarded, not lost with an orphan.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        service = subprocess.Popen([*argv, *args], env=env, process_group=0,
+                                   preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK,
+                                                                             {signal.SIGINT, signal.SIGTERM}))
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, frame: service.send_signal(signal.SIGINT))
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    return service.wait()

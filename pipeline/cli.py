@@ -5,14 +5,16 @@
   pipeline evaluate  score the published marts against the sample data's ground_truth.json
   pipeline benchmark ingest|dbt --scales S,M,L   measured throughput, wall time and peak memory vs bare DuckDB
   pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
+  pipeline gate status | admit LOAD_ID --reason TEXT   the quality gate's verdict on each batch; admit a
+                     rejected batch into the marts (the decision is recorded)
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.airflow_env import airflow_env
-from pipeline.settings import Settings, load_settings
+from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
+from pipeline.settings import DEMO_ENV, Settings, load_settings
 
 log = logging.getLogger("pipeline")
 
@@ -58,6 +60,8 @@ def run_dag(settings: Settings, dag_id: str, log_file: Path) -> None:
 
 
 def summary(settings: Settings) -> str:
+    from expectations.gate import data_docs_index
+
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     try:
         verdicts = dict(con.execute("select verdict, count(*) from creator_vetting group by 1").fetchall())
@@ -65,6 +69,7 @@ def summary(settings: Settings) -> str:
         top = con.execute("select creator_name, creator_id, campaign_name, roi, net_revenue, creator_cost, "
                           "reporting_currency from creator_roi where roi is not null order by roi desc, creator_id "
                           "limit 5").fetchall()
+        version = con.execute("select version from publication").fetchall()[0][0]
     finally:
         con.close()
     reports = sorted(settings.report_dir.glob("weekly_report_*.md"))
@@ -78,15 +83,20 @@ def summary(settings: Settings) -> str:
                      f"net revenue {revenue:,.2f} {cur} on cost {cost:,.2f} {cur}")
     lines += [
         f"Warehouse (marts schema): {settings.warehouse_path}",
-        f"Serving file for BI:      {settings.serving_path}  (+ Parquet in {settings.serving_dir / 'parquet'})",
+        f"Serving file for BI:      {settings.serving_path}  (+ Parquet in {settings.serving_path.parent / 'parquet'}; "
+        f"version {version}; how to read it: docs/serving.md)",
         f"Weekly report:            {reports[-1] if reports else '(none yet)'}",
-        f"Quality results:          {settings.quality_dir / 'latest.json'}",
+        f"Quality gate (Data Docs): {data_docs_index(settings.quality_dir)}",
     ]
     return "\n".join(lines)
 
 
 def demo(settings: Settings, scale: str, seed: int) -> None:
     from pipeline.generate import generate
+
+    # Marks the demo, the only run allowed the public PII key when PIPELINE_PII_KEY is unset (docs/pii.md);
+    # the Airflow processes inherit it.
+    os.environ[DEMO_ENV] = "1"
 
     started = time.perf_counter()
     log_dir = settings.data_dir / "logs"
@@ -97,13 +107,63 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
     log.info("generated %d creators, %d orders (%d CSV lines, %d API orders) in %.1fs", info["creators"],
              info["orders"], info["csv_lines"], info["api_orders"], info["seconds"])
     log.info("preparing Airflow in %s (log: %s)", airflow_env(settings)["AIRFLOW_HOME"], log_file)
-    _airflow(settings, "db", "migrate", log_file=log_file)
-    _airflow(settings, "pools", "set", "warehouse_writer", "1", "one writer per DuckDB file", log_file=log_file)
+    for command in SETUP_COMMANDS:
+        _airflow(settings, *command, log_file=log_file)
     for dag_id in DAG_RUN_ORDER:
         log.info("running DAG %s through Airflow", dag_id)
         run_dag(settings, dag_id, log_file)
     log.info("pipeline finished in %.1fs", time.perf_counter() - started)
     print(summary(settings))
+
+
+GATE_HELP = """The raw quality gate judges every loaded batch (file) before dbt reads it. A rejected batch stays out
+of the marts until a corrected file replaces it (drop it in the landing folder: it loads as a newer version) or
+an operator admits it here; the decision (who, why, when) is kept in raw.batch_gate. An admitted batch reaches
+the marts on the next pipeline run. The Data Docs (HTML) of every validation: <quality dir>/gx/uncommitted/
+data_docs/local_site/index.html.
+
+  pipeline gate status
+  pipeline gate admit shopify_orders_csv-20261123T101500-0123456789ab --reason "wholesale order, confirmed" --by ana
+"""
+
+
+def gate(settings: Settings, args: argparse.Namespace) -> int:
+    from expectations.gate import data_docs_index
+    from expectations.state import AdmitError, admit, batch_statuses, ensure_gate_tables
+    from ingest.warehouse import connect
+
+    if args.gate_command == "admit":
+        decided_by = args.by or getpass.getuser()
+        con = connect(settings.warehouse_path)
+        try:
+            ensure_gate_tables(con)
+            admit(con, args.load_id, args.reason, decided_by)
+        except AdmitError as exc:
+            log.error("%s", exc)
+            return 1
+        finally:
+            con.close()
+        print(f"admitted {args.load_id} (by {decided_by}: {args.reason}); it reaches the marts on the next run")
+        return 0
+    con = connect(settings.warehouse_path, read_only=True)  # a status look must not need the writer's lock
+    try:
+        rows = batch_statuses(con, everything=args.all)
+    except duckdb.CatalogException:
+        log.error("no batch has been through the quality gate in %s yet: run the pipeline first",
+                  settings.warehouse_path)
+        return 1
+    finally:
+        con.close()
+    for load_id, source, file_name, status, checked_at, failures, by, reason, decided_at in rows:
+        checked = f", checked {checked_at:%Y-%m-%d %H:%M}" if checked_at else ""
+        print(f"{status:9} {load_id}  ({source}, {file_name}{checked})")
+        if failures:
+            print(f"          failures: {failures}")
+        if by:
+            print(f"          admitted by {by} at {decided_at:%Y-%m-%d %H:%M %Z}: {reason}")
+    print(f"{len(rows)} batch(es) listed{'' if args.all else ' (not passed)'}; Data Docs: "
+          f"{data_docs_index(settings.quality_dir)}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     p_bench.add_argument("--scales", default="S,M", help="comma-separated scales (default S,M; L takes long)")
     p_bench.add_argument("--workdir", type=Path, default=None,
                          help="where generated data and benchmark warehouses go (default data/benchmark)")
+    p_gate = sub.add_parser("gate", help="the raw quality gate: batch statuses, admitting a rejected batch",
+                            description=GATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    gate_sub = p_gate.add_subparsers(dest="gate_command", required=True)
+    p_status = gate_sub.add_parser("status", help="rejected, admitted and pending batches (--all: passed ones too)")
+    p_status.add_argument("--all", action="store_true", help="list the passed batches too")
+    p_admit = gate_sub.add_parser("admit", help="let a rejected batch into the marts from the next run on")
+    p_admit.add_argument("load_id", help="the batch's load id (from `pipeline gate status` or the alert)")
+    p_admit.add_argument("--reason", required=True, help="why the batch is right after all (kept with the decision)")
+    p_admit.add_argument("--by", help="who decides (default: the login name)")
     p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
     p_af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -134,15 +203,14 @@ def main(argv: list[str] | None = None) -> int:
             from pipeline.benchmark.run import main as benchmark
 
             benchmark(args.kind, args.scales.split(","), args.workdir or settings.data_dir / "benchmark")
+        elif args.command == "gate":
+            return gate(settings, args)
         elif args.command == "evaluate":
             from pipeline.evaluate import evaluate_files
 
             print(evaluate_files(settings.serving_path, settings.landing_dir / "ground_truth.json").as_text())
         else:
-            # A background job from a non-interactive shell inherits an ignored SIGINT; Airflow standalone
-            # only shuts down all its children cleanly on SIGINT, so restore the default before exec.
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.execve(sys.executable, [sys.executable, "-m", "airflow", *args.args], airflow_env(settings))
+            return run_airflow(args.args, airflow_env(settings))
     except StepFailed as exc:
         log.error("%s", exc)
         return 1

@@ -1,44 +1,190 @@
-"""docker-compose.yml cannot be started here (no Docker engine): check it stays in step with the local run."""
+"""docker-compose.yml cannot be started here (no Docker engine): check it stays in step with the local run and
+that it has no insecure default: every secret comes from .env, and compose refuses to start without it.
+
+The refusal is proved twice: by compose's own variable interpolation rules applied here in Python (always), and by
+Debian's docker-compose `config -q` (when installed: `apt-get install docker-compose`)."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pipeline.airflow_env import AIRFLOW_DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
+SECRETS = {"POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_FERNET_KEY",
+           "AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_PII_KEY"}
+# Compose's interpolation: $$ escapes; ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}; $VAR.
+_VARIABLE = re.compile(r"\$(?:(?P<escaped>\$)|\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|(?P<bare>\w+))")
 
 
-def _compose() -> dict:
+def _interpolate(node: object, env: dict[str, str], errors: list[str]) -> object:
+    """A parsed compose file with its values interpolated as compose does (values only, never comments); the
+    messages that would stop compose are appended to ``errors``."""
+    if isinstance(node, dict):
+        return {key: _interpolate(value, env, errors) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_interpolate(value, env, errors) for value in node]
+    if not isinstance(node, str):
+        return node
+
+    def substitute(match: re.Match) -> str:
+        if match["escaped"]:
+            return "$"
+        name = match["name"] or match["bare"]
+        value, op = env.get(name), match["op"] or ""
+        missing = value is None or (op.startswith(":") and value == "")
+        if op.endswith("?") and missing:
+            errors.append(f"{name}: {match['arg']}")
+        if op.endswith("-") and missing:
+            return match["arg"]
+        return value or ""
+
+    return _VARIABLE.sub(substitute, node)
+
+
+def _raw() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _errors(env: dict[str, str]) -> list[str]:
+    errors: list[str] = []
+    _interpolate(_raw(), env, errors)
+    return errors
+
+
+def _values(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v for value in node.values() for v in _values(value)]
+    if isinstance(node, list):
+        return [v for value in node for v in _values(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def _references() -> list[re.Match]:
+    return [m for value in _values(_raw()) for m in _VARIABLE.finditer(value) if not m["escaped"]]
+
+
+def _env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def _filled_env() -> dict[str, str]:
+    """.env.example with every secret filled in, as the user is told to."""
+    return {**_env_example(), **{name: f"generated-{name.lower()}" for name in SECRETS}}
+
+
+def _compose(env: dict[str, str] | None = None) -> dict:
+    errors: list[str] = []
+    compose = _interpolate(_raw(), _filled_env() if env is None else env, errors)
+    assert errors == []
+    return compose
 
 
 def _airflow_services(compose: dict) -> dict[str, dict]:
     return {name: svc for name, svc in compose["services"].items() if name.startswith("airflow-")}
 
 
+def test_compose_refuses_to_start_without_each_secret() -> None:
+    assert _errors(_filled_env()) == []
+    for secret in sorted(SECRETS):
+        errors = _errors({**_filled_env(), secret: ""})
+        assert errors and all(e.startswith(f"{secret}: set {secret} in .env") for e in errors), (secret, errors)
+    # A fresh copy of .env.example is refused too: its secrets are empty (the user name has a default).
+    assert {e.split(":")[0] for e in _errors(_env_example())} == SECRETS - {"AIRFLOW_ADMIN_USER"}
+
+
+def test_no_insecure_default_is_left() -> None:
+    for match in _references():
+        if match["name"] in SECRETS:
+            assert match["op"] == ":?", f"{match[0]}: a secret must be required, never defaulted"
+    text = (ROOT / "docker-compose.yml").read_text()
+    for insecure in ("SIMPLE_AUTH_MANAGER_ALL_ADMINS", "airflow:airflow@", "change-me", "not-secret",
+                     "POSTGRES_PASSWORD: airflow"):
+        assert insecure not in text, insecure
+    compose = _compose()
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"] == "generated-postgres_password"
+    for name, svc in _airflow_services(compose).items():
+        assert svc["environment"]["PIPELINE_PII_KEY"] == "generated-pipeline_pii_key", name
+        # The admin password reaches only the service that writes the password file.
+        assert ("AIRFLOW_ADMIN_PASSWORD" in svc["environment"]) == (name == "airflow-init"), name
+
+
+def test_env_example_lists_every_variable_and_how_to_generate_each_secret() -> None:
+    example = _env_example()
+    assert set(example) == {m["name"] or m["bare"] for m in _references()}
+    text = (ROOT / ".env.example").read_text()
+    for secret in SECRETS - {"AIRFLOW_ADMIN_USER"}:
+        assert example[secret] == "", f"{secret}: .env.example must not carry a usable secret"
+        comment = text[:text.index(f"\n{secret}=")].rsplit("\n\n", 1)[-1]
+        assert "openssl rand" in comment or "python3 -c" in comment, f"{secret}: say how to generate it"
+
+
+def test_secrets_stay_out_of_git_and_the_image() -> None:
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+    assert ".env" in (ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_ui_is_published_on_this_machine_only_by_default() -> None:
+    assert _compose()["services"]["airflow-apiserver"]["ports"] == ["127.0.0.1:8080:8080"]
+    exposed = _compose({**_filled_env(), "AIRFLOW_BIND_ADDRESS": "0.0.0.0"})
+    assert exposed["services"]["airflow-apiserver"]["ports"] == ["0.0.0.0:8080:8080"]
+
+
+def test_docker_compose_config_accepts_a_filled_env_and_refuses_a_missing_one(tmp_path: Path) -> None:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed (apt-get install docker-compose); "
+                    "test_compose_refuses_to_start_without_each_secret proves the refusal without it")
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+
+    def config(env_file: dict[str, str]) -> subprocess.CompletedProcess:
+        (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in env_file.items()))
+        # Only PATH from this environment: a secret exported in the shell must not make the check pass.
+        return subprocess.run([binary, "-f", "docker-compose.yml", "config", "-q"], cwd=tmp_path,
+                              env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+
+    assert config(_filled_env()).returncode == 0
+    refused = config({**_filled_env(), "AIRFLOW_JWT_SECRET": ""})
+    assert refused.returncode != 0 and "set AIRFLOW_JWT_SECRET in .env" in refused.stderr
+    refused = config({})
+    assert refused.returncode != 0 and "in .env (see .env.example)" in refused.stderr
+
+
 def test_every_airflow_service_shares_the_local_settings_and_jwt_secret() -> None:
     services = _airflow_services(_compose())
     assert {"airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
             "airflow-triggerer"} <= set(services)
-    secrets = {svc["environment"]["AIRFLOW__API_AUTH__JWT_SECRET"] for svc in services.values()}
-    assert len(secrets) == 1
+    for shared in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__FERNET_KEY"):
+        assert len({svc["environment"][shared] for svc in services.values()}) == 1, shared
     for svc in services.values():
         env = svc["environment"]
         for key, value in AIRFLOW_DEFAULTS.items():
-            if key != "AIRFLOW__LOGGING__LOGGING_LEVEL":
+            # Inside a container the API server listens on every interface; the host publishes it on loopback.
+            if key not in ("AIRFLOW__LOGGING__LOGGING_LEVEL", "AIRFLOW__API__HOST"):
                 assert str(env[key]) == value, key
 
 
-def test_compose_sets_only_variables_the_settings_read() -> None:
-    read = set(re.findall(r'"(PIPELINE_[A-Z_]+)"', (ROOT / "pipeline" / "settings.py").read_text()))
-    read |= set(re.findall(r'"(PIPELINE_[A-Z_]+)"', (ROOT / "pipeline" / "alerts.py").read_text()))
+# Read by the code but not set by compose: paths derived from PIPELINE_DATA_DIR, the dbt project baked into the
+# image, and the demo switch (never in a deployment).
+NOT_IN_COMPOSE = {"PIPELINE_LANDING_DIR", "PIPELINE_WAREHOUSE", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
+                  "PIPELINE_QUALITY_DIR", "PIPELINE_DBT_PROJECT_DIR", "PIPELINE_DEMO"}
+
+
+def test_compose_sets_exactly_the_variables_the_code_reads() -> None:
+    read = {name for folder in ("pipeline", "ingest", "expectations") for path in (ROOT / folder).rglob("*.py")
+            for name in re.findall(r'"(PIPELINE_[A-Z_]+)"', path.read_text())}
+    assert "PIPELINE_GATE_MAX_VALUE_FACTOR" in read and "PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS" in read
     for svc in _airflow_services(_compose()).values():
         used = {k for k in svc["environment"] if k.startswith("PIPELINE_")}
-        assert used <= read, used - read
+        assert used <= read, f"compose sets variables nothing reads: {used - read}"
+        assert read - NOT_IN_COMPOSE <= used, f"settings compose does not pass through: {read - NOT_IN_COMPOSE - used}"
 
 
 def test_init_creates_the_warehouse_pool_the_dags_use() -> None:

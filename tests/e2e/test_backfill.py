@@ -1,0 +1,206 @@
+"""A real backfill of creator_pipeline over three days, run by a real Airflow (standalone: scheduler, DAG processor,
+API server, triggerer) started with the project's `pipeline airflow standalone` on a fresh AIRFLOW_HOME: the runs
+never overlap on the warehouse, all succeed, the UI listens on localhost only, and Ctrl-C stops every process.
+
+Airflow 3 gives each backfill its own max_active_runs (10 by default) and ignores the DAG's for backfill runs, and
+a scheduler never starts tasks of a pool that does not exist; the project's tooling (pipeline/airflow_env.py) makes
+a backfill run one DAG run at a time and creates the pool before a scheduler starts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+DAG_ID = "creator_pipeline"
+DAYS = 3
+FINISHED = {"success", "failed"}
+
+
+@dataclass(frozen=True)
+class Span:
+    name: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Backfilled:
+    runs: list[tuple[str, str, str]]  # run_id, run_type, state
+    run_spans: list[Span]  # first task start to last task end, per run
+    task_spans: list[Span]  # every task instance that ran
+    failed_tasks: list[tuple[str, str, str]]
+    backfill_max_active_runs: int
+    api_listens_on: set[str]  # addresses the API server (UI) accepted connections on
+    survivors: list[str]  # processes of the Airflow session still alive after SIGINT
+    stop_seconds: float
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pipeline_airflow(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", *args], env=env, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+
+
+def _query(db: Path, sql: str, *params: object) -> list[tuple]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def _wait_for(what: str, check, timeout: float, airflow: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert airflow.poll() is None, f"Airflow exited while waiting for {what}:\n{log.read_text()[-4000:]}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}; Airflow log:\n{log.read_text()[-4000:]}"
+        time.sleep(2)
+
+
+def _dag_serialised(db: Path) -> bool:
+    try:
+        return _query(db, "select count(*) from serialized_dag where dag_id = ?", DAG_ID)[0][0] > 0
+    except sqlite3.OperationalError:  # standalone is still creating the metadata DB
+        return False
+
+
+def _runs_finished(db: Path) -> bool:
+    states = [state for (state,) in _query(db, "select state from dag_run where dag_id = ?", DAG_ID)]
+    return len(states) >= DAYS and all(state in FINISHED for state in states)
+
+
+def _listening(port: int) -> set[str]:
+    return {c.laddr.ip for c in psutil.net_connections("inet") if c.status == "LISTEN" and c.laddr.port == port}
+
+
+def _parse(ts: str) -> datetime:
+    return datetime.fromisoformat(ts)
+
+
+def _session_processes(sid: int) -> list[str]:
+    alive = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(f"{proc.pid} {' '.join(proc.info['cmdline'] or [])[:120]}")
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            continue
+    return alive
+
+
+def _stop(proc: subprocess.Popen) -> tuple[list[str], float]:
+    """SIGINT to the command's process group, as Ctrl-C in a terminal; returns what is still alive after 60 s."""
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        pass
+    deadline = time.monotonic() + 30
+    while (alive := _session_processes(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(1)
+    return alive, time.monotonic() - started
+
+
+def _kill_session(sid: int) -> None:
+    """Test clean-up only: whatever of the Airflow session a failed test left behind."""
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if os.getsid(proc.pid) == sid:
+                proc.kill()
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            continue
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
+    from pipeline.generate import generate
+
+    data_dir = tmp_path_factory.mktemp("data")
+    airflow_home = tmp_path_factory.mktemp("airflow")
+    generate(data_dir / "landing", scale="S", seed=42)
+    port = _free_port()
+    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home),
+           "PIPELINE_PII_KEY": "test-key", "AIRFLOW__API__PORT": str(port)}
+    for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
+                "PIPELINE_QUALITY_DIR", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "AIRFLOW__API__HOST"):
+        env.pop(key, None)
+    db = airflow_home / "airflow.db"
+    log = airflow_home / "standalone.log"
+    with log.open("w") as out:
+        airflow = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "airflow", "standalone"], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for("the DAG processor to serialise the DAG", lambda: _dag_serialised(db), 180, airflow, log)
+        # The three days up to today's midnight: the latest schedule slot is a backfill run, so the scheduler
+        # starts no scheduled run of its own when the DAG is unpaused.
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        first = today - timedelta(days=DAYS - 1)
+        _pipeline_airflow(env, "backfill", "create", "--dag-id", DAG_ID, "--from-date", first.isoformat(),
+                          "--to-date", today.isoformat())
+        _pipeline_airflow(env, "dags", "unpause", DAG_ID)
+        _wait_for("the API server", lambda: _listening(port), 120, airflow, log)
+        api_listens_on = _listening(port)
+        _wait_for("the backfill runs to finish", lambda: _runs_finished(db), 300, airflow, log)
+        survivors, stop_seconds = _stop(airflow)
+    finally:
+        if airflow.poll() is None or _session_processes(airflow.pid):
+            _kill_session(airflow.pid)
+            airflow.wait(10)
+
+    tasks = _query(db, "select run_id, task_id, state, start_date, end_date from task_instance where dag_id = ? "
+                       "and start_date is not null", DAG_ID)
+    task_spans = [Span(f"{run_id} {task_id}", _parse(start), _parse(end)) for run_id, task_id, _, start, end in tasks]
+    runs = _query(db, "select run_id, run_type, state from dag_run where dag_id = ? order by logical_date", DAG_ID)
+    run_spans = [Span(run_id, min(s.start for s in task_spans if s.name.startswith(f"{run_id} ")),
+                      max(s.end for s in task_spans if s.name.startswith(f"{run_id} "))) for run_id, _, _ in runs]
+    (backfill_max_active_runs,) = [n for (n,) in _query(db, "select max_active_runs from backfill")]
+    yield Backfilled(runs=runs, run_spans=run_spans, task_spans=task_spans,
+                     backfill_max_active_runs=backfill_max_active_runs, api_listens_on=api_listens_on,
+                     failed_tasks=[(r, t, s) for r, t, s, _, _ in tasks if s != "success"],
+                     survivors=survivors, stop_seconds=stop_seconds)
+
+
+def _overlaps(spans: list[Span]) -> list[tuple[str, str]]:
+    return [(a.name, b.name) for a, b in combinations(spans, 2) if a.start < b.end and b.start < a.end]
+
+
+def test_every_backfill_run_succeeded(backfilled: Backfilled) -> None:
+    assert [(run_type, state) for _, run_type, state in backfilled.runs] == [("backfill", "success")] * DAYS, (
+        backfilled.runs, backfilled.failed_tasks)
+    assert backfilled.failed_tasks == []
+
+
+def test_backfill_runs_never_overlapped_on_the_warehouse(backfilled: Backfilled) -> None:
+    assert backfilled.backfill_max_active_runs == 1, "pipeline airflow backfill create runs one DAG run at a time"
+    assert _overlaps(backfilled.run_spans) == [], "a DAG run started before the previous one had finished"
+    assert _overlaps(backfilled.task_spans) == [], "two tasks used the warehouse at the same time"
+
+
+def test_airflow_stops_on_sigint_and_leaves_no_process(backfilled: Backfilled) -> None:
+    assert backfilled.survivors == [], f"still running {backfilled.stop_seconds:.0f} s after SIGINT"
+
+
+def test_the_api_server_listens_on_this_machine_only(backfilled: Backfilled) -> None:
+    assert backfilled.api_listens_on == {"127.0.0.1"}
