@@ -56,9 +56,25 @@
     nullif(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#\s]+)', 1), '')
 {%- endmacro %}
 
-{# Money converted with a rate, rounded to the cent and kept DECIMAL (never float). #}
+{# Money times a rate (an FX rate, a commission rate), rounded to the cent and kept DECIMAL (never float).
+   DECIMAL(38, 2) x DECIMAL(38, 10) is DECIMAL(38, 12) in DuckDB: 26 integer digits, so a KRW or JPY amount in the
+   billions fits (DECIMAL(18, 2) x DECIMAL(18, 10) overflowed at 1,000,000). #}
 {% macro to_money(amount, rate='1') -%}
-    cast(round(cast({{ amount }} as decimal(18, 2)) * cast({{ rate }} as decimal(18, 10)), 2) as decimal(18, 2))
+    cast(round(cast({{ amount }} as decimal(38, 2)) * cast({{ rate }} as decimal(38, 10)), 2) as decimal(38, 2))
+{%- endmacro %}
+
+{# amount x part / whole rounded half away from zero to the cent, as DECIMAL(38, 2); null when whole is 0. Worked in
+   integer cents (HUGEINT), because DECIMAL division in DuckDB goes through DOUBLE. whole must not be negative;
+   part and whole only matter as a ratio (money or counts alike). #}
+{% macro money_share(amount, part, whole) -%}
+    cast(cast(
+        sign(cast(({{ amount }}) * 100 as hugeint) * cast(({{ part }}) * 100 as hugeint))
+        * (
+            (2 * abs(cast(({{ amount }}) * 100 as hugeint) * cast(({{ part }}) * 100 as hugeint))
+                + cast(({{ whole }}) * 100 as hugeint))
+            // (2 * nullif(cast(({{ whole }}) * 100 as hugeint), 0))
+        ) as decimal(38, 2)
+    ) * 0.01 as decimal(38, 2))
 {%- endmacro %}
 
 {# The rate that turns an amount in currency A into currency B, from two units-per-USD rates. #}

@@ -57,6 +57,9 @@ SHOPIFY_SOURCES = (
             _opt("source_name", "Source"),
             _opt("lineitem_discount", "Lineitem discount", MONEY, expect="a decimal amount"),
             _opt("phone_hash", "Phone", pii=True),
+            # With the name, these tell a gift-card line (a liability, not a sale) from merchandise.
+            _opt("lineitem_requires_shipping", "Lineitem requires shipping", "BOOLEAN", expect="true or false"),
+            _opt("lineitem_taxable", "Lineitem taxable", "BOOLEAN", expect="true or false"),
         ),
     ),
     Source(
@@ -78,6 +81,7 @@ SHOPIFY_SOURCES = (
             Column("total_discounts", "item->>'$.total_discounts'", MONEY),
             Column("total_tax", "item->>'$.total_tax'", MONEY),
             Column("total_price", "item->>'$.total_price'", MONEY),
+            Column("taxes_included", "item->>'$.taxes_included'", "BOOLEAN"),
             Column("is_test", "item->>'$.test'", "BOOLEAN"),
             Column("source_name", "item->>'$.source_name'"),
             Column("landing_site", "item->>'$.landing_site'"),
@@ -85,6 +89,7 @@ SHOPIFY_SOURCES = (
             Column("referring_site", "item->>'$.referring_site'"),
             Column("customer_id", "item->>'$.customer.id'", "BIGINT"),
             Column("email_hash", "coalesce(item->>'$.email', item->>'$.customer.email')", pii=True),
+            Column("phone_hash", "coalesce(item->>'$.phone', item->>'$.customer.phone')", pii=True),
             Column("shipping_country", "item->>'$.shipping_address.country_code'"),
             Column("shipping_zip_hash", "item->>'$.shipping_address.zip'", pii=True),
             Column("discount_codes", "item->>'$.discount_codes'", "JSON"),
@@ -120,6 +125,7 @@ STORE_EXTRA_SOURCES = (
             Column("total_tax", "item->>'$.total_tax'", MONEY, expect="a decimal amount"),
             Column("customer_id", "item->>'$.customer_id'", "BIGINT"),
             Column("email_hash", "item->>'$.billing.email'", pii=True),
+            Column("phone_hash", "item->>'$.billing.phone'", pii=True),
             Column("shipping_country", "coalesce(item->>'$.shipping.country', item->>'$.billing.country')"),
             Column("coupon_lines", "item->>'$.coupon_lines'", "JSON"),
             Column("line_items", "item->>'$.line_items'", "JSON", required=True),

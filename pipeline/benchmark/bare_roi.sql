@@ -3,36 +3,62 @@
 -- cost by component), without staging layers, tests or documentation.
 create or replace temp table bare_orders as
 with csv_lines as (
-    select *, first_value(_load_id) over (partition by order_name order by _loaded_at desc, _load_id desc) as newest
+    select *, first_value(_load_id) over (partition by order_name order by _loaded_at desc, _load_id desc) as newest,
+        coalesce(not lineitem_requires_shipping and lower(lineitem_name) like '%gift card%', false) as is_gift
     from raw.shopify_order_lines_csv
 ),
 csv_orders as (
     select order_name, max(created_at) as created_at, max(created_at_utc_offset) as utc_offset,
         max(cancelled_at) as cancelled_at, max(financial_status) as financial_status, max(currency) as currency,
         max(discount_code) as codes_text, max(regexp_extract(note_attributes, 'landing_site: ([^\n]*)', 1)) as landing,
-        max(subtotal) as subtotal, max(taxes) as taxes, max(refunded_amount) as refunded, false as is_test
+        cast(coalesce(max(subtotal), 0) as decimal(38, 2))
+        - coalesce(sum(lineitem_price * lineitem_quantity) filter (where is_gift), 0) as merch,
+        cast(coalesce(max(shipping), 0) as decimal(38, 2)) as shipping, cast(coalesce(max(taxes), 0) as decimal(38, 2)) as taxes,
+        coalesce(max(taxes), 0) > 0 and abs(max(total) - max(subtotal) - coalesce(max(shipping), 0))
+            < abs(max(total) - max(subtotal) - coalesce(max(shipping), 0) - max(taxes)) as inclusive,
+        cast(coalesce(max(refunded_amount), 0) as decimal(38, 2)) as refunded
     from csv_lines where _load_id = newest group by order_name
 ),
+csv_ex_tax as (
+    select *, merch - case when inclusive and merch + shipping > 0 then cast((2 * cast(taxes * 100 as hugeint)
+        * cast(merch * 100 as hugeint) + cast((merch + shipping) * 100 as hugeint))
+        // (2 * cast((merch + shipping) * 100 as hugeint)) as decimal(38, 2)) * 0.01 else 0 end as items_ex
+    from csv_orders
+),
 api as (
-    select * from raw.shopify_orders_api
+    select *, list_filter(json_transform(line_items, '[{"id": "BIGINT", "quantity": "BIGINT", "price": "DECIMAL(38,2)",
+            "gift_card": "BOOLEAN", "discount_allocations": [{"amount": "DECIMAL(38,2)"}],
+            "tax_lines": [{"price": "DECIMAL(38,2)"}]}]'), lambda l: not coalesce(l.gift_card, false)) as merch_lines
+    from raw.shopify_orders_api
     qualify row_number() over (partition by order_id order by updated_at desc nulls last, _loaded_at desc) = 1
 ),
 unioned as (
     select order_name, created_at, created_at_utc_offset as utc_offset, cancelled_at, financial_status, currency,
         list_transform(coalesce(json_extract_string(discount_codes, '$[*].code'), []), lambda x: upper(x)) as codes,
-        landing_site as landing, subtotal_price as subtotal,
-        coalesce(list_sum(list_transform(json_extract_string(refunds, '$[*].refund_line_items[*].subtotal'),
-            lambda x: cast(x as decimal(18, 2)))), 0) as refunds, coalesce(is_test, false) as is_test
+        landing_site as landing,
+        coalesce(list_sum(list_transform(merch_lines, lambda l: l.price * l.quantity
+            - coalesce(list_sum(list_transform(l.discount_allocations, lambda a: a.amount)), 0)
+            - case when coalesce(taxes_included, false)
+                then coalesce(list_sum(list_transform(l.tax_lines, lambda t: t.price)), 0) else 0 end)), 0) as items_ex,
+        coalesce(list_sum(list_transform(list_filter(flatten(list_transform(json_transform(coalesce(refunds, '[]'),
+            '[{"refund_line_items": [{"line_item_id": "BIGINT", "subtotal": "DECIMAL(38,2)", "total_tax": "DECIMAL(38,2)"}]}]'),
+            lambda r: coalesce(r.refund_line_items, []))),
+            lambda r: coalesce(list_contains(list_transform(merch_lines, lambda l: l.id), r.line_item_id), true)),
+            lambda r: r.subtotal - case when coalesce(taxes_included, false) then r.total_tax else 0 end)), 0) as refunds,
+        coalesce(is_test, false) as is_test
     from api
     union all
     select order_name, created_at, utc_offset, cancelled_at, financial_status, currency,
         list_transform(list_filter(string_split(coalesce(codes_text, ''), ','), lambda x: trim(x) <> ''),
             lambda x: upper(trim(x))),
-        landing, subtotal,
-        case when coalesce(refunded, 0) = 0 then 0
-            else cast(round(refunded * subtotal / nullif(subtotal + coalesce(taxes, 0), 0), 2) as decimal(18, 2)) end,
-        is_test
-    from csv_orders where order_name not in (select order_name from raw.shopify_orders_api)
+        landing, items_ex,
+        case when refunded = 0 or merch + case when inclusive then 0 else taxes end <= 0 then 0
+            else cast((2 * cast(refunded * 100 as hugeint) * cast(items_ex * 100 as hugeint)
+                + cast((merch + case when inclusive then 0 else taxes end) * 100 as hugeint))
+                // (2 * cast((merch + case when inclusive then 0 else taxes end) * 100 as hugeint)) as decimal(38, 2))
+                * 0.01 end,
+        false
+    from csv_ex_tax where order_name not in (select order_name from raw.shopify_orders_api)
 )
 select
     order_name, codes, lower(nullif(regexp_extract(landing, '[?&]ref=([^&#\s]+)', 1), '')) as ref,
@@ -40,9 +66,10 @@ select
         else (case when left(utc_offset, 1) = '-' then -1 else 1 end)
             * (cast(substr(utc_offset, 2, 2) as integer) * 60 + cast(right(utc_offset, 2) as integer)) end)
         * interval '1 minute' as date) as order_date,
-    currency, cast(subtotal - refunds as decimal(18, 2)) as net
+    -- A refunded order nets 0.00; pending, authorized, voided, cancelled and test orders are not sales.
+    currency, cast(case when financial_status = 'refunded' then 0 else items_ex - refunds end as decimal(38, 2)) as net
 from unioned
-where not is_test and financial_status <> 'voided' and cancelled_at is null;
+where not is_test and financial_status not in ('voided', 'pending', 'authorized') and cancelled_at is null;
 
 create or replace temp table bare_fx as
 with rates as (select * from raw.fx_rates qualify row_number() over (
@@ -95,8 +122,8 @@ credited as (
     inner join bare_orders o using (order_name)
 ),
 revenue as (
-    select creator_id, campaign_id, sum(cast(round(cast(net as decimal(18, 2)) * cast(cast(r.units_per_usd as decimal(18, 8))
-        / cast(f.units_per_usd as decimal(18, 8)) as decimal(18, 10)), 2) as decimal(18, 2))) as net_revenue
+    select creator_id, campaign_id, sum(cast(round(net * cast(cast(r.units_per_usd as decimal(18, 8))
+        / cast(f.units_per_usd as decimal(18, 8)) as decimal(18, 10)), 2) as decimal(38, 2))) as net_revenue
     from credited
     join bare_fx f on f.currency = credited.currency and f.d = credited.order_date
     join bare_fx r on r.currency = 'USD' and r.d = credited.order_date

@@ -6,6 +6,7 @@ last ``API_DAYS`` days arrive as REST pages, as an incremental connector would l
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,11 +41,19 @@ CSV_HEADER = [
 OLD_CSV_HEADER = CSV_HEADER[: CSV_HEADER.index("Outstanding Balance")]
 
 LIST_RATE = {"USD": Decimal("1"), "CAD": Decimal("1.35"), "GBP": Decimal("0.80"), "EUR": Decimal("0.92"),
-             "AUD": Decimal("1.50")}
+             "AUD": Decimal("1.50"), "KRW": Decimal("1380"), "JPY": Decimal("150")}
 TAX_RATE = {"US": Decimal("0.07"), "CA": Decimal("0.13"), "GB": Decimal("0.20"), "DE": Decimal("0.19"),
-            "FR": Decimal("0.20"), "IE": Decimal("0.23"), "AU": Decimal("0.10")}
-TAX_NAME = {"US": "State Tax", "CA": "HST", "GB": "VAT", "DE": "MwSt", "FR": "TVA", "IE": "VAT", "AU": "GST"}
+            "FR": Decimal("0.20"), "IE": Decimal("0.23"), "AU": Decimal("0.10"), "KR": Decimal("0.10"),
+            "JP": Decimal("0.10")}
+TAX_NAME = {"US": "State Tax", "CA": "HST", "GB": "VAT", "DE": "MwSt", "FR": "TVA", "IE": "VAT", "AU": "GST",
+            "KR": "VAT", "JP": "JCT"}
 COUNTRY_WEIGHTS = (("US", 60), ("CA", 12), ("GB", 18), ("AU", 4), ("DE", 3), ("FR", 2), ("IE", 1))
+# Shops there show prices with VAT included: Total = Subtotal + Shipping, the tax sits inside the prices.
+TAX_INCLUSIVE_COUNTRIES = frozenset({"GB", "DE", "FR", "IE", "KR", "JP"})
+# A few new organic customers order from Korea or Japan in their currency; a Korean customer's first order is a
+# reseller's bulk order of at least BULK_KRW (amounts past 1,000,000 overflowed DECIMAL(18, 12) in the marts).
+ASIA_SHARE = 0.012
+BULK_KRW = Decimal("1500000")
 LEAK_COUNTRIES = ("DE", "FR")  # far from any genuine audience in the generated world
 WEEKDAY_ORDERS = (1.05, 0.95, 0.95, 1.0, 1.05, 1.1, 1.15)
 
@@ -100,10 +109,17 @@ class Order:
     refund_at: datetime | None
     refunded_lines: list[Line] = field(default_factory=list)
     test: bool = False
+    gift_cards: list[Line] = field(default_factory=list)  # sold, not revenue (a liability)
+    no_email: bool = False  # POS, phone or draft order
+    order_level_discount: bool = False  # the export leaves Lineitem discount empty
+
+    @property
+    def tax_inclusive(self) -> bool:
+        return self.customer.country in TAX_INCLUSIVE_COUNTRIES
 
     @property
     def subtotal(self) -> Decimal:
-        return sum((ln.net for ln in self.lines), Decimal("0"))
+        return sum((ln.net for ln in self.lines + self.gift_cards), Decimal("0"))
 
     @property
     def discount_amount(self) -> Decimal:
@@ -111,12 +127,16 @@ class Order:
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal + self.shipping + self.taxes
+        return self.subtotal + self.shipping + (Decimal("0") if self.tax_inclusive else self.taxes)
+
+    def line_tax(self, ln: Line) -> Decimal:
+        rate = TAX_RATE[self.customer.country]
+        return money(ln.net * rate / (1 + rate)) if self.tax_inclusive else money(ln.net * rate)
 
     @property
     def refunded_amount(self) -> Decimal:
-        rate = TAX_RATE[self.customer.country]
-        return sum((money(ln.net * (1 + rate)) for ln in self.refunded_lines), Decimal("0"))
+        extra = Decimal("0") if self.tax_inclusive else Decimal("1")
+        return sum((ln.net + extra * self.line_tax(ln) for ln in self.refunded_lines), Decimal("0"))
 
 
 class OrderWriter:
@@ -124,6 +144,8 @@ class OrderWriter:
         self.world = world
         self.platform_of = {c.creator_id: c.primary.platform for c in world.creators}
         self.r = rng_for(world.seed, "orders")
+        # Its own stream for the revenue edge cases, so the planted cases of the main stream stay where they were.
+        self.extras = rng_for(world.seed, "order-extras")
         self.csv = RotatingCsv(out / "shopify" / "orders_export", "orders_export", CSV_HEADER,
                                world.scale.csv_lines_per_file, bom=True,
                                header_for_part=lambda part: OLD_CSV_HEADER if part == 1 else CSV_HEADER)
@@ -148,7 +170,7 @@ class OrderWriter:
             index=index, email=f"{first}.{last}.{index}@example.com".lower(), first=first, last=last,
             phone=f"+1555{index % 10_000_000:07d}" if r.random() < 0.35 else "", country=country,
             city=r.choice(text.CITIES[country]), street=f"{r.randint(1, 400)} {r.choice(text.STREETS)}",
-            zip=f"{r.randint(10000, 99999)}" if country in ("US", "DE", "FR") else f"'{r.randint(1000, 9999)}")
+            zip=f"{r.randint(10000, 99999)}" if country in ("US", "DE", "FR", "KR") else f"'{r.randint(1000, 9999)}")
 
     def pick_customer(self, new_share: float, country: str | None = None) -> Customer:
         if country is not None or self.next_customer == 0 or (
@@ -180,7 +202,16 @@ class OrderWriter:
         r = self.r
         contract = self.world.contracts[intent.contract] if intent else None
         country = r.choice(LEAK_COUNTRIES) if intent and intent.channel == "leak" else None
+        known = self.next_customer
         customer = self.pick_customer(0.6 if intent else 0.45, country)
+        x = self.extras
+        bulk = False
+        # Only a new customer of an organic order moves to KR/JP, drawn on the extras stream: the main stream's
+        # draws, and so every planted case, stay where they were.
+        if intent is None and self.next_customer > known and x.random() < ASIA_SHARE:
+            self.forced_country[customer.index] = x.choice(("KR", "JP"))
+            customer = self.customer(customer.index)
+            bulk = customer.country == "KR"
         currency = text.CURRENCY_BY_COUNTRY[customer.country]
         local = datetime.combine(day, time(r.choices(range(24), weights=[1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 6,
                                                                              6, 6, 6, 6, 6, 7, 8, 8, 7, 5, 3])[0],
@@ -191,6 +222,10 @@ class OrderWriter:
             price = money(Decimal(product[2]) * LIST_RATE[currency])
             lines.append(Line(13_400_000_000_000 + self.line_seq * 11, product[0], product[1],
                               r.choice((1, 1, 1, 2, 2, 3)), price))
+        if bulk:
+            factor = math.ceil(BULK_KRW / sum((ln.price * ln.quantity for ln in lines), Decimal("0")))
+            for ln in lines:
+                ln.quantity *= factor
         codes: list[str] = []
         percent = 0
         landing, referrer = "/", ""
@@ -225,7 +260,11 @@ class OrderWriter:
         shipping_discount = Decimal("0")
         if SITEWIDE_CODES[1] in codes:
             shipping_discount, shipping = shipping, Decimal("0")
-        taxes = money(subtotal * TAX_RATE[customer.country])
+        rate = TAX_RATE[customer.country]
+        if customer.country in TAX_INCLUSIVE_COUNTRIES:  # VAT inside the prices, on shipping too
+            taxes = money(subtotal * rate / (1 + rate)) + money(shipping * rate / (1 + rate))
+        else:
+            taxes = money(subtotal * rate)
         status = r.choices(("paid", "partially_refunded", "refunded", "pending", "authorized", "voided"),
                            weights=(86, 4, 3, 2, 2, 1.5))[0]
         cancelled_at = refund_at = None
@@ -243,6 +282,12 @@ class OrderWriter:
             cancelled_at = local + timedelta(hours=r.randint(1, 30))
         order = Order(0, 0, "", local, customer, currency, lines, codes, landing, referrer, shipping,
                       shipping_discount, taxes, status, cancelled_at, refund_at, refunded)
+        if x.random() < 0.01:
+            self.line_seq += 1
+            order.gift_cards.append(Line(13_400_000_000_000 + self.line_seq * 11, "GIFT-CARD", "Gift Card", 1,
+                                         money(Decimal(x.choice(("25", "50"))) * LIST_RATE[currency])))
+        order.no_email = x.random() < 0.02
+        order.order_level_discount = x.random() < 0.3
         if len([c for c in codes if c not in SITEWIDE_CODES]) > 1:
             self.truth_two_code_orders.append({"codes": list(codes), "order": order})
         return order
@@ -274,8 +319,9 @@ class OrderWriter:
         fulfilled = paid and o.cancelled_at is None and fulfilled_at.date() <= self.world.end
         full_name = f"{c.first} {c.last}"
         country_tax = TAX_NAME[c.country]
+        email = "" if o.no_email else c.email
         first = {
-            "Email": c.email, "Financial Status": o.financial_status,
+            "Email": email, "Financial Status": o.financial_status,
             "Paid at": (o.created + timedelta(seconds=4)).strftime(fmt) if paid else "",
             "Fulfillment Status": "fulfilled" if fulfilled else "unfulfilled",
             "Fulfilled at": fulfilled_at.strftime(fmt) if fulfilled else "",
@@ -296,18 +342,21 @@ class OrderWriter:
             "Payment Method": "Shopify Payments" if o.seq % 5 else "PayPal Express Checkout",
             "Payment Reference": f"c{o.order_id}.1", "Refunded Amount": str(o.refunded_amount),
             "Outstanding Balance": "0.00" if paid else str(o.total), "Id": str(o.order_id),
-            "Risk Level": "Low", "Source": "web", "Tax 1 Name": f"{country_tax} {TAX_RATE[c.country] * 100:g}%",
+            "Risk Level": "Low", "Source": "pos" if o.no_email else "web",
+            "Tax 1 Name": f"{country_tax} {TAX_RATE[c.country] * 100:g}%",
             "Tax 1 Value": str(o.taxes), "Phone": c.phone, "Payment ID": f"pay_{o.order_id}",
         }
         rows = []
-        for i, ln in enumerate(o.lines):
-            row = dict(first) if i == 0 else {"Email": c.email if o.seq % 10 else ""}
+        for i, ln in enumerate(o.lines + o.gift_cards):
+            gift = ln in o.gift_cards
+            row = dict(first) if i == 0 else {"Email": email if o.seq % 10 else ""}
             row.update({
                 "Name": o.name, "Lineitem quantity": str(ln.quantity), "Lineitem name": ln.name,
                 "Lineitem price": str(ln.price), "Lineitem compare at price": "", "Lineitem sku": ln.sku,
-                "Lineitem requires shipping": "true", "Lineitem taxable": "true",
+                "Lineitem requires shipping": "false" if gift else "true",
+                "Lineitem taxable": "false" if gift else "true",
                 "Lineitem fulfillment status": "fulfilled" if fulfilled else "pending", "Vendor": "Lumen & Co",
-                "Lineitem discount": str(ln.discount),
+                "Lineitem discount": "" if o.order_level_discount else str(ln.discount),
             })
             rows.append(row)
         return rows
@@ -346,16 +395,22 @@ class OrderWriter:
                                         "discount_application_index": o.codes.index(_code)})
             line_items.append({"id": ln.line_id, "sku": ln.sku, "title": ln.name, "name": ln.name,
                                "quantity": ln.quantity, "price": str(ln.price), "price_set": money_set(ln.price),
-                               "total_discount": str(ln.discount), "taxable": True,
-                               "discount_allocations": allocations, "vendor": "Lumen & Co"})
-        tax_rate = TAX_RATE[c.country]
+                               "total_discount": str(ln.discount), "taxable": True, "gift_card": False,
+                               "requires_shipping": True, "discount_allocations": allocations,
+                               "tax_lines": [{"title": TAX_NAME[c.country], "rate": float(TAX_RATE[c.country]),
+                                              "price": str(o.line_tax(ln))}],
+                               "vendor": "Lumen & Co"})
+        line_items += [{"id": g.line_id, "sku": g.sku, "title": g.name, "name": g.name, "quantity": g.quantity,
+                        "price": str(g.price), "price_set": money_set(g.price), "total_discount": "0.00",
+                        "taxable": False, "gift_card": True, "requires_shipping": False,
+                        "discount_allocations": [], "tax_lines": [], "vendor": "Lumen & Co"} for g in o.gift_cards]
         refunds = []
         if o.refunded_lines and o.refund_at is not None:
             refunds.append({
                 "id": o.order_id + 1, "order_id": o.order_id, "created_at": ts(o.refund_at), "note": None,
                 "refund_line_items": [{"line_item_id": ln.line_id, "quantity": ln.quantity,
                                        "subtotal": str(money(ln.net)),
-                                       "total_tax": str(money(ln.net * tax_rate))} for ln in o.refunded_lines],
+                                       "total_tax": str(o.line_tax(ln))} for ln in o.refunded_lines],
                 "transactions": [{"kind": "refund", "status": "success", "gateway": "shopify_payments",
                                   "amount": str(o.refunded_amount), "currency": o.currency}],
                 "order_adjustments": []})
@@ -370,19 +425,23 @@ class OrderWriter:
             ref = o.landing_site.split("ref=")[1]
         return {
             "id": o.order_id, "admin_graphql_api_id": f"gid://shopify/Order/{o.order_id}", "name": o.name,
-            "order_number": 1000 + o.seq, "email": c.email, "created_at": ts(o.created),
+            "order_number": 1000 + o.seq, "email": None if o.no_email else c.email, "created_at": ts(o.created),
             "updated_at": ts(o.refund_at or o.cancelled_at or o.created), "processed_at": ts(o.created),
             "cancelled_at": ts(o.cancelled_at), "cancel_reason": "customer" if o.cancelled_at else None,
             "financial_status": o.financial_status, "currency": o.currency, "presentment_currency": o.currency,
             "subtotal_price": str(o.subtotal), "subtotal_price_set": money_set(o.subtotal),
-            "total_line_items_price": str(sum((ln.price * ln.quantity for ln in o.lines), Decimal("0"))),
+            "total_line_items_price": str(sum((ln.price * ln.quantity for ln in o.lines + o.gift_cards),
+                                              Decimal("0"))),
             "total_discounts": str(o.discount_amount), "total_discounts_set": money_set(o.discount_amount),
             "total_tax": str(o.taxes), "total_tax_set": money_set(o.taxes), "total_price": str(o.total),
-            "total_price_set": money_set(o.total), "test": o.test, "source_name": "web",
+            "total_price_set": money_set(o.total), "taxes_included": o.tax_inclusive, "test": o.test,
+            "source_name": "pos" if o.no_email else "web",
             "landing_site": o.landing_site, "landing_site_ref": ref or None,
             "referring_site": o.referring_site or None, "tags": "",
-            "customer": {"id": 7_100_000_000 + c.index, "email": c.email, "first_name": c.first,
-                         "last_name": c.last, "phone": c.phone or None},
+            "customer": None if o.no_email else {"id": 7_100_000_000 + c.index, "email": c.email,
+                                                 "first_name": c.first, "last_name": c.last,
+                                                 "phone": c.phone or None},
+            "phone": c.phone or None,
             "billing_address": address, "shipping_address": address,
             "discount_codes": [{"code": code, "amount": str(code_amounts[code]),
                                 "type": "shipping" if code == SITEWIDE_CODES[1] else "percentage"}

@@ -104,12 +104,15 @@ def _write_marketing(world: World, out: Path) -> None:
 def _write_fx(world: World, out: Path) -> None:
     """Daily reference rates (quote units per 1 USD) on business days only, as central banks publish them."""
     r = rng_for(world.seed, "fx")
-    level = {"CAD": 1.36, "GBP": 0.79, "EUR": 0.92, "AUD": 1.51}
+    level = {"CAD": 1.36, "GBP": 0.79, "EUR": 0.92, "AUD": 1.51, "KRW": 1380.0, "JPY": 150.0}
+    # KRW and JPY walk on their own stream, so the other rates (and every amount converted with them) stay as
+    # they were before those two currencies were added.
+    walk = {cur: r for cur in level} | {cur: rng_for(world.seed, "fx", cur) for cur in ("KRW", "JPY")}
     rows = []
     day = world.start - timedelta(days=7)
     while day <= world.end:
         for cur in level:
-            level[cur] *= math.exp(r.gauss(0, 0.003))
+            level[cur] *= math.exp(walk[cur].gauss(0, 0.003))
             if day.weekday() < 5:
                 rows.append([day, "USD", cur, f"{level[cur]:.6f}"])
         day += timedelta(days=1)

@@ -17,8 +17,11 @@ CITIES = {
     "FR": ("Paris", "Lyon"),
     "AU": ("Sydney", "Melbourne"),
     "IE": ("Dublin",),
+    "KR": ("Seoul", "Busan"),
+    "JP": ("Tokyo", "Osaka"),
 }
-CURRENCY_BY_COUNTRY = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "IE": "EUR", "AU": "AUD"}
+CURRENCY_BY_COUNTRY = {"US": "USD", "CA": "CAD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "IE": "EUR", "AU": "AUD",
+                       "KR": "KRW", "JP": "JPY"}
 
 GENERIC_PRAISE = (
     "nice", "love it", "amazing", "wow", "so cool", "great post", "awesome", "beautiful", "cute", "fire",

@@ -55,33 +55,70 @@ class Fx:
         return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def half_up(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ex_tax_net(status: str, merch_subtotal: Decimal, items_tax: Decimal, refunds: Decimal | None,
+               refunded_with_tax: Decimal, paid_for_merch: Decimal) -> Decimal:
+    """Net revenue ex tax: merchandise after discounts less its tax, less refunds (all of it when refunded)."""
+    items_ex_tax = merch_subtotal - items_tax
+    if status == "refunded":
+        return Decimal(0)
+    if refunds is None:  # CSV: the pre-tax share of the Refunded Amount
+        refunds = half_up(refunded_with_tax * items_ex_tax / paid_for_merch) if refunded_with_tax else Decimal(0)
+    return items_ex_tax - refunds
+
+
+def csv_order(rows: list[dict]) -> dict:
+    first = rows[0]
+    gift = sum((d(r["Lineitem price"]) * int(r["Lineitem quantity"]) for r in rows
+                if r["Lineitem requires shipping"] == "false" and "gift card" in r["Lineitem name"].lower()),
+               Decimal(0))
+    subtotal, shipping, taxes, total = (d(first[k]) for k in ("Subtotal", "Shipping", "Taxes", "Total"))
+    merch = subtotal - gift
+    inclusive = taxes > 0 and abs(total - (subtotal + shipping)) < abs(total - (subtotal + shipping + taxes))
+    items_tax = half_up(taxes * merch / (merch + shipping)) if inclusive and merch + shipping else Decimal(0)
+    net = ex_tax_net(first["Financial Status"], merch, items_tax, None, d(first["Refunded Amount"]),
+                     merch + (0 if inclusive else taxes))
+    landing_site = ""
+    for line in first["Note Attributes"].splitlines():
+        if line.startswith("landing_site: "):
+            landing_site = line.removeprefix("landing_site: ")
+    return {"date": day(first["Created at"]), "currency": first["Currency"], "net": net,
+            "codes": [c.strip().upper() for c in first["Discount Code"].split(",") if c.strip()],
+            "landing": landing_site,
+            "sale": first["Financial Status"] not in ("voided", "pending", "authorized") and not first["Cancelled at"]}
+
+
+def api_order(o: dict) -> dict:
+    inclusive = bool(o.get("taxes_included"))
+    merch = [x for x in o["line_items"] if not x.get("gift_card")]
+    gift_ids = {x["id"] for x in o["line_items"] if x.get("gift_card")}
+    subtotal = sum((d(x["price"]) * x["quantity"] - sum((d(a["amount"]) for a in x["discount_allocations"]), Decimal(0))
+                    for x in merch), Decimal(0))
+    items_tax = sum((d(t["price"]) for x in merch for t in x.get("tax_lines", [])), Decimal(0)) if inclusive else 0
+    refunds = sum((d(x["subtotal"]) - (d(x["total_tax"]) if inclusive else 0)
+                   for r in o["refunds"] for x in r["refund_line_items"] if x["line_item_id"] not in gift_ids),
+                  Decimal(0))
+    return {"date": day(o["created_at"]), "currency": o["currency"],
+            "net": ex_tax_net(o["financial_status"], subtotal, items_tax, refunds, Decimal(0), Decimal(1)),
+            "codes": [c["code"].upper() for c in o["discount_codes"]], "landing": o["landing_site"] or "",
+            "sale": not o["test"] and o["financial_status"] not in ("voided", "pending", "authorized")
+            and not o["cancelled_at"]}
+
+
 def load_orders(landing: Path) -> dict[str, dict]:
-    orders: dict[str, dict] = {}
+    """Net revenue by the README's revenue rules: sales only, gift cards out, tax out in both store kinds."""
+    lines: dict[str, list[dict]] = defaultdict(list)
     for file in sorted((landing / "shopify" / "orders_export").glob("*.csv")):
         for row in read_csv(file):
-            if not row["Created at"]:
-                continue  # continuation line of a multi-line order
-            subtotal, taxes = d(row["Subtotal"]), d(row["Taxes"])
-            refund = d(row["Refunded Amount"])
-            refund_ex_tax = (refund * subtotal / (subtotal + taxes)).quantize(CENT, ROUND_HALF_UP) if refund else 0
-            landing_site = ""
-            for line in row["Note Attributes"].splitlines():
-                if line.startswith("landing_site: "):
-                    landing_site = line.removeprefix("landing_site: ")
-            orders[row["Name"]] = {
-                "date": day(row["Created at"]), "currency": row["Currency"], "net": subtotal - refund_ex_tax,
-                "codes": [c.strip().upper() for c in row["Discount Code"].split(",") if c.strip()],
-                "landing": landing_site, "email": row["Email"].lower(),
-                "valid": row["Financial Status"] != "voided" and not row["Cancelled at"]}
+            lines[row["Name"]].append(row)
+    orders = {name: csv_order(rows) for name, rows in lines.items()}
     for file in sorted((landing / "shopify" / "orders_api").glob("*.jsonl")):
         for line in file.read_text().splitlines():
             for o in json.loads(line)["response"]["orders"]:
-                refunds = sum((d(x["subtotal"]) for r in o["refunds"] for x in r["refund_line_items"]), Decimal(0))
-                orders[o["name"]] = {
-                    "date": day(o["created_at"]), "currency": o["currency"], "net": d(o["subtotal_price"]) - refunds,
-                    "codes": [c["code"].upper() for c in o["discount_codes"]], "landing": o["landing_site"] or "",
-                    "email": (o["email"] or "").lower(),
-                    "valid": not o["test"] and o["financial_status"] != "voided" and not o["cancelled_at"]}
+                orders[o["name"]] = api_order(o)
     return orders
 
 
@@ -134,7 +171,7 @@ def expected_roi(landing: Path) -> tuple[dict[str, dict], Decimal, Decimal]:
     revenue: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     total_valid, attributed_plus_none = Decimal(0), Decimal(0)
     for o in load_orders(landing).values():
-        if not o["valid"]:
+        if not o["sale"]:
             continue
         net = fx.to_usd(o["net"], o["currency"], o["date"])
         total_valid += net
@@ -198,3 +235,15 @@ def test_attributed_plus_unattributed_equals_total_valid_net_revenue(sample_land
     mart_valid = marts.execute("select sum(net_revenue_reporting) from marts.order_attribution where is_valid"
                                ).fetchall()[0][0]
     assert by_rule["code"] + by_rule["link"] + by_rule["none"] == mart_valid == total_valid
+
+
+def test_won_and_yen_orders_convert_to_the_cent(sample_landing: Path, marts) -> None:
+    """KRW and JPY orders, some past 1,000,000 (a DECIMAL(18, x) product overflowed there), in USD per order."""
+    fx = Fx(read_csv(sample_landing / "fx" / "fx_rates.csv"))
+    orders = {name: o for name, o in load_orders(sample_landing).items() if o["currency"] in ("KRW", "JPY")}
+    assert any(o["sale"] and o["net"] >= 1_000_000 for o in orders.values()), "the sample must hold a big KRW order"
+    expected = {name: fx.to_usd(o["net"], o["currency"], o["date"]) if o["sale"] else Decimal(0)
+                for name, o in orders.items()}
+    got = dict(marts.execute("select order_name, net_revenue_reporting from marts.order_attribution "
+                             "where currency in ('KRW', 'JPY')").fetchall())
+    assert got == expected

@@ -5,7 +5,7 @@
 -- while the creator published no sponsored post that week or the two before.
 with orders as (
     select * from {{ ref('order_attribution') }}
-    where attribution_rule = 'code'
+    where attribution_rule = 'code' and sale_status = 'paid'
 ),
 
 audience as (select * from {{ ref('int_creator_audience_countries') }}),

@@ -12,7 +12,7 @@ revenue as (
         campaign_id,
         sum(net_revenue_reporting) as net_revenue_reporting
     from {{ ref('order_attribution') }}
-    where attribution_rule in ('code', 'link')
+    where attribution_rule in ('code', 'link') and sale_status = 'paid'
     group by 1, 2
 ),
 
@@ -47,13 +47,14 @@ components as (
         {{ to_money('flat_fee', 'fx_rate_to_reporting') }} as fee_cost,
         {{ to_money('gifted_units * coalesce(gift_unit_cost, 0)', 'fx_rate_to_reporting') }} as gifting_cogs,
         {{ to_money('gift_shipping_cost', 'fx_rate_to_reporting') }} as gift_shipping_cost,
-        {{ to_money('commission_rate * attributed_net_revenue') }} as commission_cost,
+        -- Already in the reporting currency: only the commission rate applies.
+        {{ to_money('attributed_net_revenue', 'commission_rate') }} as commission_cost,
         case
             when
                 bonus_threshold_net_revenue is not null
                 and attributed_net_revenue >= bonus_threshold_net_revenue * fx_rate_to_reporting
                 then {{ to_money('coalesce(bonus_amount, 0)', 'fx_rate_to_reporting') }}
-            else cast(0 as decimal(18, 2))
+            else cast(0 as decimal(38, 2))
         end as bonus_cost,
         {{ to_money('paid_amplification', 'fx_rate_to_reporting') }} as amplification_cost
     from converted
@@ -63,6 +64,6 @@ select
     *,
     cast(
         fee_cost + gifting_cogs + gift_shipping_cost + commission_cost + bonus_cost + amplification_cost
-        as decimal(18, 2)
+        as decimal(38, 2)
     ) as creator_cost
 from components

@@ -4,7 +4,7 @@
 -- var baseline_weeks weeks before the first post.
 with orders as (
     select * from {{ ref('order_attribution') }}
-    where attribution_rule in ('code', 'link')
+    where attribution_rule in ('code', 'link') and sale_status = 'paid'
 ),
 
 costs as (select * from {{ ref('int_contract_costs') }}),
@@ -105,9 +105,9 @@ baseline as (
 select
     first_posts.contract_id,
     first_posts.first_post_date,
-    cast(in_window.window_revenue as decimal(18, 2)) as window_net_revenue,
-    cast(round(baseline.baseline_revenue, 2) as decimal(18, 2)) as baseline_net_revenue,
-    cast(in_window.window_revenue - round(baseline.baseline_revenue, 2) as decimal(18, 2)) as incremental_net_revenue
+    cast(in_window.window_revenue as decimal(38, 2)) as window_net_revenue,
+    cast(round(baseline.baseline_revenue, 2) as decimal(38, 2)) as baseline_net_revenue,
+    cast(in_window.window_revenue - round(baseline.baseline_revenue, 2) as decimal(38, 2)) as incremental_net_revenue
 from first_posts
 inner join in_window on first_posts.contract_id = in_window.contract_id
 inner join baseline on first_posts.contract_id = baseline.contract_id

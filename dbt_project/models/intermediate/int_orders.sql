@@ -1,5 +1,8 @@
 -- One row per order from the Shopify sources (the API wins where an order is in both) and WooCommerce (order
--- names prefixed WC- so they never collide with Shopify's), in order currency.
+-- names prefixed WC- so they never collide with Shopify's), in order currency. Each source states its amounts as
+-- the store shows them (merchandise before and after discounts, the tax inside them in tax-inclusive stores);
+-- `final` turns them into ex-tax revenue with one set of rules for all sources (README "Revenue rules").
+-- Money stays DECIMAL(38, 2); the pro-rata shares are computed in integer cents, never in floating point.
 -- Incremental: a run rebuilds only the orders with rows loaded since the last run (late-arriving orders and
 -- re-delivered versions alike), each from the full staging history, and replaces them by order_name.
 {{ config(materialized='incremental', unique_key='order_name', incremental_strategy='delete+insert',
@@ -21,7 +24,12 @@ with
 {%- endif %}
 
 csv_lines as (
-    select * from {{ ref('stg_shopify__order_lines_csv') }}
+    select
+        *,
+        -- The export has no gift-card flag: a gift card is a line that ships nothing and is named like one.
+        coalesce(not requires_shipping and lower(product_name) like '%gift card%', false) as is_gift_card,
+        cast(unit_price as decimal(38, 2)) * quantity as line_amount
+    from {{ ref('stg_shopify__order_lines_csv') }}
     {%- if is_incremental() %} where order_name in (select order_name from changed){% endif %}
 ),
 
@@ -31,7 +39,25 @@ woo_orders as (
 ),
 
 api_orders as (
-    select * from {{ ref('stg_shopify__orders_api') }}
+    select
+        *,
+        json_transform(
+            line_items,
+            '[{"id": "BIGINT", "quantity": "BIGINT", "price": "DECIMAL(38,2)", "gift_card": "BOOLEAN",
+               "discount_allocations": [{"amount": "DECIMAL(38,2)"}], "tax_lines": [{"price": "DECIMAL(38,2)"}]}]'
+        ) as lines,
+        flatten(list_transform(
+            json_transform(
+                coalesce(refunds, '[]'),
+                '[{"refund_line_items": [{"line_item_id": "BIGINT", "subtotal": "DECIMAL(38,2)",
+                   "total_tax": "DECIMAL(38,2)"}]}]'
+            ),
+            lambda r: coalesce(struct_extract(r, 'refund_line_items'), [])
+        )) as refund_lines,
+        coalesce(list_sum(list_transform(
+            json_extract_string(shipping_lines, '$[*].discounted_price'), lambda x: cast(x as decimal(38, 2))
+        )), 0) as shipping
+    from {{ ref('stg_shopify__orders_api') }}
     {%- if is_incremental() %} where order_name in (select order_name from changed){% endif %}
 ),
 
@@ -39,83 +65,150 @@ csv_orders as (
     select
         order_name,
         max(order_id) as order_id,
-        'shopify_csv' as order_source,
         max(created_at) as created_at,
         max(created_at_utc_offset) as created_at_utc_offset,
         max(cancelled_at) as cancelled_at,
         max(financial_status) as financial_status,
         max(currency) as currency,
         max(customer_email_hash) as customer_email_hash,
+        max(customer_phone_hash) as customer_phone_hash,
         max(shipping_country) as shipping_country,
         max(discount_codes_text) as discount_codes_text,
         max(regexp_extract(note_attributes, 'landing_site: ([^\n]*)', 1)) as landing_site,
-        max(subtotal) as items_subtotal,
-        -- Older exports have no per-line discount: fall back to the order's Discount Amount.
-        coalesce(sum(line_discount), max(discount_amount), 0) as item_discounts,
-        max(taxes) as taxes,
-        max(refunded_amount) as refunded_amount,
-        sum(quantity) as units,
-        false as is_test,
+        coalesce(sum(line_amount) filter (where not is_gift_card), 0) as merch_gross,
+        coalesce(sum(line_amount) filter (where is_gift_card), 0) as gift_card_sales,
+        cast(coalesce(max(subtotal), 0) as decimal(38, 2)) as subtotal,
+        cast(coalesce(max(shipping), 0) as decimal(38, 2)) as shipping,
+        cast(coalesce(max(taxes), 0) as decimal(38, 2)) as taxes,
+        cast(max(total) as decimal(38, 2)) as export_total,
+        cast(max(discount_amount) as decimal(38, 2)) as export_discounts,
+        cast(coalesce(max(refunded_amount), 0) as decimal(38, 2)) as refunded_amount,
+        coalesce(sum(quantity) filter (where not is_gift_card), 0) as units,
         max(loaded_at) as source_loaded_at
     from csv_lines
     group by order_name
+),
+
+csv_taxed as (
+    select
+        *,
+        -- Subtotal is after every discount, order-level ones too; gift cards are never discounted or taxed.
+        subtotal - gift_card_sales as merch_subtotal,
+        -- Tax-inclusive stores: Total = Subtotal + Shipping (the tax sits inside the prices); tax-exclusive
+        -- stores add Taxes on top. The export says which only through that sum: take the closer one.
+        coalesce(
+            taxes > 0 and abs(export_total - (subtotal + shipping)) < abs(export_total - (subtotal + shipping + taxes)),
+            false
+        ) as is_tax_inclusive
+    from csv_orders
 ),
 
 csv_final as (
     select
         order_name,
         order_id,
-        order_source,
+        'shopify_csv' as order_source,
         created_at,
         created_at_utc_offset,
         cancelled_at,
         financial_status,
         currency,
         customer_email_hash,
+        customer_phone_hash,
+        cast(null as bigint) as customer_id,
         shipping_country,
         list_transform(
             list_filter(string_split(coalesce(discount_codes_text, ''), ','), lambda x: trim(x) <> ''),
             lambda x: upper(trim(x))
         ) as discount_codes,
         landing_site,
-        items_subtotal,
-        item_discounts,
-        -- The CSV's Refunded Amount includes tax: keep the pre-tax share (subtotal / (subtotal + taxes)).
+        is_tax_inclusive,
+        merch_gross,
+        merch_subtotal,
+        -- The tax inside the merchandise: Taxes split between merchandise and shipping by amount, in cents.
         case
-            when coalesce(refunded_amount, 0) = 0 then cast(0 as decimal(18, 2))
-            else cast(
-                round(refunded_amount * items_subtotal / nullif(items_subtotal + coalesce(taxes, 0), 0), 2)
-                as decimal(18, 2)
-            )
-        end as refunds_ex_tax,
+            when is_tax_inclusive and merch_subtotal + shipping > 0
+                then {{ money_share('taxes', 'merch_subtotal', 'merch_subtotal + shipping') }}
+            else 0
+        end as items_tax,
+        -- Refunded Amount includes tax; its pre-tax share is (merchandise ex tax) / (what the customer paid
+        -- for it), in cents. A full refund is handled in `final`.
+        refunded_amount as refunded_with_tax,
+        cast(null as decimal(38, 2)) as refunds_ex_tax,
+        gift_card_sales,
+        subtotal + shipping + case when is_tax_inclusive then 0 else taxes end as expected_total,
+        export_total,
+        export_discounts,
+        taxes,
         units,
-        is_test,
+        false as is_test,
         source_loaded_at
-    from csv_orders
+    from csv_taxed
 ),
 
 api_final as (
     select
-        order_name,
-        order_id,
+        api_orders.order_name,
+        api_orders.order_id,
         'shopify_api' as order_source,
-        created_at,
-        created_at_utc_offset,
-        cancelled_at,
-        financial_status,
-        currency,
-        customer_email_hash,
-        shipping_country,
-        list_transform({{ json_path_strings('discount_codes', '$[*].code') }}, lambda x: upper(x)) as discount_codes,
-        landing_site,
-        subtotal_price as items_subtotal,
-        {{ json_path_sum('line_items', '$[*].discount_allocations[*].amount') }} as item_discounts,
-        {{ json_path_sum('refunds', '$[*].refund_line_items[*].subtotal') }} as refunds_ex_tax,
-        cast(
-            list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: cast(x as integer))) as bigint
-        ) as units,
-        is_test,
-        loaded_at as source_loaded_at
+        api_orders.created_at,
+        api_orders.created_at_utc_offset,
+        api_orders.cancelled_at,
+        api_orders.financial_status,
+        api_orders.currency,
+        api_orders.customer_email_hash,
+        api_orders.customer_phone_hash,
+        api_orders.customer_id,
+        api_orders.shipping_country,
+        -- x is the lambda's parameter, not a column (RF03 cannot tell).
+        list_transform({{ json_path_strings('discount_codes', '$[*].code') }}, lambda x: upper(x))  -- noqa: RF03
+            as discount_codes,
+        api_orders.landing_site,
+        coalesce(is_tax_inclusive, false) as is_tax_inclusive,
+        coalesce(list_sum(list_transform(
+            list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)), lambda l: l.price * l.quantity
+        )), 0) as merch_gross,
+        -- discount_allocations carry order-level discounts too (Shopify allocates them to the lines).
+        merch_gross - coalesce(list_sum(list_transform(
+            list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)),
+            lambda l: coalesce(list_sum(list_transform(l.discount_allocations, lambda a: a.amount)), 0)
+        )), 0) as merch_subtotal,
+        case
+            when coalesce(is_tax_inclusive, false)
+                then coalesce(list_sum(list_transform(
+                    list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)),
+                    lambda l: coalesce(list_sum(list_transform(l.tax_lines, lambda t: t.price)), 0)
+                )), 0)
+            else 0
+        end as items_tax,
+        cast(null as decimal(38, 2)) as refunded_with_tax,
+        -- Refund line subtotals are as the store shows prices: with the tax in tax-inclusive stores.
+        coalesce(list_sum(list_transform(
+            list_filter(
+                api_orders.refund_lines,
+                lambda r: not coalesce(list_contains(
+                    list_transform(
+                        list_filter(api_orders.lines, lambda l: coalesce(l.gift_card, false)), lambda l: l.id
+                    ),
+                    r.line_item_id
+                ), false)
+            ),
+            lambda r: r.subtotal - case when coalesce(is_tax_inclusive, false) then coalesce(r.total_tax, 0) else 0 end
+        )), 0) as refunds_ex_tax,
+        coalesce(list_sum(list_transform(
+            list_filter(api_orders.lines, lambda l: coalesce(l.gift_card, false)), lambda l: l.price * l.quantity
+        )), 0) as gift_card_sales,
+        cast(coalesce(api_orders.subtotal_price, 0) as decimal(38, 2)) + api_orders.shipping
+        + case when coalesce(is_tax_inclusive, false) then 0 else coalesce(api_orders.total_tax, 0) end
+            as expected_total,
+        cast(api_orders.total_price as decimal(38, 2)) as export_total,
+        cast(api_orders.total_discounts as decimal(38, 2)) as export_discounts,
+        cast(coalesce(api_orders.total_tax, 0) as decimal(38, 2)) as taxes,
+        coalesce(list_sum(list_transform(
+            list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)), lambda l: l.quantity
+        )), 0) as units,
+        api_orders.is_test,
+        api_orders.loaded_at as source_loaded_at
     from api_orders
 ),
 
@@ -131,18 +224,26 @@ woo_final as (
         order_status as financial_status,
         currency,
         customer_email_hash,
+        customer_phone_hash,
+        nullif(customer_id, 0) as customer_id,  -- 0 is every guest: not a customer key
         shipping_country,
         list_transform({{ json_path_strings('coupon_lines', '$[*].code') }}, lambda x: upper(x)) as discount_codes,
         null as landing_site,
+        false as is_tax_inclusive,  -- WooCommerce line totals are always before tax
+        {{ json_path_sum('line_items', '$[*].total') }} + coalesce(discount_total, 0) as merch_gross,
         -- Line totals are after discounts, before tax and shipping.
-        {{ json_path_sum('line_items', '$[*].total') }} as items_subtotal,
-        coalesce(discount_total, 0) as item_discounts,
+        {{ json_path_sum('line_items', '$[*].total') }} as merch_subtotal,
+        cast(0 as decimal(38, 2)) as items_tax,
+        cast(null as decimal(38, 2)) as refunded_with_tax,
         -- Refund totals are negative amounts.
         -{{ json_path_sum('refunds', '$[*].total') }} as refunds_ex_tax,
-        cast(
-            list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: cast(x as integer))) as bigint
-        )
-            as units,
+        cast(0 as decimal(38, 2)) as gift_card_sales,
+        {{ json_path_sum('line_items', '$[*].total') }} + coalesce(shipping_total, 0) + coalesce(total_tax, 0)
+            as expected_total,
+        total as export_total,
+        discount_total as export_discounts,
+        coalesce(total_tax, 0) as taxes,
+        list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: cast(x as integer))) as units,
         false as is_test,
         loaded_at as source_loaded_at
     from woo_orders
@@ -158,6 +259,34 @@ unioned as (
     where order_name not in (select order_name from {{ ref('stg_shopify__orders_api') }})
 ),
 
+ex_tax as (
+    select
+        *,
+        cast(merch_subtotal - items_tax as decimal(38, 2)) as items_ex_tax,
+        -- What the customer paid for the merchandise: with its tax, whichever way the store shows prices.
+        merch_subtotal + case when is_tax_inclusive then 0 else taxes end as paid_for_items
+    from unioned
+),
+
+amounts as (
+    select
+        *,
+        -- Gross and discounts lose the same tax share as the subtotal, so gross - discounts = items_ex_tax.
+        case
+            when items_tax = 0 or merch_subtotal = 0 then cast(merch_gross as decimal(38, 2))
+            else {{ money_share('merch_gross', 'items_ex_tax', 'merch_subtotal') }}
+        end as gross_ex_tax,
+        case
+            -- Refunded means the whole sale is reversed: net is 0.00 exactly, whatever the rounding of the
+            -- tax in the refunded amount.
+            when financial_status = 'refunded' then items_ex_tax
+            when refunds_ex_tax is not null then refunds_ex_tax
+            when coalesce(refunded_with_tax, 0) = 0 or paid_for_items <= 0 then 0
+            else {{ money_share('refunded_with_tax', 'items_ex_tax', 'paid_for_items') }}
+        end as refunds_amount
+    from ex_tax
+),
+
 final as (
     select
         order_name,
@@ -170,17 +299,27 @@ final as (
         financial_status,
         currency,
         customer_email_hash,
+        -- One customer per email; without one, per phone, then per store customer id; else no key (a POS or
+        -- draft order is neither merged with others nor counted as a new customer).
+        coalesce(
+            'email:' || customer_email_hash, 'phone:' || customer_phone_hash, 'customer:' || customer_id
+        ) as customer_key,
         shipping_country,
         discount_codes,
         len(discount_codes) as discount_code_count,
         landing_site,
         lower({{ url_param('landing_site', 'ref') }}) as landing_ref,
         lower({{ url_param('landing_site', 'utm_source') }}) as landing_utm_source,
-        cast(items_subtotal + item_discounts as decimal(18, 2)) as gross_revenue,
-        cast(item_discounts as decimal(18, 2)) as item_discounts,
-        cast(items_subtotal as decimal(18, 2)) as items_subtotal,
-        cast(refunds_ex_tax as decimal(18, 2)) as refunds_ex_tax,
-        cast(items_subtotal - refunds_ex_tax as decimal(18, 2)) as net_revenue,
+        is_tax_inclusive,
+        cast(gross_ex_tax as decimal(38, 2)) as gross_revenue,
+        cast(gross_ex_tax - items_ex_tax as decimal(38, 2)) as item_discounts,
+        items_ex_tax as items_subtotal,
+        cast(refunds_amount as decimal(38, 2)) as refunds_ex_tax,
+        cast(items_ex_tax - refunds_amount as decimal(38, 2)) as net_revenue,
+        cast(items_tax as decimal(38, 2)) as items_tax,
+        cast(gift_card_sales as decimal(38, 2)) as gift_card_sales,
+        cast(export_total - expected_total as decimal(38, 2)) as total_difference,
+        cast(export_discounts - (merch_gross - merch_subtotal) as decimal(38, 2)) as discount_difference,
         cast(units as bigint) as units,
         is_test,
         case
@@ -189,11 +328,21 @@ final as (
             when cancelled_at is not null then 'cancelled'
         end as exclusion_reason,
         source_loaded_at
-    from unioned
+    from amounts
 )
 
 select
     * exclude (source_loaded_at),
     exclusion_reason is null as is_valid,
+    case
+        when exclusion_reason is not null then 'excluded'
+        -- Not sales until paid: Shopify pending / authorized, WooCommerce pending / on-hold.
+        when financial_status in ('pending', 'authorized', 'on-hold') then 'pending'
+        else 'paid'
+    end as sale_status,
+    -- Amounts that do not add up to the export's own Total (Subtotal + Shipping [+ Taxes]) or a Discount
+    -- Amount smaller than the line discounts: reported, never corrected silently.
+    coalesce(total_difference <> 0, false) or coalesce(discount_difference < 0, false) as is_amount_mismatch,
+    refunds_ex_tax > items_subtotal as is_refund_over_sale,
     source_loaded_at
 from final

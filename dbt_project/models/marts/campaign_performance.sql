@@ -1,9 +1,10 @@
--- Campaign x ISO week, for every week from the campaign's start to its end plus the attribution window:
--- attributed orders and revenue of the campaign's creators, their sponsored content, campaign-to-date revenue
--- against the campaign's total creator cost, and week-over-week change.
+-- Campaign x ISO week, for every week from the campaign's start to its end plus the attribution window, and
+-- on to the last order attributed to it (a code can stay valid after the campaign): attributed orders and
+-- revenue of the campaign's creators, their sponsored content, campaign-to-date revenue against the campaign's
+-- total creator cost, and week-over-week change. Sales are the same per-order measures creator_roi sums.
 with orders as (
     select * from {{ ref('order_attribution') }}
-    where attribution_rule in ('code', 'link')
+    where attribution_rule in ('code', 'link') and sale_status = 'paid'
 ),
 
 campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
@@ -11,7 +12,7 @@ campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
 costs as (
     select
         campaign_id,
-        count(*) as creators,
+        count(distinct creator_id) as creators,
         sum(creator_cost) as campaign_cost
     from {{ ref('int_contract_costs') }}
     group by 1
@@ -31,21 +32,39 @@ posts as (
     where posts.is_sponsored
 ),
 
+order_days as (
+    select
+        campaign_id,
+        min(order_date) as first_order_date,
+        max(order_date) as last_order_date
+    from orders
+    group by 1
+),
+
+bounds as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        least(campaigns.campaign_start_date, order_days.first_order_date) as first_day,
+        greatest(
+            campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer),
+            order_days.last_order_date
+        ) as last_day
+    from campaigns
+    left join order_days on campaigns.campaign_id = order_days.campaign_id
+),
+
 spine as (
-    {{ date_spine('(select min(campaign_start_date) from campaigns)',
-                  '(select max(campaign_end_date) from campaigns) + ' ~ var('attribution_window_days')) }}
+    {{ date_spine('(select min(first_day) from bounds)', '(select max(last_day) from bounds)') }}
 ),
 
 weeks as (
     select
-        campaigns.campaign_id,
-        campaigns.campaign_name,
+        bounds.campaign_id,
+        bounds.campaign_name,
         cast(date_trunc('week', spine.date_day) as date) as week_start
-    from campaigns
-    inner join spine
-        on
-            spine.date_day between campaigns.campaign_start_date
-            and campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer)
+    from bounds
+    inner join spine on spine.date_day between bounds.first_day and bounds.last_day
     group by 1, 2, 3
 ),
 
@@ -112,14 +131,14 @@ select
     cast(coalesce(creators, 0) as bigint) as creators,
     orders,
     new_customers,
-    cast(net_revenue as decimal(18, 2)) as net_revenue,
+    cast(net_revenue as decimal(38, 2)) as net_revenue,
     sponsored_posts,
     cast(views as bigint) as views,
     cast(engagements as bigint) as engagements,
-    cast(net_revenue_to_date as decimal(18, 2)) as net_revenue_to_date,
-    cast(coalesce(campaign_cost, 0) as decimal(18, 2)) as campaign_cost,
+    cast(net_revenue_to_date as decimal(38, 2)) as net_revenue_to_date,
+    cast(coalesce(campaign_cost, 0) as decimal(38, 2)) as campaign_cost,
     round({{ safe_divide('net_revenue_to_date - campaign_cost', 'campaign_cost') }}, 4) as roi_to_date,
-    cast(net_revenue - previous_net_revenue as decimal(18, 2)) as net_revenue_wow_change,
+    cast(net_revenue - previous_net_revenue as decimal(38, 2)) as net_revenue_wow_change,
     round({{ safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue') }}, 4) as net_revenue_wow_pct,
     orders - previous_orders as orders_wow_change
 from cumulative

@@ -1,5 +1,28 @@
 -- Per creator x campaign: what the creator brought in (last-touch attribution) against what they cost.
-with costs as (select * from {{ ref('int_contract_costs') }}),
+-- Sales measures are sums of order_attribution's per-order measures (defined there, once); campaign_performance
+-- and creator_weekly_performance sum the same ones, so every mart agrees on any slice.
+with contract_costs as (select * from {{ ref('int_contract_costs') }}),
+
+-- One row per creator x campaign: a second contract for the same pair adds its cost, never doubles the sales.
+costs as (
+    select
+        creator_id,
+        campaign_id,
+        min(contract_id) as contract_id,
+        count(*) as contracts,
+        min(campaign_start_date) as campaign_start_date,
+        max(campaign_end_date) as campaign_end_date,
+        bool_or(is_gift_cost_missing) as is_gift_cost_missing,
+        sum(fee_cost) as fee_cost,
+        sum(gifting_cogs) as gifting_cogs,
+        sum(gift_shipping_cost) as gift_shipping_cost,
+        sum(commission_cost) as commission_cost,
+        sum(bonus_cost) as bonus_cost,
+        sum(amplification_cost) as amplification_cost,
+        sum(creator_cost) as creator_cost
+    from contract_costs
+    group by 1, 2
+),
 
 orders as (
     select * from {{ ref('order_attribution') }}
@@ -23,23 +46,41 @@ order_totals as (
     select
         creator_id,
         campaign_id,
-        count(*) as orders,
-        count(*) filter (where attribution_rule = 'code') as code_orders,
-        count(*) filter (where attribution_rule = 'link') as link_orders,
+        count(*) filter (where sale_status = 'paid') as orders,
+        count(*) filter (where sale_status = 'paid' and attribution_rule = 'code') as code_orders,
+        count(*) filter (where sale_status = 'paid' and attribution_rule = 'link') as link_orders,
         count(*) filter (where is_first_order_of_customer) as new_customers,
-        cast(sum(gross_revenue_reporting) as decimal(18, 2)) as gross_revenue,
-        cast(sum(item_discounts_reporting) as decimal(18, 2)) as discounts,
-        cast(sum(refunds_reporting) as decimal(18, 2)) as refunds,
-        cast(sum(net_revenue_reporting) as decimal(18, 2)) as net_revenue,
-        count(*) filter (where has_two_creator_codes) as two_code_orders,
-        count(*) filter (where is_code_order_without_recent_post) as code_orders_without_recent_post
+        sum(gross_revenue_reporting) as gross_revenue,
+        sum(item_discounts_reporting) as discounts,
+        sum(refunds_reporting) as refunds,
+        sum(net_revenue_reporting) as net_revenue,
+        count(*) filter (where sale_status = 'pending') as pending_orders,
+        sum(pending_revenue_reporting) as pending_revenue,
+        count(*) filter (where sale_status = 'paid' and has_two_creator_codes) as two_code_orders,
+        count(*) filter (where sale_status = 'paid' and is_code_order_without_recent_post)
+            as code_orders_without_recent_post
     from orders
     group by 1, 2
 ),
 
+-- Every creator x campaign with a contract or with attributed orders (an assignment without a contract still
+-- shows its sales, with no cost).
+pairs as (
+    select
+        creator_id,
+        campaign_id
+    from costs
+    union
+    select
+        creator_id,
+        campaign_id
+    from order_totals
+),
+
 content as (
     select
-        costs.contract_id,
+        costs.creator_id,
+        costs.campaign_id,
         count(posts.post_id) as sponsored_posts,
         cast(sum(posts.views) as bigint) as views,
         cast(sum({{ engagements('posts.') }}) as bigint) as engagements
@@ -48,34 +89,37 @@ content as (
         on
             costs.creator_id = posts.creator_id
             and posts.posted_date between costs.campaign_start_date and costs.campaign_end_date
-    group by 1
+    group by 1, 2
 ),
 
 combined as (
     select
-        costs.creator_id,
+        pairs.creator_id,
         creators.creator_name,
-        costs.campaign_id,
+        pairs.campaign_id,
         campaigns.campaign_name,
         costs.contract_id,
-        costs.campaign_start_date,
-        costs.campaign_end_date,
+        coalesce(costs.campaign_start_date, campaigns.campaign_start_date) as campaign_start_date,
+        coalesce(costs.campaign_end_date, campaigns.campaign_end_date) as campaign_end_date,
         coalesce(order_totals.orders, 0) as orders,
         coalesce(order_totals.code_orders, 0) as code_orders,
         coalesce(order_totals.link_orders, 0) as link_orders,
         coalesce(order_totals.new_customers, 0) as new_customers,
-        coalesce(order_totals.gross_revenue, cast(0 as decimal(18, 2))) as gross_revenue,
-        coalesce(order_totals.discounts, cast(0 as decimal(18, 2))) as discounts,
-        coalesce(order_totals.refunds, cast(0 as decimal(18, 2))) as refunds,
-        coalesce(order_totals.net_revenue, cast(0 as decimal(18, 2))) as net_revenue,
-        costs.fee_cost,
-        costs.gifting_cogs,
-        costs.gift_shipping_cost,
-        costs.commission_cost,
-        costs.bonus_cost,
-        costs.amplification_cost,
-        costs.creator_cost,
-        costs.is_gift_cost_missing,
+        cast(coalesce(order_totals.gross_revenue, 0) as decimal(38, 2)) as gross_revenue,
+        cast(coalesce(order_totals.discounts, 0) as decimal(38, 2)) as discounts,
+        cast(coalesce(order_totals.refunds, 0) as decimal(38, 2)) as refunds,
+        cast(coalesce(order_totals.net_revenue, 0) as decimal(38, 2)) as net_revenue,
+        coalesce(order_totals.pending_orders, 0) as pending_orders,
+        cast(coalesce(order_totals.pending_revenue, 0) as decimal(38, 2)) as pending_revenue,
+        cast(coalesce(costs.fee_cost, 0) as decimal(38, 2)) as fee_cost,
+        cast(coalesce(costs.gifting_cogs, 0) as decimal(38, 2)) as gifting_cogs,
+        cast(coalesce(costs.gift_shipping_cost, 0) as decimal(38, 2)) as gift_shipping_cost,
+        cast(coalesce(costs.commission_cost, 0) as decimal(38, 2)) as commission_cost,
+        cast(coalesce(costs.bonus_cost, 0) as decimal(38, 2)) as bonus_cost,
+        cast(coalesce(costs.amplification_cost, 0) as decimal(38, 2)) as amplification_cost,
+        cast(coalesce(costs.creator_cost, 0) as decimal(38, 2)) as creator_cost,
+        costs.contract_id is null as has_no_contract,
+        coalesce(costs.is_gift_cost_missing, false) as is_gift_cost_missing,
         coalesce(content.sponsored_posts, 0) as sponsored_posts,
         content.views,
         content.engagements,
@@ -88,13 +132,14 @@ combined as (
         incremental.window_net_revenue,
         incremental.baseline_net_revenue,
         incremental.incremental_net_revenue
-    from costs
-    inner join creators on costs.creator_id = creators.creator_id
-    inner join campaigns on costs.campaign_id = campaigns.campaign_id
+    from pairs
+    inner join creators on pairs.creator_id = creators.creator_id
+    inner join campaigns on pairs.campaign_id = campaigns.campaign_id
+    left join costs on pairs.creator_id = costs.creator_id and pairs.campaign_id = costs.campaign_id
     left join order_totals
-        on costs.creator_id = order_totals.creator_id and costs.campaign_id = order_totals.campaign_id
-    left join content on costs.contract_id = content.contract_id
-    left join leak on costs.creator_id = leak.creator_id and costs.campaign_id = leak.campaign_id
+        on pairs.creator_id = order_totals.creator_id and pairs.campaign_id = order_totals.campaign_id
+    left join content on pairs.creator_id = content.creator_id and pairs.campaign_id = content.campaign_id
+    left join leak on pairs.creator_id = leak.creator_id and pairs.campaign_id = leak.campaign_id
     left join incremental on costs.contract_id = incremental.contract_id
 ),
 
@@ -105,12 +150,15 @@ metrics as (
         round({{ safe_divide('net_revenue', 'creator_cost') }}, 4) as roas,
         round({{ safe_divide('net_revenue * ' ~ var('gross_margin') ~ ' - creator_cost', 'creator_cost') }}, 4)
             as gross_profit_roi,
-        cast(round({{ safe_divide('creator_cost', 'new_customers') }}, 2) as decimal(18, 2)) as cpa,
-        cast(round({{ safe_divide('creator_cost', 'orders') }}, 2) as decimal(18, 2)) as cost_per_order,
-        cast(round({{ safe_divide('net_revenue', 'orders') }}, 2) as decimal(18, 2)) as aov,
-        round({{ safe_divide('creator_cost', 'engagements') }}, 4) as cpe,
-        cast(round({{ safe_divide('creator_cost * 1000', 'views') }}, 2) as decimal(18, 2)) as cpm,
+        -- Money per unit in cents (null when the count is 0). Cost metrics are null, not 0.00, when the cost is 0
+        -- (roi_null_reason says why).
+        case when creator_cost > 0 then {{ money_share('creator_cost', 1, 'new_customers') }} end as cpa,
+        case when creator_cost > 0 then {{ money_share('creator_cost', 1, 'orders') }} end as cost_per_order,
+        {{ money_share('net_revenue', 1, 'orders') }} as aov,
+        round({{ safe_divide('nullif(creator_cost, 0)', 'engagements') }}, 4) as cpe,
+        case when creator_cost > 0 then {{ money_share('creator_cost * 1000', 1, 'views') }} end as cpm,
         case
+            when has_no_contract then 'no_contract'
             when creator_cost = 0 and is_gift_cost_missing then 'zero_cost_gift_cogs_not_recorded'
             when creator_cost = 0 then 'zero_cost'
         end as roi_null_reason,
@@ -152,6 +200,8 @@ select
     discounts,
     refunds,
     net_revenue,
+    pending_orders,
+    pending_revenue,
     fee_cost,
     gifting_cogs,
     gift_shipping_cost,
@@ -164,13 +214,13 @@ select
     roas,
     gross_profit_roi,
     roi_null_reason,
-    cpa,
-    cost_per_order,
-    aov,
+    cast(cpa as decimal(38, 2)) as cpa,
+    cast(cost_per_order as decimal(38, 2)) as cost_per_order,
+    cast(aov as decimal(38, 2)) as aov,
     cast(null as double) as cvr,
     cast(null as double) as ctr,
     cpe,
-    cpm,
+    cast(cpm as decimal(38, 2)) as cpm,
     sponsored_posts,
     views,
     engagements,

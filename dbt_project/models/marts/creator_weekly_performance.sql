@@ -1,7 +1,8 @@
 -- Creator x ISO week: attributed orders and revenue, content and reach, with week-over-week change.
+-- Sales are the same per-order measures creator_roi sums, so a creator's weeks add up to their creator_roi rows.
 with orders as (
     select * from {{ ref('order_attribution') }}
-    where attribution_rule in ('code', 'link')
+    where attribution_rule in ('code', 'link') and sale_status = 'paid'
 ),
 
 posts as (
@@ -9,12 +10,15 @@ posts as (
     where creator_id is not null
 ),
 
+-- Creators with a contract or with attributed orders (an assignment without a contract still has sales).
 creators as (
     select distinct
-        contracts.creator_id,
+        creators.creator_id,
         creators.creator_name
-    from {{ ref('stg_marketing__contracts') }} as contracts
-    inner join {{ ref('stg_marketing__creators') }} as creators on contracts.creator_id = creators.creator_id
+    from {{ ref('stg_marketing__creators') }} as creators
+    where
+        creators.creator_id in (select contracts.creator_id from {{ ref('stg_marketing__contracts') }} as contracts)
+        or creators.creator_id in (select orders.creator_id from orders)
 ),
 
 weeks as (
@@ -29,7 +33,7 @@ weekly_orders as (
         cast(date_trunc('week', order_date) as date) as week_start,
         count(*) as orders,
         count(*) filter (where is_first_order_of_customer) as new_customers,
-        cast(sum(net_revenue_reporting) as decimal(18, 2)) as net_revenue
+        sum(net_revenue_reporting) as net_revenue
     from orders
     group by 1, 2
 ),
@@ -53,7 +57,7 @@ grid as (
         weeks.week_start,
         coalesce(weekly_orders.orders, 0) as orders,
         coalesce(weekly_orders.new_customers, 0) as new_customers,
-        coalesce(weekly_orders.net_revenue, cast(0 as decimal(18, 2))) as net_revenue,
+        cast(coalesce(weekly_orders.net_revenue, 0) as decimal(38, 2)) as net_revenue,
         coalesce(weekly_posts.posts, 0) as posts,
         coalesce(weekly_posts.sponsored_posts, 0) as sponsored_posts,
         coalesce(weekly_posts.views, 0) as views,
@@ -79,7 +83,7 @@ select
     sponsored_posts,
     views,
     engagements,
-    cast(net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as decimal(18, 2))
+    cast(net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as decimal(38, 2))
         as net_revenue_wow_change,
     round({{ safe_divide('net_revenue - lag(net_revenue) over (partition by creator_id order by week_start)',
                          'lag(net_revenue) over (partition by creator_id order by week_start)') }}, 4)

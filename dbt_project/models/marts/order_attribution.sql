@@ -1,10 +1,14 @@
--- One row per order: who gets the credit (code > link > none), and net revenue in order and reporting currency.
+-- One row per order: who gets the credit (code > link > none), and revenue in order and reporting currency.
+-- Every measure of every ROI mart is defined here, once per order: the *_reporting amounts count sales only
+-- (paid orders; 0.00 for pending and excluded ones), so any sum of them over any slice is a sum of sales, and
+-- pending_revenue_reporting holds what pending orders would add once paid.
 with orders as (
     select
         *,
-        -- Over the whole order history, so a late-arriving earlier order moves the "first" flag.
-        is_valid and customer_email_hash is not null and row_number() over (
-            partition by customer_email_hash, is_valid order by created_at, order_name
+        -- Over the whole order history, so a late-arriving earlier order moves the "first" flag. Orders without
+        -- a customer key (no email, phone or customer id) are never a customer's first order.
+        sale_status = 'paid' and customer_key is not null and row_number() over (
+            partition by customer_key, sale_status = 'paid' order by created_at, order_name
         ) = 1 as is_first_order_of_customer
     from {{ ref('int_orders') }}
 ),
@@ -42,6 +46,7 @@ select
     '{{ var("reporting_currency") }}' as reporting_currency,
     is_valid,
     exclusion_reason,
+    sale_status,
     case when is_valid then attribution_rule else 'excluded' end as attribution_rule,
     case when is_valid then creator_id end as creator_id,
     case when is_valid then campaign_id end as campaign_id,
@@ -57,17 +62,39 @@ select
     landing_ref,
     shipping_country,
     customer_email_hash,
+    customer_key,
     is_first_order_of_customer,
     units,
+    is_tax_inclusive,
     gross_revenue,
     item_discounts,
     refunds_ex_tax,
     net_revenue,
+    items_tax,
+    gift_card_sales,
+    total_difference,
+    discount_difference,
+    is_amount_mismatch,
+    is_refund_over_sale,
     fx_rate_to_reporting,
-    {{ to_money('gross_revenue', 'fx_rate_to_reporting') }} as gross_revenue_reporting,
-    {{ to_money('item_discounts', 'fx_rate_to_reporting') }} as item_discounts_reporting,
-    {{ to_money('refunds_ex_tax', 'fx_rate_to_reporting') }} as refunds_reporting,
-    {{ to_money('net_revenue', 'fx_rate_to_reporting') }} as net_revenue_reporting,
+    -- DECIMAL(38, 2) throughout (to_money): a KRW or IDR order in the billions converts without overflow.
+    case when sale_status = 'paid' then {{ to_money('gross_revenue', 'fx_rate_to_reporting') }} else 0 end
+        as gross_revenue_reporting,
+    -- Derived, not converted on its own: gross - discounts - refunds = net holds to the cent after conversion.
+    case
+        when sale_status = 'paid'
+            then
+                {{ to_money('gross_revenue', 'fx_rate_to_reporting') }}
+                - {{ to_money('refunds_ex_tax', 'fx_rate_to_reporting') }}
+                - {{ to_money('net_revenue', 'fx_rate_to_reporting') }}
+        else 0
+    end as item_discounts_reporting,
+    case when sale_status = 'paid' then {{ to_money('refunds_ex_tax', 'fx_rate_to_reporting') }} else 0 end
+        as refunds_reporting,
+    case when sale_status = 'paid' then {{ to_money('net_revenue', 'fx_rate_to_reporting') }} else 0 end
+        as net_revenue_reporting,
+    case when sale_status = 'pending' then {{ to_money('net_revenue', 'fx_rate_to_reporting') }} else 0 end
+        as pending_revenue_reporting,
     coalesce(has_two_creator_codes, false) and is_valid as has_two_creator_codes,
     coalesce(is_code_order_without_recent_post, false) and is_valid as is_code_order_without_recent_post
 from joined

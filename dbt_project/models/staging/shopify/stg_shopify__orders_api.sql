@@ -14,6 +14,7 @@ select
     total_discounts,
     total_tax,
     total_price,
+    taxes_included as is_tax_inclusive,
     coalesce(is_test, false) as is_test,
     source_name,
     landing_site,
@@ -21,11 +22,13 @@ select
     referring_site,
     customer_id,
     {{ pseudonym_hex("email_hash") }} as customer_email_hash,
+    {{ pseudonym_hex("phone_hash") }} as customer_phone_hash,
     shipping_country,
     discount_codes,
     discount_applications,
     line_items,
     refunds,
+    shipping_lines,
     _loaded_at as loaded_at
 from source
 {{ newest_per_key(['order_id'], 'updated_at desc nulls last, _loaded_at desc') }}

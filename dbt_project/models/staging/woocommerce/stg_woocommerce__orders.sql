@@ -13,6 +13,7 @@ select
     total_tax,
     customer_id,
     {{ pseudonym_hex("email_hash") }} as customer_email_hash,
+    {{ pseudonym_hex("phone_hash") }} as customer_phone_hash,
     upper(shipping_country) as shipping_country,
     coupon_lines,
     line_items,
