@@ -62,10 +62,10 @@ def collect(serving_path: Path, week_start: date | None = None) -> ReportData:
             where r.roi is not null order by r.roi desc, r.creator_id limit 5""")
         rejected = _rows(con, """
             select v.creator_id, v.creator_name, v.platform, v.vetting_score,
-                   coalesce(string_agg(r.detail, '; ' order by r.observed_on), 'score below 50') as why
+                   string_agg(r.detail, '; ' order by r.reason_rank) as why
             from creator_vetting as v
             left join creator_vetting_reasons as r
-                on v.creator_id = r.creator_id and v.platform = r.platform and r.severity = 'hard_fail'
+                on v.creator_id = r.creator_id and v.platform = r.platform and r.is_key_reason
             where v.verdict = 'reject'
             group by all
             order by v.creator_id, v.platform""")

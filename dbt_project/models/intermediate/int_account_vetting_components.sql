@@ -45,7 +45,9 @@ comment_shares as (
         posts.platform,
         posts.account_id,
         count(*) as posts_with_comment_samples,
+        cast(sum(comments.sampled_comments) as bigint) as sampled_comments,
         median(comments.generic_share) as median_generic_share,
+        sum(comments.generic_comments) / sum(comments.sampled_comments) as pooled_generic_share,
         count(*) filter (where comments.generic_share >= {{ var('comment_post_flag_share') }}) as generic_posts
     from comments
     inner join posts on comments.platform = posts.platform and comments.post_id = posts.post_id
@@ -60,7 +62,20 @@ disclosures as (
         count(*) filter (where is_prominently_disclosed) as prominently_disclosed_posts
     from disclosure
     cross join as_of
-    where disclosure.posted_date > as_of.as_of_date - {{ var('disclosure_lookback_days') }}
+    where
+        disclosure.posted_date > as_of.as_of_date - {{ var('disclosure_lookback_days') }}
+        and disclosure.posted_date <= as_of.as_of_date
+    group by 1, 2
+),
+
+posts_to_date as (
+    select
+        posts.platform,
+        posts.account_id,
+        count(*) as posts_to_date
+    from posts
+    cross join as_of
+    where posts.posted_date <= as_of.as_of_date
     group by 1, 2
 ),
 
@@ -108,10 +123,13 @@ combined as (
         coalesce(growth_events.explained_spikes_90d, 0) as explained_spikes_90d,
         coalesce(growth_events.dumps_90d, 0) as dumps_90d,
         comment_shares.posts_with_comment_samples,
+        comment_shares.sampled_comments,
         comment_shares.median_generic_share,
+        comment_shares.pooled_generic_share,
         coalesce(comment_shares.generic_posts, 0) as generic_comment_posts,
         coalesce(disclosures.sponsored_posts, 0) as sponsored_posts,
         coalesce(disclosures.prominently_disclosed_posts, 0) as prominently_disclosed_posts,
+        coalesce(posts_to_date.posts_to_date, 0) as posts_to_date,
         coalesce(gaps.posts_in_window, 0) as posts_in_activity_window,
         coalesce(gaps.posts_in_window, 0) / {{ var('activity_weeks') }} as posts_per_week,
         coalesce(gaps.longest_gap_days, 7 * {{ var('activity_weeks') }}) as longest_gap_days,
@@ -125,6 +143,8 @@ combined as (
         on accounts.platform = comment_shares.platform and accounts.account_id = comment_shares.account_id
     left join disclosures
         on accounts.platform = disclosures.platform and accounts.account_id = disclosures.account_id
+    left join posts_to_date
+        on accounts.platform = posts_to_date.platform and accounts.account_id = posts_to_date.account_id
     left join gaps on accounts.platform = gaps.platform and accounts.account_id = gaps.account_id
     left join cadence on accounts.platform = cadence.platform
 )
@@ -142,7 +162,9 @@ select
         )))
     end as comment_score,
     case when sponsored_posts > 0 then 100.0 * prominently_disclosed_posts / sponsored_posts end as disclosure_score,
-    greatest(
+    -- No post at all means the account's posts were not delivered, not that it is idle; an unknown cadence cannot
+    -- be judged either. least() and greatest() skip nulls, so both cases are tested first.
+    case when posts_to_date > 0 and min_posts_per_week > 0 then greatest(
         0,
         100 * least(1, posts_per_week / min_posts_per_week)
         - least({{ var('activity_gap_max_penalty') }}, greatest(
@@ -150,5 +172,5 @@ select
             {{ var('activity_gap_max_penalty') }} * (longest_gap_days - {{ var('activity_gap_days') }})
             / {{ var('activity_gap_days') }}
         ))
-    ) as activity_score
+    ) end as activity_score
 from combined

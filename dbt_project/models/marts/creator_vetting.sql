@@ -1,6 +1,13 @@
 -- Per creator and platform: tier, the three engagement rates and the scored one's benchmark, six component
 -- scores (0-100, null when the data is missing), the overall score re-weighted over the components that have
--- data, data_coverage (share of the weight available), hard-fail flags and the verdict.
+-- data, data_coverage (share of the weight available), the hard fails and review flags, and the verdict:
+--   reject  a hard fail (unexplained follower spike, engagement < var hard_fail_er_ratio x benchmark, audience in
+--           the target countries < var geo_fail) or a score below var review_min_score;
+--   review  a compliance or authenticity flag that no score can average away (sponsored posts without a prominent
+--           disclosure, comments typical of an engagement pod), a score below var approve_min_score, or missing
+--           data that matters: coverage below var review_below_coverage, or a missing component that, at 0,
+--           would put the score in another verdict band;
+--   approve otherwise.
 {%- set components = [
     ('engagement_score', var('weight_engagement')),
     ('growth_score', var('weight_growth')),
@@ -9,7 +16,12 @@
     ('disclosure_score', var('weight_disclosure')),
     ('activity_score', var('weight_activity')),
 ] %}
+{#- Components whose null means data we do not have. A null disclosure score means no sponsored post to check:
+    nothing is missing, so it never sends a creator to review. #}
+{%- set measured = components | rejectattr(0, 'equalto', 'disclosure_score') | list %}
 {%- set total_weight = components | map(attribute=1) | sum %}
+{%- set band = "case when SCORE < " ~ var('review_min_score') ~ " then 'reject' when SCORE < "
+    ~ var('approve_min_score') ~ " then 'review' else 'approve' end" %}
 with profiles as (select * from {{ ref('int_creator_profiles') }}),
 
 creators as (select * from {{ ref('stg_marketing__creators') }}),
@@ -54,8 +66,13 @@ benchmarked as (
     select
         base.*,
         benchmarks.benchmark_median as er_benchmark,
-        least(100, 50 * {{ safe_divide('base.scored_er', 'benchmarks.benchmark_median') }}) as engagement_score,
-        100 * least(1, base.geo_match / {{ var('geo_pass') }}) as geography_score
+        -- least() and greatest() skip nulls: a missing rate or audience must stay a null score, not 100.
+        case
+            when base.scored_er is not null and benchmarks.benchmark_median > 0
+                then least(100, 50 * base.scored_er / benchmarks.benchmark_median)
+        end as engagement_score,
+        case when base.geo_match is not null then 100 * least(1, base.geo_match / {{ var('geo_pass') }}) end
+            as geography_score
     from base
     left join benchmarks
         on
@@ -70,12 +87,24 @@ scored as (
         {% for name, weight in components -%}
             case when {{ name }} is not null then {{ weight }} else 0 end{% if not loop.last %} + {% endif %}
         {%- endfor %} as weight_available,
+        {% for name, weight in measured -%}
+            case when {{ name }} is null then {{ weight }} else 0 end{% if not loop.last %} + {% endif %}
+        {%- endfor %} as weight_missing,
         {% for name, weight in components -%}
             coalesce({{ name }}, 0) * {{ weight }}{% if not loop.last %} + {% endif %}
         {%- endfor %} as weighted_points,
-        unexplained_spikes_90d > 0 as is_follower_spike_fail,
+        coalesce(unexplained_spikes_90d > 0, false) as is_follower_spike_fail,
         coalesce(scored_er < {{ var('hard_fail_er_ratio') }} * er_benchmark, false) as is_low_engagement_fail,
-        coalesce(geo_match < {{ var('geo_fail') }}, false) as is_geo_fail
+        coalesce(geo_match < {{ var('geo_fail') }}, false) as is_geo_fail,
+        coalesce(disclosure_score < 100 * {{ var('disclosure_review_below_share') }}, false) as is_undisclosed_review,
+        -- The median of a handful of small per-post samples is noise: the pod flag also needs enough sampled
+        -- comments, and as large a share of all of them.
+        coalesce(
+            median_generic_share >= {{ var('comment_creator_flag_share') }}
+            and pooled_generic_share >= {{ var('comment_creator_flag_share') }}
+            and sampled_comments >= {{ var('comment_creator_min_comments') }},
+            false
+        ) as is_generic_comments_review
     from benchmarked
 ),
 
@@ -84,8 +113,21 @@ final as (
         *,
         round({{ safe_divide('weighted_points', 'weight_available') }}, 1) as vetting_score,
         round(weight_available / {{ total_weight }}, 2) as data_coverage,
+        -- The score if every missing component had scored 0.
+        round({{ safe_divide('weighted_points', 'weight_available + weight_missing') }}, 1) as worst_case_score,
         is_follower_spike_fail or is_low_engagement_fail or is_geo_fail as has_hard_fail
     from scored
+),
+
+judged as (
+    select
+        *,
+        not has_hard_fail and coalesce(vetting_score >= {{ var('review_min_score') }}, true) and (
+            weight_available = 0
+            or weight_available < {{ var('review_below_coverage') }} * {{ total_weight }}
+            or {{ band | replace('SCORE', 'worst_case_score') }} <> {{ band | replace('SCORE', 'vetting_score') }}
+        ) as is_missing_data_review
+    from final
 )
 
 select
@@ -102,6 +144,7 @@ select
     er_reach,
     er_views,
     scored_er_definition,
+    scored_er,
     er_benchmark,
     round(engagement_score, 1) as engagement_score,
     snapshot_days,
@@ -109,13 +152,18 @@ select
     explained_spikes_90d,
     dumps_90d,
     growth_score,
+    posts_with_comment_samples,
+    generic_comment_posts,
+    sampled_comments,
     median_generic_share,
+    pooled_generic_share,
     round(comment_score, 1) as comment_score,
     geo_match,
     round(geography_score, 1) as geography_score,
     sponsored_posts,
     prominently_disclosed_posts,
     round(disclosure_score, 1) as disclosure_score,
+    posts_in_activity_window,
     posts_per_week,
     longest_gap_days,
     round(activity_score, 1) as activity_score,
@@ -125,11 +173,15 @@ select
     is_low_engagement_fail,
     is_geo_fail,
     has_hard_fail,
+    is_undisclosed_review,
+    is_generic_comments_review,
+    worst_case_score,
+    is_missing_data_review,
     case
         when has_hard_fail or vetting_score < {{ var('review_min_score') }} then 'reject'
         when
             vetting_score >= {{ var('approve_min_score') }}
-            and data_coverage >= {{ var('review_below_coverage') }} then 'approve'
+            and not (is_undisclosed_review or is_generic_comments_review or is_missing_data_review) then 'approve'
         else 'review'
     end as verdict
-from final
+from judged

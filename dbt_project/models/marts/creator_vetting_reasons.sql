@@ -1,175 +1,324 @@
--- One row per vetting flag: what was found, on which platform, when, how big, and the evidence, so a marketer
--- can see why a creator was rejected or sent to review.
+-- Why each creator got its verdict: one row per creator, platform and reason, in plain words, with how often it
+-- happened (occurrences, and their share of the posts it was counted over), how big it was, when, and the post
+-- ids behind it (creator_vetting_evidence has one row per post or day). Reasons are ranked by severity (reject,
+-- review, penalty, info) and then by a fixed order; the top three that are not info are the key reasons.
+{%- set reason_order = [
+    'follower_spike_unexplained', 'low_engagement', 'audience_outside_target', 'undisclosed_sponsored_posts',
+    'generic_comments_creator', 'low_score', 'no_audience_geography', 'insufficient_history',
+    'no_engagement_data', 'no_comment_samples', 'no_posts', 'follower_dump', 'audience_partly_outside_target',
+    'low_activity', 'generic_comments_posts', 'follower_spike_explained', 'no_sponsored_posts',
+] %}
+{%- set severity_order = ['reject', 'review', 'penalty', 'info'] %}
+{%- set pct = "round(100 * VALUE, 1) || '%'" %}
 with vetting as (select * from {{ ref('creator_vetting') }}),
 
-accounts as (select * from {{ ref('int_creator_accounts') }}),
+evidence as (select * from {{ ref('creator_vetting_evidence') }}),
 
-growth as (select * from {{ ref('int_follower_events') }}),
+cadence as (select * from {{ ref('posting_cadence') }}),
 
-as_of as (select * from {{ ref('int_vetting_as_of') }}),
-
-posts as (select * from {{ ref('int_posts') }}),
-
-comments as (select * from {{ ref('int_comment_authenticity') }}),
-
-disclosure as (select * from {{ ref('int_post_disclosure') }}),
-
-growth_reasons as (
-    select
-        accounts.creator_id,
-        growth.platform,
-        case
-            when growth.is_explained_spike then 'follower_spike_explained'
-            when growth.is_spike then 'follower_spike_unexplained'
-            else 'follower_dump'
-        end as reason_code,
-        case
-            when growth.is_explained_spike then 'info'
-            when growth.is_spike then 'hard_fail'
-            else 'penalty'
-        end as severity,
-        growth.snapshot_date as observed_on,
-        cast(growth.follower_delta as double) as measured_value,
-        round(growth.delta_share, 4) as measured_share,
-        case
-            when growth.is_explained_spike
-                then
-                    'spike on the day of a viral post (views > '
-                    || {{ var('viral_views_multiple') }} || 'x median): reported, not penalised'
-            when growth.is_spike
-                then
-                    'followers +' || growth.follower_delta || ' in one day ('
-                    || round(100 * growth.delta_share, 1)
-                    || '% of followers, robust z '
-                    || round(growth.robust_z, 1)
-                    || ')'
-            else
-                'followers ' || growth.follower_delta || ' in one day within '
-                || {{ var('dump_within_days') }} || ' days after a spike'
-        end as detail,
-        growth.explaining_post_id as evidence
-    from growth
-    inner join accounts on growth.platform = accounts.platform and growth.account_id = accounts.account_id
-    cross join as_of
-    where
-        (growth.is_spike or growth.is_dump)
-        and growth.snapshot_date > as_of.as_of_date - {{ var('growth_lookback_days') }}
-),
-
-comment_post_reasons as (
-    select
-        posts.creator_id,
-        posts.platform,
-        'generic_comments_post' as reason_code,
-        'warning' as severity,
-        posts.posted_date as observed_on,
-        cast(comments.generic_comments as double) as measured_value,
-        round(comments.generic_share, 4) as measured_share,
-        round(100 * comments.generic_share) || '% of ' || comments.sampled_comments
-        || ' sampled comments are generic' as detail,
-        posts.post_id as evidence
-    from comments
-    inner join posts on comments.platform = posts.platform and comments.post_id = posts.post_id
-    where comments.generic_share >= {{ var('comment_post_flag_share') }} and posts.creator_id is not null
-),
-
-undisclosed as (
+counted as (
     select
         creator_id,
         platform,
-        count(*) as posts,
-        max(posted_date) as last_posted_date,
-        string_agg(post_id, ', ' order by posted_date) as post_ids
-    from disclosure
-    where not is_prominently_disclosed and creator_id is not null
-    group by 1, 2
+        reason_code,
+        count(*) as occurrences,
+        max(observed_on) as last_observed_on,
+        -- The biggest case of the reason: the largest jump, the deepest drop, the most generic post.
+        arg_max(measured_value, abs(measured_share)) as largest_value,
+        arg_max(measured_share, abs(measured_share)) as largest_share,
+        arg_max(detail, abs(measured_share)) as largest_detail,
+        string_agg(post_id, ', ' order by observed_on, post_id) as post_ids
+    from evidence
+    group by 1, 2, 3
 ),
 
-account_reasons as (
+joined as (
     select
-        creator_id,
-        platform,
-        'insufficient_history' as reason_code,
-        'info' as severity,
-        as_of_date as observed_on,
-        cast(snapshot_days as double) as measured_value,
-        cast(null as double) as measured_share,
-        'only ' || snapshot_days || ' daily follower snapshots (growth needs {{ var("growth_min_snapshots") }})'
-            as detail,
-        cast(null as varchar) as evidence
+        vetting.*,
+        cadence.min_posts_per_week,
+        cadence.max_posts_per_week,
+        spikes.occurrences as unexplained_spikes,
+        spikes.largest_detail as largest_spike,
+        spikes.largest_share as largest_spike_share,
+        spikes.largest_value as largest_spike_followers,
+        spikes.last_observed_on as last_spike_on,
+        dumps.occurrences as dumps,
+        dumps.largest_detail as largest_dump,
+        dumps.largest_share as largest_dump_share,
+        dumps.largest_value as largest_dump_followers,
+        dumps.last_observed_on as last_dump_on,
+        viral.occurrences as explained_spikes,
+        viral.largest_detail as largest_explained_spike,
+        viral.largest_share as largest_explained_share,
+        viral.largest_value as largest_explained_followers,
+        viral.last_observed_on as last_explained_on,
+        viral.post_ids as viral_post_ids,
+        coalesce(generic.occurrences, 0) as generic_posts,
+        generic.last_observed_on as last_generic_post_on,
+        generic.post_ids as generic_post_ids,
+        undisclosed.occurrences as undisclosed_posts,
+        undisclosed.last_observed_on as last_undisclosed_on,
+        undisclosed.post_ids as undisclosed_post_ids,
+        -- The two weakest scored components, for a verdict that comes from the score alone.
+        array_to_string(list_transform(list_sort(list_filter([
+            {%- for name in ['engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity'] %}
+                { 'score': vetting.{{ name }}_score, 'name': '{{ name }}' }{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ], lambda c: c['score'] is not null))[1:2], lambda c: c['name'] || ' ' || round(c['score'])), ', ') as weakest
     from vetting
-    where growth_score is null
+    left join cadence on vetting.platform = cadence.platform
+    {%- for alias, code in [('spikes', 'follower_spike_unexplained'), ('dumps', 'follower_dump'),
+                            ('viral', 'follower_spike_explained'), ('generic', 'generic_comments'),
+                            ('undisclosed', 'undisclosed_sponsored_posts')] %}
+        left join counted as {{ alias }}
+            on
+                vetting.creator_id = {{ alias }}.creator_id and vetting.platform = {{ alias }}.platform
+                and {{ alias }}.reason_code = '{{ code }}'
+    {%- endfor %}
+),
+
+reasons as (
+    select
+        creator_id,
+        platform,
+        'follower_spike_unexplained' as reason_code,
+        'reject' as severity,
+        unexplained_spikes as occurrences,
+        cast(null as double) as occurrence_share,
+        last_spike_on as observed_on,
+        largest_spike_followers as measured_value,
+        largest_spike_share as measured_share,
+        'bought followers? '
+        || case
+            when unexplained_spikes = 1 then largest_spike
+            else
+                unexplained_spikes
+                || ' follower jumps with no post to explain them in {{ var("growth_lookback_days") }}'
+                || ' days, the largest ' || largest_spike
+        end as detail,
+        cast(null as varchar) as evidence
+    from joined
+    where unexplained_spikes > 0
+    union all
+    select
+        creator_id,
+        platform,
+        'follower_dump',
+        'penalty',
+        dumps,
+        null,
+        last_dump_on,
+        largest_dump_followers,
+        largest_dump_share,
+        'followers dropped soon after a jump (bought followers being removed?): ' || largest_dump
+        || case when dumps > 1 then ', and ' || (dumps - 1) || ' more drop(s)' else '' end,
+        null
+    from joined
+    where dumps > 0
+    union all
+    select
+        creator_id,
+        platform,
+        'follower_spike_explained',
+        'info',
+        explained_spikes,
+        null,
+        last_explained_on,
+        largest_explained_followers,
+        largest_explained_share,
+        'a viral post explains the follower jump, so it is not held against them: ' || largest_explained_spike,
+        viral_post_ids
+    from joined
+    where explained_spikes > 0
     union all
     select
         creator_id,
         platform,
         'low_engagement',
-        'hard_fail',
+        'reject',
+        1,
+        null,
         as_of_date,
-        round(
-            case when scored_er_definition = 'er_followers' then er_followers else er_views end, 5
-        ),
-        round({{ safe_divide('case when scored_er_definition = \'er_followers\' then er_followers else er_views end',
-                             'er_benchmark') }}, 4),
-        scored_er_definition || ' below {{ var("hard_fail_er_ratio") }} x the benchmark (' || er_benchmark || ')',
+        round(scored_er, 5),
+        round({{ safe_divide('scored_er', 'er_benchmark') }}, 4),
+        'engagement is ' || round(100 * scored_er, 2) || '% of '
+        || case when scored_er_definition = 'er_followers' then 'followers' else 'views' end
+        || ', under {{ var("hard_fail_er_ratio") }} x the ' || round(100 * er_benchmark, 1) || '% typical for '
+        || case when scored_er_definition = 'er_followers' then tier || ' ' else '' end || platform || ' accounts',
         null
-    from vetting
+    from joined
     where is_low_engagement_fail
     union all
     select
         creator_id,
         platform,
-        'generic_comments_creator',
-        'penalty',
+        case when is_geo_fail then 'audience_outside_target' else 'audience_partly_outside_target' end,
+        case when is_geo_fail then 'reject' else 'penalty' end,
+        1,
+        null,
         as_of_date,
         null,
-        round(median_generic_share, 4),
-        'median post has ' || round(100 * median_generic_share) || '% generic comments (flag from '
-        || round(100 * {{ var('comment_creator_flag_share') }}) || '%)',
+        round(geo_match, 4),
+        case when is_geo_fail then 'only ' else '' end || {{ pct | replace('VALUE', 'geo_match') }}
+        || ' of the audience is in the target countries ({{ var("target_countries") | replace(",", ", ") }}); '
+        || case
+            when is_geo_fail then 'under {{ (100 * var("geo_fail")) | int }}% is a reject'
+            else '{{ (100 * var("geo_pass")) | int }}% is the pass line'
+        end,
         null
-    from vetting
-    where median_generic_share >= {{ var('comment_creator_flag_share') }}
+    from joined
+    where geo_match < {{ var('geo_pass') }}
     union all
     select
         creator_id,
         platform,
-        case when is_geo_fail then 'audience_outside_target' else 'audience_partly_outside_target' end,
-        case when is_geo_fail then 'hard_fail' else 'warning' end,
-        as_of_date,
-        null,
-        round(geo_match, 4),
-        round(100 * geo_match) || '% of the audience is in the target countries ({{ var("target_countries") }})',
-        null
-    from vetting
-    where geo_match < {{ var('geo_pass') }}
+        'undisclosed_sponsored_posts',
+        case when is_undisclosed_review then 'review' else 'penalty' end,
+        undisclosed_posts,
+        round(undisclosed_posts / sponsored_posts, 4),
+        last_undisclosed_on,
+        cast(undisclosed_posts as double),
+        round(undisclosed_posts / sponsored_posts, 4),
+        undisclosed_posts || ' of ' || sponsored_posts || ' sponsored posts in the last '
+        || '{{ var("disclosure_lookback_days") }} days carry no prominent #ad, #sponsored or paid-partnership label',
+        undisclosed_post_ids
+    from joined
+    where undisclosed_posts > 0
+    union all
+    select
+        creator_id,
+        platform,
+        case when is_generic_comments_review then 'generic_comments_creator' else 'generic_comments_posts' end,
+        -- Posts with mostly generic comments below the pod line only matter when they lower the comment score.
+        case
+            when is_generic_comments_review then 'review'
+            when comment_score < 100 then 'penalty'
+            else 'info'
+        end,
+        generic_posts,
+        round({{ safe_divide('generic_posts', 'posts_with_comment_samples') }}, 4),
+        coalesce(last_generic_post_on, as_of_date),
+        cast(generic_posts as double),
+        round(median_generic_share, 4),
+        case when is_generic_comments_review then 'engagement pod? ' else '' end
+        || {{ pct | replace('VALUE', 'pooled_generic_share') }} || ' of ' || format('{:,}', sampled_comments)
+        || ' sampled comments are generic (emoji only, @mentions only, stock praise), '
+        || {{ pct | replace('VALUE', 'median_generic_share') }} || ' on the median post; ' || generic_posts || ' of '
+        || posts_with_comment_samples || ' posts have mostly generic comments',
+        generic_post_ids
+    from joined
+    where is_generic_comments_review or generic_posts > 0
     union all
     select
         creator_id,
         platform,
         'low_activity',
         'penalty',
+        posts_in_activity_window,
+        null,
         as_of_date,
         round(posts_per_week, 2),
         null,
-        round(posts_per_week, 2) || ' posts a week over {{ var("activity_weeks") }} weeks; longest gap '
-        || longest_gap_days || ' days',
+        round(posts_per_week, 1) || ' posts a week over the last {{ var("activity_weeks") }} weeks ('
+        || platform || ' expects ' || min_posts_per_week
+        || case when max_posts_per_week > min_posts_per_week then '-' || max_posts_per_week else '' end || ')'
+        || case
+            when longest_gap_days > {{ var('activity_gap_days') }}
+                then '; ' || longest_gap_days || ' days without a post'
+            else ''
+        end,
         null
-    from vetting
+    from joined
     where activity_score < 100
-),
-
-disclosure_reasons as (
+    union all
     select
         creator_id,
         platform,
-        'undisclosed_sponsored_posts' as reason_code,
-        'penalty' as severity,
-        last_posted_date as observed_on,
-        cast(posts as double) as measured_value,
-        cast(null as double),
-        posts || ' sponsored post(s) without a prominent #ad / #sponsored / paid-partnership disclosure' as detail,
-        post_ids as evidence
-    from undisclosed
+        'low_score',
+        case when vetting_score < {{ var('review_min_score') }} then 'reject' else 'review' end,
+        1,
+        null,
+        as_of_date,
+        vetting_score,
+        null,
+        'overall score ' || vetting_score || ' of 100 (reject below {{ var("review_min_score") }}, approve from '
+        || '{{ var("approve_min_score") }}); weakest: ' || weakest,
+        null
+    from joined
+    where vetting_score < {{ var('approve_min_score') }} and not has_hard_fail
+    union all
+    select
+        creator_id,
+        platform,
+        'no_sponsored_posts',
+        'info',
+        0,
+        null,
+        as_of_date,
+        null,
+        null,
+        'no sponsored posts in the last {{ var("disclosure_lookback_days") }} days: disclosure not checked',
+        null
+    from joined
+    where disclosure_score is null
+    union all
+    select
+        creator_id,
+        platform,
+        gap.reason_code,
+        -- Missing data sends to review only when it could change the verdict (see creator_vetting).
+        case when is_missing_data_review then 'review' else 'info' end,
+        0,
+        null,
+        as_of_date,
+        null,
+        data_coverage,
+        gap.detail || case when is_missing_data_review then '' else ' (the verdict holds either way)' end,
+        null
+    from (
+        select
+            joined.*,
+            unnest([
+                {
+                    'reason_code': 'no_audience_geography', 'is_missing': joined.geography_score is null,
+                    'detail': 'no audience geography data (' || joined.platform
+                    || case when joined.platform = 'tiktok' then ' does not report it' else ' reported none' end
+                    || '): ask the creator for their audience by country'
+                },
+                {
+                    'reason_code': 'insufficient_history', 'is_missing': joined.growth_score is null,
+                    'detail': 'only ' || joined.snapshot_days || ' days of follower history: bought followers cannot be'
+                    || ' ruled out (needs {{ var("growth_min_snapshots") }})'
+                },
+                {
+                    'reason_code': 'no_engagement_data', 'is_missing': joined.engagement_score is null,
+                    'detail': 'no engagement rate: no post older than {{ var("er_min_post_age_hours") }} hours with'
+                    || ' the counts it needs'
+                },
+                {
+                    'reason_code': 'no_comment_samples', 'is_missing': joined.comment_score is null,
+                    'detail': 'no comment samples: engagement-pod comments cannot be ruled out'
+                },
+                {
+                    'reason_code': 'no_posts', 'is_missing': joined.activity_score is null,
+                    'detail': 'no posts delivered for this account: activity cannot be judged'
+                }
+            ]) as gap
+        from joined
+    ) as gaps
+    where gap.is_missing
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by creator_id, platform
+            order by
+                list_position({{ severity_order }}, severity),
+                list_position({{ reason_order }}, reason_code)
+        ) as reason_rank
+    from reasons
 )
 
 select
@@ -177,17 +326,13 @@ select
     platform,
     reason_code,
     severity,
+    reason_rank,
+    reason_rank <= 3 and severity <> 'info' as is_key_reason,
+    occurrences,
+    occurrence_share,
     observed_on,
     measured_value,
     measured_share,
     detail,
     evidence
-from (
-    select * from growth_reasons
-    union all
-    select * from comment_post_reasons
-    union all
-    select * from account_reasons
-    union all
-    select * from disclosure_reasons
-) as reasons
+from ranked
