@@ -16,6 +16,7 @@ from ingest.loader import LoadResult, ensure_table, file_checksum, load_file, lo
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.sql import quote_ident
 from ingest.warehouse import check_key_fingerprint, connect, key_fingerprint
+from pipeline.publish import fsync_path
 from pipeline.settings import check_pii_key, load_settings
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def rekey(warehouse: Path, new_key: str) -> int | None:
         shutil.copyfile(warehouse, work)
         _rebuild(work, new_key, loads)
         os.replace(work, warehouse)
-        _fsync_dir(warehouse.parent)
+        fsync_path(warehouse.parent)  # the rename itself made durable
     finally:
         con.close()
         work.unlink(missing_ok=True)
@@ -108,15 +109,6 @@ def _rebuild(work: Path, new_key: str, loads: list[tuple]) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def locate_line(path: Path, line_hash: str, pii_key: str) -> list[int]:
@@ -175,9 +167,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "fetch":
         from ingest.connectors import fetch_configured
+        from ingest.connectors.http import ConnectorError
 
-        landed = fetch_configured("shopify" if args.api == "shopify" else "social", args.landing,
-                                  settings.warehouse_path)
+        try:
+            landed = fetch_configured("shopify" if args.api == "shopify" else "social", args.landing,
+                                      settings.warehouse_path)
+        except ConnectorError as exc:  # redacted: it names the URL without its token
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print("\n".join(map(str, landed)) or "nothing fetched (no credentials configured?)")
         return 0
     if args.command == "sources":

@@ -84,7 +84,7 @@ def publish(warehouse: Path, serving_dir: Path, marts: tuple[str, ...] = MARTS, 
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
-        _fsync(versions)
+        fsync_path(versions)
         _link(serving_dir / CURRENT, f"{VERSIONS}/{version}")
         _link(serving_dir / SERVING_DB, f"{CURRENT}/{SERVING_DB}")
         _keep_newest(versions, keep)
@@ -171,11 +171,12 @@ def _write_version(warehouse: Path, build: Path, version: str, marts: tuple[str,
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     # On disk before `current` can point here: a power cut must not leave it pointing at empty files.
     for path in (*build.rglob("*"), build):
-        _fsync(path)
+        fsync_path(path)
     return rows
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (so a rename into it survives a power cut), to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -191,7 +192,7 @@ def _link(link: Path, target: str) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(target, tmp)
     os.replace(tmp, link)
-    _fsync(link.parent)
+    fsync_path(link.parent)
 
 
 def _keep_newest(versions: Path, keep: int) -> None:
