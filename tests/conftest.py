@@ -52,3 +52,12 @@ def built_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFac
     shutil.copy(loaded_warehouse, warehouse)
     run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "build")
     return warehouse
+
+
+@pytest.fixture
+def no_registered_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget the secrets earlier tests registered: a redaction test must pass because the code under test
+    registered its secret, not because another test did."""
+    from ingest.connectors import redaction
+
+    monkeypatch.setattr(redaction, "_secrets", frozenset())

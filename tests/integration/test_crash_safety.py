@@ -18,9 +18,17 @@ from ingest.cli import load_with_results, rekey
 from ingest.warehouse import key_fingerprint
 from tests.conftest import PII_TEST_KEY
 
-LOAD = ("import sys; from pathlib import Path; from ingest.cli import load_with_results;"
+# Each child says "started" once its imports are done, so every kill lands inside the load (or re-key) itself.
+LOAD = ("import sys; from pathlib import Path; from ingest.cli import load_with_results; print('started', flush=True);"
         "load_with_results(['shopify_orders_csv'], Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])")
-REKEY = "import sys; from pathlib import Path; from ingest.cli import rekey; rekey(Path(sys.argv[1]), sys.argv[2])"
+REKEY = ("import sys; from pathlib import Path; from ingest.cli import rekey; print('started', flush=True);"
+         "rekey(Path(sys.argv[1]), sys.argv[2])")
+
+
+def _started(script: str, *args: str) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "started"
+    return proc
 NEW_KEY = "rotated-test-key"
 
 
@@ -65,8 +73,8 @@ def test_sigkill_mid_load_leaves_nothing_partial_and_the_rerun_loads_once(big_ex
     full_load = time.perf_counter() - started
     killed_states = []
     for fraction in (0.3, 0.5, 0.65, 0.75, 0.85, 0.92, 0.97):
-        proc = subprocess.Popen([sys.executable, "-c", LOAD, str(landing), str(warehouse), PII_TEST_KEY])
-        time.sleep(full_load * fraction + 1.0)  # + interpreter start-up
+        proc = _started(LOAD, str(landing), str(warehouse), PII_TEST_KEY)
+        time.sleep(full_load * fraction)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -105,8 +113,8 @@ def test_sigkill_mid_rekey_leaves_the_warehouse_whole_under_one_key(big_export, 
     old, new = key_fingerprint(PII_TEST_KEY), key_fingerprint(NEW_KEY)
     outcomes = []
     for fraction in (0.2, 0.5, 0.8, 0.95, 1.1):
-        proc = subprocess.Popen([sys.executable, "-c", REKEY, str(warehouse), NEW_KEY])
-        time.sleep(full_rekey * fraction + 1.0)  # + interpreter start-up
+        proc = _started(REKEY, str(warehouse), NEW_KEY)
+        time.sleep(full_rekey * fraction)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()

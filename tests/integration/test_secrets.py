@@ -23,6 +23,8 @@ from pipeline.alerts import notify_failure
 from tests.inboxes import webhook_inbox
 from tests.integration.test_connectors import FAST, GRAPH_TOKEN, SHOPIFY_TOKEN, FakeApi, serving_fake_api
 
+pytestmark = pytest.mark.usefixtures("no_registered_secrets")
+
 
 @pytest.fixture()
 def api() -> Iterator[FakeApi]:

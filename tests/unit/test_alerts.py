@@ -21,6 +21,9 @@ TI = SimpleNamespace(dag_id="creator_pipeline", task_id="dbt_build",
                      log_url="http://localhost:8080/dags/creator_pipeline/runs/scheduled__1/tasks/dbt_build")
 
 
+pytestmark = pytest.mark.usefixtures("no_registered_secrets")
+
+
 def _raised(error: BaseException) -> BaseException:
     """The exception as Airflow hands it over: raised, with its traceback."""
     try:
