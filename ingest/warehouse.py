@@ -93,11 +93,12 @@ def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConne
             if "Could not set lock" not in str(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise WarehouseLocked(_locked_message(path, str(exc), lock_wait)) from exc
+                raise WarehouseLocked(locked_message(path, str(exc), lock_wait)) from exc
             time.sleep(min(0.5, max(deadline - time.monotonic(), 0.01)))
 
 
-def _locked_message(path: Path, error: str, waited: float) -> str:
+def locked_message(path: Path, error: str, waited: float = 0) -> str:
+    """What to tell a user about DuckDB's lock ``error`` on ``path``: who holds it, where BI reads, what to do."""
     match = _LOCK_HOLDER.search(error)
     if match:
         pid = match["pid"]

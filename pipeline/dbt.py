@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest.warehouse import WarehouseLocked, connect
+from ingest.warehouse import WarehouseLocked, connect, locked_message
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,6 @@ GRACE_SECONDS = 3.0
 # Linux's prctl, looked up here: the child may only make the call between fork and exec, not load a library.
 _PRCTL = getattr(ctypes.CDLL(None), "prctl", None)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# DuckDB: 'Could not set lock on file "<path>": Conflicting lock is held in <program> (PID <n>)...'
-_LOCK_ERROR = re.compile(r'Could not set lock on file "(?P<path>[^"]+)": Conflicting lock is held in (?P<holder>.+?\))')
 # The line of a traceback that names the exception, e.g. "_duckdb.IOException: IO Error: ..."
 _EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
 
@@ -86,10 +84,8 @@ def _stream(proc: subprocess.Popen[str], output: list[str]) -> None:
 
 def _failure_message(settings: Settings, command: str, returncode: int, output: list[str]) -> str:
     for line in output:
-        if match := _LOCK_ERROR.search(line):
-            return (f"{command} could not open the warehouse {match['path']}: another process holds it "
-                    f"({match['holder']}), e.g. a BI tool, notebook or second pipeline run. Close it and run the "
-                    f"task again; BI tools should read the serving file {settings.serving_path} instead.")
+        if "Could not set lock on file" in line:
+            return f"{command} could not open the warehouse: {locked_message(settings.warehouse_path, line)}"
     if returncode < 0:
         return f"{command} was stopped by {signal.Signals(-returncode).name} before it finished; run it again."
     failures = [line.strip() for line in output

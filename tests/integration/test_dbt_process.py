@@ -159,8 +159,9 @@ def test_a_lock_taken_after_the_probe_is_reported_from_dbts_output(warehouse: Pa
     with pytest.raises(DbtFailed) as failed:
         run_dbt(settings, "build")
     message = str(failed.value)
-    assert message.startswith(f"dbt build could not open the warehouse {warehouse}: another process holds it")
-    assert f"(PID {bi_reader})" in message and str(settings.serving_path) in message
+    assert message.startswith(f"dbt build could not open the warehouse: warehouse {warehouse} is held by PID "
+                              f"{bi_reader} ")
+    assert f"retry when PID {bi_reader} ends" in message and str(settings.serving_path) in message
 
 
 def test_dbt_sends_no_anonymous_usage_stats(warehouse: Path, tmp_path: Path) -> None:
