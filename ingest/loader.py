@@ -286,8 +286,9 @@ def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:
 
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> int:
     """One JSON document per line: invalid JSON and pages of the wrong shape go to ``_not_parsed``; the
-    records of the good pages go to ``_src`` with ``doc`` (the page without its records) and ``item`` (the record),
-    then typed into ``_staged``.
+    records of the good pages go to ``_src`` with ``doc`` (the page without its records), ``item`` (the record) and
+    ``file_path`` (for sources whose account or time is only in the file's name or folder), then typed into
+    ``_staged``.
 
     Pages are parsed in chunks of about JSON_CHUNK_BYTES: DuckDB's JSON parsing needs several times the text's
     size, and one statement over a whole file would not stay within the memory cap."""
@@ -302,16 +303,19 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from None
     shape = (source.shape or "true").replace("doc", "line::json")
+    file_path = f"{quote_literal(str(path))} as file_path"
     if source.records == LINE:
-        records = "select _row_number, line::json as doc, line::json as item from _pages where valid and shaped"
+        records = (f"select _row_number, line::json as doc, line::json as item, {file_path} from _pages "
+                   "where valid and shaped")
     elif source.records:
         # The page without its records is computed once per page, before unnest repeats it per record.
-        records = (f"select _row_number, slim as doc, unnest(json_extract(page, '{source.records}[*]')) as item "
-                   f"from (select _row_number, line::json as page, {_page_without_records(source.records)} as slim "
+        records = (f"select _row_number, slim as doc, unnest(json_extract(page, '{source.records}[*]')) as item, "
+                   f"{file_path} from (select _row_number, line::json as page, "
+                   f"{_page_without_records(source.records)} as slim "
                    "from _pages where valid and shaped)")
     else:
-        records = ("select _row_number, line::json as doc, (line::json)->'$.response' as item from _pages "
-                   "where valid and shaped")
+        records = (f"select _row_number, line::json as doc, (line::json)->'$.response' as item, {file_path} "
+                   "from _pages where valid and shaped")
     expected_shape = source.shape_expect.replace("'", "''")
     # A bad page has no readable record key: it rejects no other rows (_reject_whole_records).
     types = dict(declared_columns(source))
@@ -336,7 +340,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
                     "null::varchar as column_name, null::varchar as reason, null::varchar as line_hash"
                     f"{no_key} where false")
         con.execute("create or replace temp table _src as select null::bigint as _row_number, null::json as doc, "
-                    "null::json as item where false")
+                    "null::json as item, null::varchar as file_path where false")
     con.execute("drop table _lines; drop table if exists _pages")
     con.execute(f"create or replace temp table _staged as {typed_select(source, set(), '_src', row_number=True)}")
     con.execute("drop table _src")

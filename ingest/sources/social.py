@@ -1,7 +1,7 @@
 """Creator metrics: Instagram Graph, TikTok Display and YouTube Data/Analytics API pages, follower snapshots
 and comment samples. API pages arrive as JSON lines: {"request": {...}, "response": <body verbatim>}."""
 
-from ingest.spec import COUNT, COUNT_TEXT, EPOCH_S, LINE, TS_OFFSET, Column, Source
+from ingest.spec import COUNT, COUNT_TEXT, EPOCH_S, TS_OFFSET, Column, Source
 
 _ACCOUNT = Column("account_id", "doc->>'$.request.account'", required=True,
                   expect="the account the page was fetched for (request.account)")
@@ -189,25 +189,6 @@ SOCIAL_SOURCES = (
         ),
     ),
 
-    Source(
-        name="tiktok_scraper_videos", pattern="tiktok/scraper/*.jsonl", table="tiktok_scraper_videos", format="jsonl",
-        records=LINE, key=("video_id",), shape="json_type(doc, '$.id') is not null",
-        shape_expect="one scraped video object per line with an id",
-        description="TikTok videos from scraper-style dataset exports (web field names, display counts like 1.4M).",
-        columns=(
-            Column("video_id", "item->>'$.id'", required=True),
-            Column("username", "item->>'$.authorMeta.name'"),
-            Column("follower_count", "item->>'$.authorMeta.fans'", COUNT_TEXT, check=_NONNEG,
-                   expect="a count like 12400 or 12.4K"),
-            Column("posted_at", "item->>'$.createTime'", EPOCH_S, required=True, expect="unix seconds"),
-            Column("description", "item->>'$.text'"),
-            Column("view_count", "item->>'$.playCount'", COUNT_TEXT, check=_NONNEG, expect="a count like 1.4M"),
-            Column("like_count", "item->>'$.diggCount'", COUNT_TEXT, check=_NONNEG, expect="a count like 304.9K"),
-            Column("comment_count", "item->>'$.commentCount'", COUNT_TEXT, check=_NONNEG, expect="a count"),
-            Column("share_count", "item->>'$.shareCount'", COUNT_TEXT, check=_NONNEG, expect="a count"),
-            Column("save_count", "item->>'$.collectCount'", COUNT_TEXT, check=_NONNEG, expect="a count"),
-        ),
-    ),
 
     Source(
         name="instagram_account_insights", pattern="instagram/account_insights*.jsonl",
