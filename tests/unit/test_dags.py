@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -21,10 +22,24 @@ def test_dags_import_without_errors() -> None:
 
 
 def test_dag_files_parse_fast() -> None:
-    _dagbag()  # warm imports shared by every file (airflow itself)
-    started = time.perf_counter()
-    _dagbag()
-    assert time.perf_counter() - started < 5.0
+    """The DAG processor re-parses every file every 30 s: each parses in well under a second (Airflow's own per-file
+    timing), because heavy libraries are imported inside the tasks, not at the top of the file."""
+    stats = _dagbag().dagbag_stats
+    assert {s.file for s in stats} == {"creator_pipeline.py", "weekly_report.py"}
+    assert all(s.duration.total_seconds() < 0.5 for s in stats), stats
+
+
+def test_dag_files_import_no_heavy_library() -> None:
+    """Measured in a fresh interpreter: importing a DAG file loads none of the libraries its tasks use."""
+    heavy = ("duckdb", "dbt", "great_expectations", "pandas", "pyarrow", "cosmos", "streamlit")
+    for dag_file in sorted(DAGS.glob("*.py")):
+        code = ("import importlib.util, sys\n"
+                f"spec = importlib.util.spec_from_file_location('dag_under_test', {str(dag_file)!r})\n"
+                "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+                f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=DAGS.parent)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert result.stdout.strip().splitlines()[-1] == "[]", f"{dag_file.name} imports {result.stdout}"
 
 
 def test_pipeline_dag_order_and_pool() -> None:
