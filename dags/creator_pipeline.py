@@ -34,9 +34,15 @@ WAREHOUSE_POOL = "warehouse_writer"
 def creator_pipeline():
     @task
     def ingest(group: str) -> list[str]:
+        from airflow.exceptions import AirflowFailException
+
+        from ingest.errors import RejectShareExceeded
         from pipeline.tasks import ingest_group
 
-        return ingest_group(group)
+        try:
+            return ingest_group(group)
+        except RejectShareExceeded as exc:  # the data, not the machine: a retry would skip the loaded file and pass
+            raise AirflowFailException(str(exc)) from exc
 
     @task
     def raw_gate(**context) -> list[str]:

@@ -11,13 +11,23 @@ import shutil
 import sys
 from pathlib import Path
 
-from ingest.errors import IngestError, PiiKeyMismatch, WarehouseLocked
+import duckdb
+
+from ingest.encoding import detect_encoding
+from ingest.errors import (
+    IngestError,
+    PiiKeyMismatch,
+    RejectShareExceeded,
+    WarehouseLocked,
+    WarehouseMissing,
+    WarehouseSchemaError,
+)
 from ingest.loader import LoadResult, ensure_table, file_checksum, load_file, load_source
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.sql import quote_ident
 from ingest.warehouse import check_key_fingerprint, connect, key_fingerprint
 from pipeline.publish import fsync_path
-from pipeline.settings import check_pii_key, load_settings
+from pipeline.settings import Settings, check_pii_key, load_gate_settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +44,9 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
     if unknown:
         raise ValueError(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
     check_pii_key(pii_key)
+    if not landing.is_dir():
+        raise IngestError(landing, "the landing folder does not exist: put the exports there (see `ingest sources`) "
+                          "or set PIPELINE_LANDING_DIR (or --landing) to the folder that holds them")
     con = connect(warehouse)
     try:
         check_key_fingerprint(con, warehouse, pii_key)
@@ -113,16 +126,38 @@ def _rebuild(work: Path, new_key: str, loads: list[tuple]) -> None:
 
 def locate_line(path: Path, line_hash: str, pii_key: str) -> list[int]:
     """The numbers (1 = first) of the file's lines whose keyed hash is ``line_hash``: the quarantine keeps only that
-    hash of a line it could not read, as the line may hold personal data."""
+    hash of a line it could not read, as the line may hold personal data. The hash is of the line's UTF-8 text, as
+    ingest read it (a file in another encoding is decoded as the load decoded it)."""
+    if not path.is_file():
+        raise IngestError(path, "no such file: give the landing file named in raw.quarantine.file_name")
     prefix = pii_key.encode() + b":"
-    with path.open("rb") as fh:
+    with path.open(encoding=detect_encoding(path, load_settings().ingest_encoding), newline="\n") as fh:
         return [n for n, line in enumerate(fh, 1)
-                if hashlib.sha256(prefix + line.rstrip(b"\r\n")).hexdigest() == line_hash]
+                if hashlib.sha256(prefix + line.rstrip("\r\n").encode()).hexdigest() == line_hash]
+
+
+def check_reject_shares(results: list[LoadResult], max_share: float) -> None:
+    """Raise naming every file of this load whose quarantined share exceeds ``max_share``, with its top reasons.
+    Its good rows are committed (nothing is lost); the raw gate keeps its batch out of the marts."""
+    over = [r for r in results if r.status == "loaded" and r.reject_share > max_share]
+    if not over:
+        return
+    lines = [f"{len(over)} file(s) have more than {max_share:.0%} of their rows quarantined "
+             f"(PIPELINE_GATE_MAX_QUARANTINE_SHARE={max_share:g}); their good rows were loaded:"]
+    for r in over:
+        reasons = "; ".join(f"{column} x{rows} ({example})" for column, rows, example in r.top_rejects)
+        lines.append(f"  {r.file}: {r.rows_quarantined} of {r.rows_read} rows ({r.reject_share:.0%}), load "
+                     f"{r.load_id}; top reasons: {reasons}")
+    lines.append("Fix the export and deliver it again (it loads as a new version), or, if its rows are right, "
+                 "admit the batch: `pipeline gate admit LOAD_ID --reason ...`; every rejected row and its reason is "
+                 "in raw.quarantine (where load_id = LOAD_ID)")
+    raise RejectShareExceeded("\n".join(lines))
 
 
 def summarise(results: list[LoadResult]) -> dict[str, int]:
     loaded = [r for r in results if r.status == "loaded"]
-    return {"files_loaded": len(loaded), "files_skipped": len(results) - len(loaded),
+    return {"files_loaded": len(loaded), "files_skipped": sum(r.status == "skipped" for r in results),
+            "files_empty": sum(r.status == "empty" for r in results),
             "rows_loaded": sum(r.rows_loaded for r in loaded),
             "rows_quarantined": sum(r.rows_quarantined for r in loaded)}
 
@@ -130,17 +165,24 @@ def summarise(results: list[LoadResult]) -> dict[str, int]:
 def _print_status(warehouse: Path) -> None:
     con = connect(warehouse, read_only=True)
     try:
-        rows = con.execute("select source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
-                           "from raw.load_manifest group by source order by source").fetchall()
+        rows = con.execute("select source, count(*), count(*) filter (where file_bytes = 0), sum(rows_read), "
+                           "sum(rows_loaded), sum(rows_quarantined) from raw.load_manifest group by source "
+                           "order by source").fetchall()
     finally:
         con.close()
-    print(f"{'source':28} {'files':>6} {'read':>10} {'loaded':>10} {'quarantined':>12}")
+    if not rows:
+        raise WarehouseMissing(f"warehouse {warehouse} has no loads yet: run `ingest load` first")
+    print(f"{'source':28} {'files':>6} {'empty':>6} {'read':>10} {'loaded':>10} {'quarantined':>12}")
     for r in rows:
-        print(f"{r[0]:28} {r[1]:>6} {r[2]:>10} {r[3]:>10} {r[4]:>12}")
+        print(f"{r[0]:28} {r[1]:>6} {r[2]:>6} {r[3]:>10} {r[4]:>10} {r[5]:>12}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # a malformed setting: the message names the variable
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     parser = argparse.ArgumentParser(prog="ingest", description="Load landing files into raw DuckDB tables "
                                      "(idempotent by file checksum; rejected rows go to raw.quarantine).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -162,9 +204,21 @@ def main(argv: list[str] | None = None) -> int:
     p_locate.add_argument("file", type=Path, help="the landing file (raw.quarantine.file_name)")
     p_locate.add_argument("line_hash", help="raw.quarantine.line_hash")
     sub.add_parser("sources", help="list the sources with their file patterns")
+    sub.add_parser("docs", help="print docs/input-templates.md (every input file, column by column) from the source "
+                   "declarations")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        return _run(args, settings)
+    except (IngestError, ValueError, WarehouseLocked, WarehouseMissing, WarehouseSchemaError, PiiKeyMismatch,
+            RejectShareExceeded) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except duckdb.Error as exc:  # its later lines can quote a file's content, personal data included
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+    return 1
 
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "fetch":
         from ingest.connectors import fetch_configured
         from ingest.connectors.http import ConnectorError
@@ -177,29 +231,37 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("\n".join(map(str, landed)) or "nothing fetched (no credentials configured?)")
         return 0
+    if args.command == "docs":
+        from ingest.docs import render
+
+        print(render(), end="")
+        return 0
     if args.command == "sources":
         for s in ALL_SOURCES.values():
             print(f"{s.name:28} {s.pattern:40} raw.{s.table}  {s.description}")
         return 0
-    try:
-        if args.command == "status":
-            _print_status(settings.warehouse_path)
-            return 0
-        if args.command == "locate":
-            found = locate_line(args.file, args.line_hash, check_pii_key(settings.pii_key))
-            print(f"{args.file}: line {', '.join(map(str, found))}" if found else
-                  f"{args.file}: no line has this hash (another key, or the file changed since it was loaded)")
-            return 0 if found else 1
-        if args.command == "rekey":
-            files = rekey(settings.warehouse_path, settings.pii_key)
-            print("the warehouse already uses this key: nothing to do" if files is None else
-                  f"re-keyed: {files} files reloaded; run the pipeline (dbt build, then publish) to rebuild the marts")
-            return 0
-        totals = summarise(load_with_results(args.sources, args.landing, settings.warehouse_path, settings.pii_key))
-    except (IngestError, ValueError, WarehouseLocked, PiiKeyMismatch) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in totals.items()))
+    if args.command == "status":
+        _print_status(settings.warehouse_path)
+        return 0
+    if args.command == "locate":
+        found = locate_line(args.file, args.line_hash, check_pii_key(settings.pii_key))
+        print(f"{args.file}: line {', '.join(map(str, found))}" if found else
+              f"{args.file}: no line has this hash (another key, or the file changed since it was loaded)")
+        return 0 if found else 1
+    if args.command == "rekey":
+        files = rekey(settings.warehouse_path, settings.pii_key)
+        print("the warehouse already uses this key: nothing to do" if files is None else
+              f"re-keyed: {files} files reloaded; run the pipeline (dbt build, then publish) to rebuild the marts")
+        return 0
+    results = load_with_results(args.sources, args.landing, settings.warehouse_path, settings.pii_key)
+    if not results:
+        raise IngestError(args.landing, f"no files of {', '.join(args.sources)} in the landing folder: "
+                          "`ingest sources` lists where each source's files go")
+    print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summarise(results).items()))
+    for r in results:
+        if r.warning:
+            print(f"warning: {r.file}: {r.warning}", file=sys.stderr)
+    check_reject_shares(results, load_gate_settings().max_quarantine_share)
     return 0
 
 

@@ -27,6 +27,14 @@ class WarehouseSchemaError(Exception):
     """A raw table holds a column with another type than its source now declares: loading on would mix types."""
 
 
+class WarehouseMissing(Exception):
+    """A command that reads the warehouse found no warehouse file (a new data folder, or a wrong path)."""
+
+
+class RejectShareExceeded(Exception):
+    """Files loaded (their good rows committed), but too large a share of a file's rows was quarantined."""
+
+
 class WarehouseLocked(Exception):
     """Another process holds the warehouse file (DuckDB allows one process per file while it writes)."""
 

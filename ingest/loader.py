@@ -2,24 +2,30 @@
 
 For every file ``rows_read = rows_loaded + rows_quarantined`` and the manifest records all three. A file whose
 checksum is already in the manifest is skipped, so re-running a load changes nothing; a file killed mid-load
-leaves nothing behind (the transaction never committed), and the next run loads it whole.
+leaves nothing behind (the transaction never committed), and the next run loads it whole. An empty (0-byte) file
+is recorded as ``empty`` and loads nothing; it does not stop the other files.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
+import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from ingest.encoding import UTF8, detect_encoding, utf8_text
 from ingest.errors import IngestError, MissingColumnError, UnreadableFileError, WarehouseSchemaError
 from ingest.spec import LINE, Source
 from ingest.sql import declared_columns, key_from_csv_line, keyed_hash, quote_ident, quote_literal, typed_select
+from pipeline.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +33,41 @@ LINEAGE_COLUMNS = "_load_id, _source, _source_file, _source_row, _loaded_at"
 # DuckDB's reader allocates a buffer of this size; an API page is well under 1 MB (250 Shopify orders ~600 KB).
 MAX_JSON_LINE_BYTES = 32 * 1024 * 1024
 JSON_CHUNK_BYTES = 16 * 1024 * 1024
-# The text of a rejected record's first line, as `ingest locate` reads a landing file: split at \n, no \r.
-FIRST_LINE = "rtrim(split_part({}, chr(10), 1), chr(13))"
+# The text of a rejected record's first line, as `ingest locate` reads a landing file: split at \n, no \r. DuckDB's
+# reader can start a CRLF file's rejected line with the previous line's \n.
+FIRST_LINE = "rtrim(split_part(ltrim({}, chr(13) || chr(10)), chr(10), 1), chr(13))"
+# The delimiters a CSV export may use (Excel in much of Europe writes ';'); the header line's most frequent wins.
+CSV_DELIMITERS = (",", ";", "\t", "|")
 
 
 @dataclass(frozen=True)
 class LoadResult:
     source: str
     file: str
-    status: str  # loaded | skipped (already loaded)
+    status: str  # loaded | skipped (already loaded) | empty (0 bytes, recorded, nothing loaded)
     load_id: str
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     records_already_delivered: int = 0
     seconds: float = 0.0
+    # The columns with the most rejected rows (at most 3): (column, rows, the first such row's reason).
+    top_rejects: tuple[tuple[str, int, str], ...] = ()
+
+    @property
+    def reject_share(self) -> float:
+        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+
+    @property
+    def warning(self) -> str | None:
+        """What an operator should know about a file that loaded nothing."""
+        if self.status == "empty":
+            return "the file is empty (0 bytes): recorded as empty in raw.load_manifest, nothing loaded"
+        if self.status == "loaded" and self.rows_read == 0:
+            return "the file has no rows (a header only): nothing loaded"
+        if self.status == "loaded" and self.rows_loaded == 0:
+            return f"every row ({self.rows_quarantined}) was quarantined: nothing loaded (see raw.quarantine)"
+        return None
 
 
 def file_checksum(path: Path) -> str:
@@ -61,25 +87,37 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
     path = Path(path)
     size = path.stat().st_size
     checksum = file_checksum(path)
-    done = con.execute("select load_id from raw.load_manifest where source = ? and checksum = ?",
-                       [source.name, checksum]).fetchall()
+    # Every empty file has the same checksum: an empty file is known by its path, so each one is recorded.
+    identity = checksum if size else hashlib.sha256(str(path).encode()).hexdigest()
+    done = con.execute("select load_id from raw.load_manifest where source = ? and checksum = ? and "
+                       "(file_bytes > 0 or file_path = ?)", [source.name, checksum, str(path)]).fetchall()
     if done:
         log.info("%s: %s already loaded as %s, skipped", source.name, path.name, done[0][0])
         return LoadResult(source.name, str(path), "skipped", done[0][0])
+    load_id = as_load[0] if as_load else f"{source.name}-{started_at:%Y%m%dT%H%M%S}-{identity[:12]}"
     if size == 0:
-        raise UnreadableFileError(path, "the file is empty (expected at least a header or one JSON line)")
-    load_id = as_load[0] if as_load else f"{source.name}-{started_at:%Y%m%dT%H%M%S}-{checksum[:12]}"
+        _insert_manifest(con, load_id, source, path, checksum, size, "empty", None, (0, 0, 0), [], started_at)
+        result = LoadResult(source.name, str(path), "empty", load_id)
+        log.warning("%s: %s: %s; the other files load", source.name, path.name, result.warning)
+        return result
+    # JSON is UTF-8 by definition (RFC 8259): only a byte-order mark changes that, no guess.
+    encoding = detect_encoding(path, load_settings().ingest_encoding if source.format == "csv" else "utf-8")
 
     con.execute("set variable pii_key = ?", [pii_key])
     try:
-        extra, not_parsed = _stage(con, source, path)
+        with utf8_text(path, encoding, _temp_dir(con)) as text:
+            extra, not_parsed = _stage(con, source, path, text)
         rows_ok, rows_bad, redelivered = _write(con, source, path, load_id, checksum, size, started_at,
-                                                extra, not_parsed)
+                                                extra, not_parsed, encoding)
+        top_rejects = _top_rejects(con) if rows_bad else ()
     finally:
         # The staged copy can be as large as the file: free it now, not when the next file replaces it.
-        con.execute("drop view if exists _typed; drop table if exists _staged; drop table if exists _src")
+        con.execute("drop view if exists _rejected; drop view if exists _typed; drop table if exists _staged; "
+                    "drop table if exists _src")
     result = LoadResult(source.name, str(path), "loaded", load_id, rows_ok + rows_bad, rows_ok, rows_bad,
-                        redelivered, round(time.perf_counter() - started, 3))
+                        redelivered, round(time.perf_counter() - started, 3), top_rejects)
+    if encoding not in UTF8:
+        log.info("%s: %s is not UTF-8: read as %s", source.name, path.name, encoding)
     if redelivered:
         log.warning("%s: %s re-delivers %d record(s) already loaded from other files (same %s): the newest "
                     "version wins downstream", source.name, path.name, redelivered, ", ".join(source.key))
@@ -87,7 +125,20 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
     log.log(level, "%s: %s loaded %s rows, quarantined %s in %.2f s (%s rows/s)%s", source.name, path.name,
             f"{rows_ok:,}", f"{rows_bad:,}", result.seconds, f"{(rows_ok + rows_bad) / max(result.seconds, 1e-3):,.0f}",
             _extra_note(extra))
+    if result.warning:
+        log.warning("%s: %s: %s", source.name, path.name, result.warning)
     return result
+
+
+def _temp_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """DuckDB's spill folder (<warehouse>.tmp): on the warehouse's disk, sized for copies of landing files."""
+    return Path(con.execute("select current_setting('temp_directory')").fetchall()[0][0] or tempfile.gettempdir())
+
+
+def _top_rejects(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int, str], ...]:
+    return tuple(con.execute(
+        "select coalesce(column_name, '(line)'), count(*), arg_min('row ' || source_row || ': ' || reason, "
+        "source_row) from _rejected group by 1 order by 2 desc, 1 limit 3").fetchall())
 
 
 def _extra_note(extra: list[str]) -> str:
@@ -98,19 +149,24 @@ def _extra_note(extra: list[str]) -> str:
     return f"; {len(extra)} undeclared column(s) not loaded (raw.load_manifest.extra_columns): {shown}"
 
 
-def _stage(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
-    """Type and check the file's records into ``_staged``, readable with record numbers as the view ``_typed``.
-    Returns the undeclared CSV headers and the count of records the reader could not parse (``_not_parsed``)."""
+def _stage(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Path) -> tuple[list[str], int]:
+    """Type and check the file's records (read from ``text``, its UTF-8 version) into ``_staged``, readable with
+    record numbers as the view ``_typed``; every rejected record, as the reader's or a check's, is in the view
+    ``_rejected``. Returns the undeclared CSV headers and the count of records the reader could not parse."""
     extra: list[str] = []
     if source.format == "csv":
-        extra, not_parsed = _stage_csv(con, source, path)
+        extra, not_parsed = _stage_csv(con, source, path, text)
     else:
-        not_parsed = _stage_jsonl(con, source, path)
+        not_parsed = _stage_jsonl(con, source, path, text)
     for check in source.row_checks:
         con.execute(f"update _staged set _bad_column = ?, _bad_value = {quote_ident(check.column)}::varchar, "
                     f"_reason = ? where rowid in (select _rid from _typed where _bad_column is null and "
                     f"({check.predicate}))", [check.column, check.reason])
     _reject_whole_records(con, source)
+    con.execute("create or replace temp view _rejected as select _row_number as source_row, _bad_column as "
+                "column_name, _bad_value as raw_value, _reason as reason, null as line_hash from _typed where "
+                "_bad_column is not null union all select source_row, column_name, null, reason, line_hash "
+                "from _not_parsed")
     return extra, not_parsed
 
 
@@ -141,7 +197,7 @@ def _reject_whole_records(con: duckdb.DuckDBPyConnection, source: Source) -> Non
 
 
 def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: str, checksum: str, size: int,
-           started_at: datetime, extra: list[str], not_parsed: int) -> tuple[int, int, int]:
+           started_at: datetime, extra: list[str], not_parsed: int, encoding: str) -> tuple[int, int, int]:
     """Good rows to the raw table, rejected ones to quarantine, the accounting to the manifest: one
     transaction. Returns rows loaded, rows quarantined and records already delivered by other files."""
     rows_ok, rows_bad = con.execute(
@@ -160,20 +216,27 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
             f"_row_number, ? from _typed where _bad_column is null", [load_id, source.name, started_at])
         con.execute(
             "insert into raw.quarantine (load_id, source, file_name, source_row, column_name, raw_value, reason, "
-            "quarantined_at, line_hash) select ?, ?, ?, _row_number, _bad_column, _bad_value, _reason, ?, null "
-            "from _typed where _bad_column is not null union all "
-            "select ?, ?, ?, source_row, column_name, null, reason, ?, line_hash from _not_parsed",
-            [load_id, source.name, str(path), started_at] * 2)
-        con.execute("insert into raw.load_manifest (load_id, source, file_path, file_name, checksum, file_bytes, "
-                    "rows_read, rows_loaded, rows_quarantined, records_already_delivered, extra_columns, started_at, "
-                    "finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [load_id, source.name, str(path), path.name, checksum, size, rows_ok + rows_bad, rows_ok,
-                     rows_bad, redelivered, extra, started_at, datetime.now(UTC)])
+            "quarantined_at, line_hash) select ?, ?, ?, source_row, column_name, raw_value, reason, ?, line_hash "
+            "from _rejected", [load_id, source.name, str(path), started_at])
+        _insert_manifest(con, load_id, source, path, checksum, size, "loaded", encoding, (rows_ok, rows_bad,
+                         redelivered), extra, started_at)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return rows_ok, rows_bad, redelivered
+
+
+def _insert_manifest(con: duckdb.DuckDBPyConnection, load_id: str, source: Source, path: Path, checksum: str,
+                     size: int, status: str, encoding: str | None, counts: tuple[int, int, int], extra: list[str],
+                     started_at: datetime) -> None:
+    """One manifest row; ``counts`` = rows loaded, rows quarantined, records already delivered."""
+    rows_ok, rows_bad, redelivered = counts
+    con.execute("insert into raw.load_manifest (load_id, source, file_path, file_name, checksum, file_bytes, status, "
+                "encoding, rows_read, rows_loaded, rows_quarantined, records_already_delivered, extra_columns, "
+                "started_at, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, source.name, str(path), path.name, checksum, size, status, encoding,
+                 rows_ok + rows_bad, rows_ok, rows_bad, redelivered, extra, started_at, datetime.now(UTC)])
 
 
 def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> int:
@@ -219,40 +282,56 @@ def _page_without_records(records: str) -> str:
     return f"json_merge_patch(line::json, '{json.dumps(patch)}')"
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tuple[list[str], int]:
+def _csv_header(path: Path, text: Path) -> tuple[list[str], str]:
+    """The header's column names and the delimiter, from the first line of ``text`` (UTF-8). Not DuckDB's sniffer:
+    a file cut inside a quoted value makes it give up, or read every quote as text and split quoted values silently.
+    """
+    with text.open(encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline().rstrip("\r\n")
+    delimiter = max(CSV_DELIMITERS, key=first.count)  # on a tie the earlier one: ','
+    headers = next(csv.reader([first], delimiter=delimiter), [])
+    duplicated = sorted(h for h, n in Counter(headers).items() if n > 1)
+    if duplicated:
+        raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
+    # DuckDB's name for a column without one.
+    return [h or f"column{i}" for i, h in enumerate(headers)], delimiter
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Path) -> tuple[list[str], int]:
     """Type the CSV straight from DuckDB's reader into ``_staged``; rows the reader cannot split go to
     ``_not_parsed``. Returns the undeclared headers and the count of unparsed rows."""
     con.execute("drop table if exists _rejects; drop table if exists _reject_scans")
-    # The same options for the header read as for the load: rejects capture also changes how the sniffer
-    # treats a few malformed rows.
-    options = ("all_varchar = true, header = true, encoding = 'utf-8', store_rejects = true, "
-               "rejects_table = '_rejects', rejects_scan = '_reject_scans'")
+    headers, delimiter = _csv_header(path, text)
+    extra = _check_headers(source, path, headers)
+    # RFC 4180 quoting, as every store and spreadsheet writes it. A record whose quote is never closed (a file cut
+    # short) is then one rejected record, and the complete records before it load.
+    columns = "{" + ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers) + "}"
+    options = (f"auto_detect = false, header = true, columns = {columns}, delim = {quote_literal(delimiter)}, "
+               "quote = '\"', escape = '\"', encoding = 'utf-8', store_rejects = true, rejects_table = '_rejects', "
+               "rejects_scan = '_reject_scans'")
     try:
-        headers = [r[0] for r in con.execute(f"describe select * from read_csv(?, {options})",
-                                             [str(path)]).fetchall()]
-        extra = _check_headers(source, path, headers)
         # One pass: read, type, check, hash and store. The reader only copies the columns the select uses, and
         # insertion order is preserved, so rowid + 1 is the record's ordinal (no window, no untyped copy).
-        reader = f"read_csv({quote_literal(str(path))}, {options})"
+        reader = f"read_csv({quote_literal(str(text))}, {options})"
         con.execute(f"create or replace temp table _staged as "
                     f"{typed_select(source, set(headers), reader, row_number=False)}")
     except duckdb.Error as exc:
         # DuckDB's full error can quote the offending line, personal data included: not chained into tracebacks.
-        raise UnreadableFileError(path, f"not a readable UTF-8 CSV file: {exc}".splitlines()[0]) from None
+        raise UnreadableFileError(path, f"not a readable CSV file: {exc}".splitlines()[0]) from None
     # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the header.
     # DuckDB reports one error per missing column: keep the first, and no column for a wrong column count.
     # The record itself may hold anything (emails, names, addresses): only the keyed hash of its (first) line is kept,
     # so an operator can find it in the landing file (`ingest locate`, docs/pii.md). Its key is read for
     # _reject_whole_records.
-    dialect = con.execute("select delimiter, quote from _reject_scans limit 1").fetchall()
-    delimiter, quote = dialect[0] if dialect else (",", '"')
-    keys = "".join(f", {item}" for item in key_from_csv_line(source, headers, delimiter, quote, "csv_line"))
+    keys = "".join(f", {item}" for item in key_from_csv_line(source, headers, delimiter, '"', "csv_line"))
     con.execute(f"create or replace temp table _not_parsed as select source_row, column_name, reason, "
                 f"{keyed_hash(FIRST_LINE.format('csv_line'))} as line_hash{keys} from (select line - 1 as source_row, "
                 "case when bool_and(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then null "
                 "else arg_min(column_name, coalesce(column_idx, 0)) end as column_name, "
                 "any_value(csv_line) as csv_line, "
-                "'unreadable CSV row: ' || arg_min(error_message, coalesce(column_idx, 0)) as reason "
+                "'unreadable CSV row: ' || arg_min(error_message, coalesce(column_idx, 0)) || case when "
+                "bool_or(error_type = 'UNQUOTED VALUE') then ' A quoted value is never closed: if this is the last "
+                "row, the file was cut short; export it again.' else '' end as reason "
                 "from _rejects group by line)")
     not_parsed = con.execute("select count(*) from _not_parsed").fetchall()[0][0]
     if not_parsed:
@@ -270,21 +349,17 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> tu
 
 
 def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:
-    """Fail the file on a missing required or a duplicated column; return the undeclared headers."""
+    """Fail the file on a missing required column; return the undeclared headers."""
     header_set = set(headers)
     declared = {c.source for c in source.columns}
     for column in source.columns:
         if column.header_required and column.source not in header_set:
             expected = ", ".join(c.source for c in source.columns if c.header_required)
             raise MissingColumnError(path, column.source, expected)
-    duplicated = [h for h in headers if h not in declared and h.rstrip("0123456789").endswith("_")
-                  and h.rstrip("0123456789")[:-1] in declared]
-    if duplicated:
-        raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
     return [h for h in headers if h not in declared]
 
 
-def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> int:
+def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Path) -> int:
     """One JSON document per line: invalid JSON and pages of the wrong shape go to ``_not_parsed``; the
     records of the good pages go to ``_src`` with ``doc`` (the page without its records), ``item`` (the record) and
     ``file_path`` (for sources whose account or time is only in the file's name or folder), then typed into
@@ -299,7 +374,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
             "select row_number() over () as _row_number, line from "
             "read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', "
             f"escape = '', auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, encoding = 'utf-8'))",
-            [str(path)])
+            [str(text)])
     except duckdb.Error as exc:
         raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from None
     shape = (source.shape or "true").replace("doc", "line::json")
@@ -349,8 +424,10 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> 
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, pii_key: str) -> list[LoadResult]:
-    """Load every file of a source under the landing folder, oldest name first."""
-    files = sorted(p for p in Path(landing).glob(source.pattern) if p.is_file())
+    """Load every file of a source under the landing folder in delivery order: oldest modification time first
+    (then by name). Of a record delivered twice, the later load wins downstream, so the later delivery wins."""
+    files = sorted((p for p in Path(landing).glob(source.pattern) if p.is_file()),
+                   key=lambda p: (p.stat().st_mtime_ns, p.name))
     if not files:
         log.info("%s: no files match %s under %s", source.name, source.pattern, landing)
     results = []

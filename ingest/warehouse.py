@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.connectors.redaction import redact
-from ingest.errors import PiiKeyMismatch, WarehouseLocked
+from ingest.errors import PiiKeyMismatch, WarehouseLocked, WarehouseMissing
 from pipeline.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -58,12 +58,17 @@ create table if not exists raw.pii_key_fingerprint (
 -- Columns added since the first release: warehouses created before get them in place.
 alter table raw.load_manifest add column if not exists records_already_delivered bigint default 0;
 alter table raw.quarantine add column if not exists line_hash varchar;
+alter table raw.load_manifest add column if not exists status varchar default 'loaded';  -- loaded | empty
+alter table raw.load_manifest add column if not exists encoding varchar;  -- the text encoding the file was read in
 """
 
 
 def connect(path: Path, read_only: bool = False, lock_wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. While another process holds it, retry for ``lock_wait`` seconds (default
-    $PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS, 0), then raise WarehouseLocked naming the holder."""
+    $PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS, 0), then raise WarehouseLocked naming the holder. Reading a warehouse
+    that does not exist raises WarehouseMissing (writing creates it)."""
+    if read_only:
+        require_warehouse(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only, _lock_wait() if lock_wait is None else lock_wait)
     # The progress bar draws on stdout even without a terminal; our own logging reports progress.
@@ -73,6 +78,12 @@ def connect(path: Path, read_only: bool = False, lock_wait: float | None = None)
     if not read_only:
         con.execute(BOOTSTRAP)
     return con
+
+
+def require_warehouse(path: Path) -> None:
+    if not path.is_file():
+        raise WarehouseMissing(f"no warehouse at {path} yet: run `ingest load` (or `pipeline demo`) first, or set "
+                               f"PIPELINE_WAREHOUSE (or PIPELINE_DATA_DIR) to the folder of an existing one")
 
 
 def _lock_wait() -> float:

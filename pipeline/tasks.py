@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from pipeline.settings import load_settings
+from pipeline.settings import load_gate_settings, load_settings
 
 log = logging.getLogger(__name__)
 
 
 def ingest_group(group: str) -> list[str]:
-    """Load one group of sources; returns the load ids written in this run (for the raw quality gate)."""
-    from ingest.cli import load_with_results
+    """Load one group of sources; returns the load ids written in this run (for the raw quality gate). Raises
+    RejectShareExceeded, after every file's good rows are committed, when a file's quarantined share is over
+    PIPELINE_GATE_MAX_QUARANTINE_SHARE: the message names each such file with its top reasons."""
+    from ingest.cli import check_reject_shares, load_with_results, summarise
     from ingest.connectors import fetch_configured
 
     settings = load_settings()
     fetch_configured(group, settings.landing_dir, settings.warehouse_path)
     results = load_with_results([group], settings.landing_dir, settings.warehouse_path, settings.pii_key)
-    loaded = [r for r in results if r.status == "loaded"]
-    log.info("%s: %d files loaded (%d rows, %d quarantined), %d already loaded", group, len(loaded),
-             sum(r.rows_loaded for r in loaded), sum(r.rows_quarantined for r in loaded), len(results) - len(loaded))
-    return [r.load_id for r in loaded]
+    log.info("%s: %s", group, ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summarise(results).items()))
+    for r in results:
+        if r.warning:
+            log.warning("%s: %s", r.file, r.warning)
+    check_reject_shares(results, load_gate_settings().max_quarantine_share)
+    return [r.load_id for r in results if r.status != "skipped"]
 
 
 def dbt_build() -> None:
@@ -72,11 +77,14 @@ def publish_marts(run_id: str) -> dict[str, object]:
         raise PublishRefused(f"publish refused: {exc}") from exc
 
 
-def weekly_report() -> dict[str, object]:
-    """Build the report from the serving file, then send it wherever delivery is configured."""
-    from pipeline.delivery import deliver_report
-    from pipeline.report import build_report
+def weekly_report(logical_date: datetime | None = None) -> dict[str, object]:
+    """Build the report of the week before the run from the serving file, then send it wherever delivery is
+    configured. Refuses (or marks, by PIPELINE_REPORT_STALE) data published before that week ended."""
+    from serve.report import build_report
+    from serve.report.delivery import deliver_report
 
     settings = load_settings()
-    report = build_report(settings.serving_path, settings.report_dir)
-    return {"report": str(report), "delivered_to": deliver_report(report, settings)}
+    report = build_report(settings.serving_path, settings.report_dir, as_of=logical_date,
+                          timezone=settings.report_timezone, on_stale=settings.report_stale)
+    return {"report": str(report.pdf), "week": report.week.iso, "stale": report.stale,
+            "delivered_to": deliver_report(report, settings)}

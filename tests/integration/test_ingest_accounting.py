@@ -1,0 +1,193 @@
+"""Every row accounted for: files re-saved by Excel in another encoding, a file cut inside a quoted value, empty and
+header-only files, files whose rows are (nearly) all rejected, and which of two deliveries of an order wins.
+Real DuckDB files, the real loader, and the real `ingest` CLI in a subprocess where the exit code matters."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.cli import load_with_results, locate_line
+from ingest.errors import RejectShareExceeded, UnreadableFileError
+from ingest.loader import LoadResult
+from tests.conftest import PII_TEST_KEY
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs" / "shopify" / "orders_export"
+ORDERS = Path("shopify") / "orders_export"
+
+
+def _landing(tmp_path: Path, *files: str) -> Path:
+    folder = tmp_path / "landing" / ORDERS
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        shutil.copy(CORPUS / name, folder / name)
+    return tmp_path / "landing"
+
+
+def _load(tmp_path: Path) -> dict[str, LoadResult]:
+    results = load_with_results(["shopify_orders_csv"], tmp_path / "landing", tmp_path / "w.duckdb", PII_TEST_KEY)
+    return {Path(r.file).name: r for r in results}
+
+
+def _query(tmp_path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
+    clean.update(PIPELINE_DATA_DIR=str(tmp_path), PIPELINE_WAREHOUSE=str(tmp_path / "w.duckdb"),
+                 PIPELINE_PII_KEY=PII_TEST_KEY, **env)
+    return subprocess.run([sys.executable, "-m", "ingest.cli", *args], env=clean, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_excel_encodings_load_every_row_with_the_right_characters(tmp_path: Path) -> None:
+    """cp1252 (Excel on Windows: € and curly quotes are in 0x80-0x9F, which Latin-1 lacks), Latin-1, and Excel's
+    "Unicode Text" (UTF-16 with BOM, tab-delimited): every row loads, with its characters, lineage on the original."""
+    _landing(tmp_path, "cp1252.csv", "latin1.csv", "utf16_unicode_text.csv")
+    results = _load(tmp_path)
+    assert {n: (r.rows_read, r.rows_loaded, r.rows_quarantined) for n, r in results.items()} == {
+        "cp1252.csv": (2, 2, 0), "latin1.csv": (1, 1, 0), "utf16_unicode_text.csv": (2, 2, 0)}
+    rows = _query(tmp_path, "select order_name, lineitem_name, regexp_extract(_source_file, '[^/]+$'), _source_row "
+                            "from raw.shopify_order_lines_csv order by order_name")
+    assert rows == [("#2004", "Crème Café", "latin1.csv", 1),
+                    ("#2101", "Crème “Zoë” Sérum – 30 ml", "cp1252.csv", 1),
+                    ("#2102", "Café au lait — Ünïcödé", "cp1252.csv", 2),
+                    ("#2201", "Crème Zoë 30 ml", "utf16_unicode_text.csv", 1),
+                    ("#2202", "Ærø € Straße", "utf16_unicode_text.csv", 2)]
+    assert sorted(_query(tmp_path, "select file_name, encoding from raw.load_manifest")) == [
+        ("cp1252.csv", "cp1252"), ("latin1.csv", "cp1252"), ("utf16_unicode_text.csv", "utf-16")]
+
+
+def test_a_declared_encoding_is_used_and_row_numbers_and_line_hashes_stay_right(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Mac-Roman export with PIPELINE_INGEST_ENCODING=mac_roman: its characters are right, a bad row keeps its
+    number, and an unreadable line can be found by `ingest locate` in the original (non-UTF-8) file."""
+    lines = (CORPUS / "cp1252.csv").read_bytes().decode("cp1252").split("\r\n")
+    cut = lines[2][:60]  # order #2102 cut short: unreadable, only its keyed hash is kept
+    text = "\r\n".join([lines[0], lines[1].replace("USD", "BTC", 1), cut, lines[1].replace("#2101", "#2103")]) + "\r\n"
+    folder = _landing(tmp_path) / ORDERS
+    (folder / "mac.csv").write_bytes(text.replace("–", "-").replace("“", '"').replace("”", '"')
+                                     .replace("€", "EUR").encode("mac_roman"))
+    monkeypatch.setenv("PIPELINE_INGEST_ENCODING", "mac_roman")
+    result = _load(tmp_path)["mac.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 1, 2)
+    assert _query(tmp_path, "select order_name, lineitem_name, _source_row from raw.shopify_order_lines_csv") == [
+        ("#2103", 'Crème "Zoë" Sérum - 30 ml', 3)]
+    quarantined = _query(tmp_path, "select source_row, column_name, line_hash from raw.quarantine order by 1")
+    assert [q[:2] for q in quarantined] == [(1, "Currency"), (2, None)]
+    assert locate_line(folder / "mac.csv", quarantined[1][2], PII_TEST_KEY) == [3]
+
+
+def test_bytes_the_declared_encoding_cannot_read_fail_the_file_with_what_to_do(tmp_path: Path) -> None:
+    folder = _landing(tmp_path, "cp1252.csv") / ORDERS
+    (folder / "cp1252.csv").write_bytes((folder / "cp1252.csv").read_bytes().replace(b"\x80", b"\x81"))
+    with pytest.raises(UnreadableFileError) as err:
+        _load(tmp_path)
+    assert "cp1252.csv: is neither UTF-8 nor valid cp1252 (byte 0x81" in str(err.value)
+    assert "set PIPELINE_INGEST_ENCODING" in str(err.value)
+    assert _query(tmp_path, "select count(*) from raw.load_manifest") == [(0,)], "nothing of it is written"
+    assert not list((tmp_path / "w.duckdb.tmp").glob("ingest-utf8-*")), "the UTF-8 copy is removed"
+
+
+def test_a_file_cut_inside_a_quoted_value_loads_its_complete_rows_and_quarantines_the_tail(tmp_path: Path) -> None:
+    """Two complete orders (one with a quoted comma and a quoted line break), then the third opens a quote and the
+    file ends. DuckDB's sniffer would give up or read quotes as text (splitting "Glow, Serum" silently)."""
+    _landing(tmp_path, "cut_in_quotes.csv")
+    result = _load(tmp_path)["cut_in_quotes.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    assert _query(tmp_path, "select order_name, lineitem_name, _source_row from raw.shopify_order_lines_csv "
+                            "order by 1") == [("#2301", "Glow, Serum 30ml", 1), ("#2302", "Glow Serum 30ml", 2)]
+    [(row, reason, line_hash)] = _query(tmp_path, "select source_row, reason, line_hash from raw.quarantine")
+    assert row == 3 and "unterminated quote" in reason and "the file was cut short" in reason
+    # Physical line 5 (the first order's quoted line break takes two lines).
+    assert locate_line(tmp_path / "landing" / ORDERS / "cut_in_quotes.csv", line_hash, PII_TEST_KEY) == [5]
+
+
+def test_an_empty_file_is_recorded_as_empty_and_the_other_files_load(tmp_path: Path) -> None:
+    folder = _landing(tmp_path, "empty.csv", "latin1.csv") / ORDERS
+    (folder / "empty-2.csv").write_bytes(b"")
+    results = _load(tmp_path)
+    assert {n: r.status for n, r in results.items()} == {"empty.csv": "empty", "empty-2.csv": "empty",
+                                                         "latin1.csv": "loaded"}
+    assert "empty (0 bytes)" in (results["empty.csv"].warning or "")
+    # Idempotent, and an empty file is known by its path (every empty file has the same checksum).
+    assert {r.status for r in _load(tmp_path).values()} == {"skipped"}
+    (folder / "empty-3.csv").write_bytes(b"")
+    assert _load(tmp_path)["empty-3.csv"].status == "empty"
+    assert sorted(_query(tmp_path, "select file_name, status, rows_read from raw.load_manifest")) == [
+        ("empty-2.csv", "empty", 0), ("empty-3.csv", "empty", 0), ("empty.csv", "empty", 0),
+        ("latin1.csv", "loaded", 1)]
+
+
+def test_header_only_is_a_warning_and_a_file_over_the_reject_share_fails_the_cli_after_loading(tmp_path: Path) -> None:
+    _landing(tmp_path, "header_only.csv", "all_rejected.csv", "cut_in_quotes.csv", "latin1.csv")
+    run = _cli(tmp_path, "load", "shopify_orders_csv", "--landing", str(tmp_path / "landing"))
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "header_only.csv: the file has no rows (a header only)" in run.stderr
+    assert "all_rejected.csv: every row (3) was quarantined" in run.stderr
+    error = run.stderr[run.stderr.index("error: "):]
+    assert "more than 5% of their rows quarantined (PIPELINE_GATE_MAX_QUARANTINE_SHARE=0.05)" in error
+    assert "all_rejected.csv: 3 of 3 rows (100%)" in error and "top reasons: Currency x3 (row 1: " in error
+    assert "cut_in_quotes.csv: 1 of 3 rows (33%)" in error and "header_only.csv" not in error
+    assert "pipeline gate admit" in error
+    # Nothing lost: every file's good rows are committed, and loaded + quarantined = rows in each file.
+    assert sorted(_query(tmp_path, "select file_name, rows_read, rows_loaded, rows_quarantined "
+                                   "from raw.load_manifest")) == [
+        ("all_rejected.csv", 3, 0, 3), ("cut_in_quotes.csv", 3, 2, 1), ("header_only.csv", 0, 0, 0),
+        ("latin1.csv", 1, 1, 0)]
+
+
+def test_the_reject_share_threshold_is_configurable(tmp_path: Path) -> None:
+    _landing(tmp_path, "cut_in_quotes.csv")
+    run = _cli(tmp_path, "load", "shopify_orders_csv", PIPELINE_GATE_MAX_QUARANTINE_SHARE="0.5")
+    assert run.returncode == 0, run.stderr
+    assert "files loaded: 1" in run.stdout
+
+
+def test_the_airflow_ingest_task_fails_naming_the_file_after_committing_the_good_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.tasks import ingest_group
+
+    _landing(tmp_path, "all_rejected.csv", "latin1.csv")
+    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
+    with pytest.raises(RejectShareExceeded) as err:
+        ingest_group("shopify")
+    assert "all_rejected.csv: 3 of 3 rows (100%)" in str(err.value) and "Currency x3" in str(err.value)
+    assert _query(tmp_path, "select order_name from raw.shopify_order_lines_csv") == [("#2004",)]
+
+
+def test_the_later_delivery_wins_whatever_the_file_names(tmp_path: Path) -> None:
+    """Two exports of order #2001 land before one load: the corrected one is delivered later but its name sorts
+    first. Files load in delivery order (modification time), so its load is the newer one and wins downstream."""
+    folder = _landing(tmp_path) / ORDERS
+    first, corrected = folder / "orders_export_2.csv", folder / "orders_export_1.csv"
+    shutil.copy(CORPUS / "bom_semicolon.csv", first)
+    text = (CORPUS / "redelivered.csv").read_text(encoding="utf-8-sig")
+    assert "#2001" in text
+    shutil.copy(CORPUS / "redelivered.csv", corrected)
+    os.utime(first, ns=(1_700_000_000_000_000_000,) * 2)
+    os.utime(corrected, ns=(1_700_000_100_000_000_000,) * 2)
+    _load(tmp_path)
+    # The staging rule (stg_shopify__order_lines_csv): the newest _loaded_at of an order wins.
+    newest = _query(tmp_path, """
+        select distinct order_name, regexp_extract(_source_file, '[^/]+$') from (
+            select *, first_value(_load_id) over (partition by order_name order by _loaded_at desc, _load_id desc)
+                as newest_load_id from raw.shopify_order_lines_csv)
+        where _load_id = newest_load_id and order_name = '#2001'""")
+    assert newest == [("#2001", "orders_export_1.csv")]
