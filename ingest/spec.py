@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 # Column kinds beyond plain DuckDB types.
 TS_OFFSET = "timestamp_with_offset"  # '2025-05-11 09:55:16 -0400' or ISO 8601: stored as UTC + the offset kept
 EPOCH_S = "epoch_seconds"
+UNIX_OR_ISO = "unix_or_iso_time"  # scraper exports: unix seconds (1778500000) or ISO 8601; stored as UTC
 MONEY = "DECIMAL(18,2)"
 COUNT = "BIGINT"
 COUNT_TEXT = "count_text"  # "304.9K", "1.4M", "2B", "1,234" or plain digits
@@ -33,6 +34,7 @@ class Column:
     pii: bool = False               # replaced by a keyed hash at ingest; the clear value is never stored
     check: str | None = None        # SQL predicate over the typed value ``{v}``; false rejects the row
     expect: str = ""                # what a valid value looks like, for quarantine reasons
+    doc: str = ""                   # what the column means, for docs/input-templates.md (ingest/docs.py)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ingest.spec import COUNT_TEXT, EPOCH_S, TS_OFFSET, Column, Source
+from dataclasses import replace
+
+from ingest.spec import COUNT_TEXT, EPOCH_S, TS_OFFSET, UNIX_OR_ISO, Column, Source
 
 
 def quote_ident(name: str) -> str:
@@ -45,6 +47,10 @@ def typed_expr(column: Column, raw: str) -> str:
         seconds = f"try_cast({raw} as bigint)"
         return (f"timezone('UTC', to_timestamp(case when {seconds} between {_EPOCH_RANGE[0]} and {_EPOCH_RANGE[1]} "
                 f"then {seconds} end))")
+    if column.type == UNIX_OR_ISO:
+        # Digits are unix seconds, anything else is read as ISO 8601.
+        as_epoch, as_iso = (typed_expr(replace(column, type=kind), raw) for kind in (EPOCH_S, TS_OFFSET))
+        return f"case when regexp_full_match({raw}, '-?[0-9]+') then {as_epoch} else {as_iso} end"
     if column.type == COUNT_TEXT:
         # Display counts from scrapers: "304.9K", "1.4M", "2B", "1,234".
         return (f"case when regexp_full_match({raw}, '[0-9][0-9,]*') then try_cast(replace({raw}, ',', '') as bigint)"
@@ -59,7 +65,7 @@ def typed_expr(column: Column, raw: str) -> str:
 def output_type(column: Column) -> str:
     if column.pii:
         return "UHUGEINT"
-    if column.type in (TS_OFFSET, EPOCH_S):
+    if column.type in (TS_OFFSET, EPOCH_S, UNIX_OR_ISO):
         return "TIMESTAMP"
     if column.type == COUNT_TEXT:
         return "BIGINT"
@@ -95,32 +101,34 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
                             quote_ident(c.name + "_utc_offset")))
         value, type_ = quote_ident(c.name), output_type(c)
         label = c.source if source.format == "csv" else c.name
-        expect = c.expect or f"a value of type {type_}"
         shown = "null" if c.pii else _raw(c)  # a quarantined row keeps no clear personal data
+        problems = []  # (condition, what is wrong with the value)
         if c.required:
-            rules.append((f"{_raw(c)} is null", label, shown, f"required value is missing: expected {expect}"))
+            problems.append((f"{_raw(c)} is null", "is empty, but a value is required"))
         if not c.pii and c.type != "VARCHAR":
             unparsed = f"{_raw(c)} is not null and {value} is null"
             if type_.startswith(_NUMERIC) or c.type == EPOCH_S:
-                # A number, but one the column cannot hold (an order total of 1e20): say so, not "cannot parse".
-                rules.append((f"{unparsed} and try_cast({_raw(c)} as double) is not null", label, shown,
-                              f"value out of range: too large for {type_}; expected {expect}"))
-            rules.append((unparsed, label, shown, f"cannot parse value: expected {expect}"))
+                # A number, but one the column cannot hold (an order total of 1e20): say so, not "not a number".
+                problems.append((f"{unparsed} and try_cast({_raw(c)} as double) is not null",
+                                 f"is too large for {type_}"))
+            problems.append((unparsed, f"is not {_kind(c)}"))
         if type_ in ("DATE", "TIMESTAMP"):
             # DuckDB holds year 99999 and infinity; Python readers (the quality gate, BI tools) cannot.
-            rules.append((f"{value} is not null and not (isfinite({value}) and year({value}) between 1 and 9999)",
-                          label, shown, f"value out of range: expected {expect} between the years 1 and 9999"))
+            problems.append((f"{value} is not null and not (isfinite({value}) and year({value}) between 1 and 9999)",
+                             "is outside the years 1 to 9999"))
         if c.check:
-            rules.append((f"{value} is not null and not ({c.check.format(v=value)})", label, shown,
-                          f"value out of range: expected {expect}"))
+            ordered = type_.startswith(_NUMERIC) or type_ in ("DATE", "TIMESTAMP")
+            problems.append((f"{value} is not null and not ({c.check.format(v=value)})",
+                             "is out of range" if ordered else "is not accepted"))
+        rules += [(cond, label, shown, _reason(c, label, f"{problem} (expected {expect_text(c)})"))
+                  for cond, problem in problems]
     outputs = [quote_ident(c.name) for c in source.columns] + [name for _, name in offsets]
     if rules:
         fail = "case " + " ".join(f"when {cond} then {n}" for n, (cond, *_) in enumerate(rules, 1)) + " end"
         labels = "[" + ", ".join(quote_literal(label) for _, label, _, _ in rules) + "]"
-        reasons = "[" + ", ".join(quote_literal(msg) for *_, msg in rules) + "]"
         bad_value = "case _fail " + " ".join(f"when {n} then {raw}" for n, (_, _, raw, _) in enumerate(rules, 1))
-        failure = (f"{labels}[_fail] as _bad_column, {bad_value} end::varchar as _bad_value, "
-                   f"{reasons}[_fail] as _reason")
+        reason = "case _fail " + " ".join(f"when {n} then {msg}" for n, (*_, msg) in enumerate(rules, 1))
+        failure = f"{labels}[_fail] as _bad_column, {bad_value} end::varchar as _bad_value, {reason} end as _reason"
     else:
         fail, failure = "null::integer", "null::varchar as _bad_column, null::varchar as _bad_value, " \
                                           "null::varchar as _reason"
@@ -134,6 +142,51 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
 
 def _raw(column: Column) -> str:
     return quote_ident("__raw_" + column.name)
+
+
+# What a value of each type must be, in reasons and docs/input-templates.md, when a column declares no ``expect``.
+_KINDS = {TS_OFFSET: "a date and time", EPOCH_S: "a time in epoch seconds", COUNT_TEXT: "a count",
+          UNIX_OR_ISO: "a time in epoch seconds or ISO 8601",
+          "DATE": "a date", "TIMESTAMP": "a date and time", "BOOLEAN": "true or false", "JSON": "JSON"}
+_EXAMPLES = {TS_OFFSET: "a date and time like 2026-03-01 14:30:00 -0400", EPOCH_S: "epoch seconds like 1772375400",
+             COUNT_TEXT: "a count like 1234, 1,234 or 1.4M", "DATE": "a date like 2026-03-01",
+             UNIX_OR_ISO: "epoch seconds like 1772375400 or an ISO 8601 time like 2026-03-01T14:30:00Z",
+             "TIMESTAMP": "a date and time like 2026-03-01 14:30:00", "BOOLEAN": "true or false", "VARCHAR": "text",
+             "JSON": "JSON, kept as it is"}
+_WHOLE = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER")
+
+
+def _kind(column: Column) -> str:
+    if column.type in _KINDS:
+        return _KINDS[column.type]
+    return "a whole number" if column.type.startswith(_WHOLE) else "a number"
+
+
+def expect_text(column: Column) -> str:
+    """What a valid value looks like: the declaration's ``expect``, else an example for its type."""
+    if column.expect:
+        return column.expect
+    if column.type in _EXAMPLES:
+        return _EXAMPLES[column.type]
+    return "a whole number like 42" if column.type.startswith(_WHOLE) else "a decimal number like 1250.00"
+
+
+# Values are quoted in reasons up to this length (a caption can be long; the column raw_value keeps it whole).
+_SHOWN_CHARS = 80
+
+
+def _reason(column: Column, label: str, problem: str) -> str:
+    """SQL for a rejection's reason, naming the column, the value and what was expected, e.g.
+    column `Total`: 'abc' is not a number (expected a decimal number like 1250.00). A personal-data value is never
+    shown."""
+    head = quote_literal(f"column `{label}`: ")
+    if column.pii:
+        return f"{head} || {quote_literal('the value (personal data, not shown) ' + problem)}"
+    raw = _raw(column)
+    # An empty value has nothing to quote: "column `Name`: the value is empty, but ...".
+    value = (f"coalesce(chr(39) || left({raw}, {_SHOWN_CHARS}) || "
+             f"case when length({raw}) > {_SHOWN_CHARS} then '...' else '' end || chr(39), 'the value')")
+    return f"{head} || {value} || {quote_literal(' ' + problem)}"
 
 
 def key_from_csv_line(source: Source, headers: list[str], delimiter: str, quote: str, line: str) -> list[str]:

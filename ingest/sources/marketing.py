@@ -11,7 +11,16 @@ _NONNEG = "{v} >= 0"
 # first): an unknown id would silently credit money to nobody.
 _KNOWN_CREATOR = "{v} in (select creator_id from raw.creators)"
 _KNOWN_CAMPAIGN = "{v} in (select campaign_id from raw.campaigns)"
-_DATES_IN_ORDER = RowCheck("valid_to", "valid_to < valid_from", "valid_to is before valid_from")
+_CREATOR_REF = Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
+                      expect="a creator_id listed in creators.csv", doc="who gets the credit or the pay")
+_CAMPAIGN_REF = Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
+                       expect="a campaign_id listed in campaigns.csv", doc="in which campaign")
+_VALID_FROM = Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE,
+                     doc="first day an order can get the credit (inclusive)")
+_VALID_TO = Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE,
+                   doc="last day an order can get the credit (inclusive)")
+_DATES_IN_ORDER = RowCheck("valid_to", "valid_to < valid_from",
+                           "column `valid_to`: the date is before valid_from (expected valid_from or later)")
 
 
 def _exclusive(column: str, table: str, normalise: str) -> RowCheck:
@@ -26,7 +35,8 @@ def _exclusive(column: str, table: str, normalise: str) -> RowCheck:
         f"exists (select 1 from _typed as other where other._row_number <> _typed._row_number and "
         f"{where.format(alias='other')}) or exists (select 1 from raw.{table} as loaded where "
         f"{where.format(alias='loaded')})",
-        f"the {column.replace('_', ' ')} is assigned to another creator over overlapping dates",
+        f"column `{column}`: the {column.replace('_', ' ')} is assigned to another creator over overlapping dates "
+        f"(expected one creator per {column.replace('_', ' ')} at a time; fix the rows and deliver the file again)",
     )
 
 MARKETING_SOURCES = (
@@ -34,64 +44,72 @@ MARKETING_SOURCES = (
         name="creators", pattern="marketing/creators*.csv", table="creators", format="csv", key=("creator_id",),
         description="Creators and their handle/account id on each platform.",
         columns=(
-            Column("creator_id", "creator_id", required=True, expect="a creator id like cr_00001"),
-            Column("creator_name", "creator_name", required=True),
-            Column("home_country", "home_country", check="length({v}) = 2", expect="ISO 3166 alpha-2"),
-            Column("instagram_username", "instagram_username", header_required=False),
-            Column("instagram_user_id", "instagram_user_id", header_required=False),
-            Column("tiktok_username", "tiktok_username", header_required=False),
-            Column("tiktok_open_id", "tiktok_open_id", header_required=False),
-            Column("youtube_handle", "youtube_handle", header_required=False),
-            Column("youtube_channel_id", "youtube_channel_id", header_required=False),
+            Column("creator_id", "creator_id", required=True, expect="a creator id like cr_00001",
+                   doc="your stable id for the creator; every other template refers to it"),
+            Column("creator_name", "creator_name", required=True, doc="display name"),
+            Column("home_country", "home_country", check="length({v}) = 2",
+                   expect="an ISO 3166 alpha-2 country code (2 letters) such as US", doc="where the creator lives"),
+            Column("instagram_username", "instagram_username", header_required=False, doc="Instagram handle"),
+            Column("instagram_user_id", "instagram_user_id", header_required=False,
+                   doc="Instagram Graph API user id (joins the API data)"),
+            Column("tiktok_username", "tiktok_username", header_required=False, doc="TikTok handle"),
+            Column("tiktok_open_id", "tiktok_open_id", header_required=False, doc="TikTok Display API open_id"),
+            Column("youtube_handle", "youtube_handle", header_required=False, doc="YouTube handle"),
+            Column("youtube_channel_id", "youtube_channel_id", header_required=False, doc="YouTube channel id (UC...)"),
         ),
     ),
     Source(
         name="campaigns", pattern="marketing/campaigns*.csv", table="campaigns", format="csv",
         key=("campaign_id",), description="Campaigns with their dates and target countries.",
         columns=(
-            Column("campaign_id", "campaign_id", required=True),
-            Column("campaign_name", "campaign_name", required=True),
-            Column("start_date", "start_date", "DATE", required=True, expect=_DATE),
-            Column("end_date", "end_date", "DATE", required=True, expect=_DATE),
-            Column("target_countries", "target_countries", expect="country codes separated by ';'"),
+            Column("campaign_id", "campaign_id", required=True, doc="stable id"),
+            Column("campaign_name", "campaign_name", required=True, doc="name shown in reports"),
+            Column("start_date", "start_date", "DATE", required=True, expect=_DATE, doc="first day (inclusive)"),
+            Column("end_date", "end_date", "DATE", required=True, expect=_DATE, doc="last day (inclusive)"),
+            Column("target_countries", "target_countries", expect="ISO country codes separated by ';' like US;CA;GB",
+                   doc="the campaign's markets"),
         ),
-        row_checks=(RowCheck("end_date", "end_date < start_date", "end_date is before start_date"),),
+        row_checks=(RowCheck("end_date", "end_date < start_date",
+                             "column `end_date`: the date is before start_date (expected start_date or later)"),),
     ),
     Source(
         name="contracts", pattern="marketing/contracts*.csv", table="contracts", format="csv",
         key=("contract_id",), description="What each creator is paid for each campaign.",
         columns=(
-            Column("contract_id", "contract_id", required=True),
-            Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
-                   expect="a creator_id listed in creators.csv"),
-            Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
-                   expect="a campaign_id listed in campaigns.csv"),
-            Column("currency", "currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
-            Column("flat_fee", "flat_fee", MONEY, required=True, check=_NONNEG, expect="an amount >= 0"),
-            Column("gifted_units", "gifted_units", COUNT, check=_NONNEG, expect="a whole number >= 0"),
-            Column("unit_cost", "unit_cost", MONEY, check=_NONNEG, expect="an amount >= 0 (COGS, not retail)"),
-            Column("gift_shipping_cost", "gift_shipping_cost", MONEY, check=_NONNEG, expect="an amount >= 0"),
+            Column("contract_id", "contract_id", required=True, doc="stable id"),
+            _CREATOR_REF,
+            _CAMPAIGN_REF,
+            Column("currency", "currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT,
+                   doc="currency of every amount in the row"),
+            Column("flat_fee", "flat_fee", MONEY, required=True, check=_NONNEG, expect="an amount >= 0", doc="fee"),
+            Column("gifted_units", "gifted_units", COUNT, check=_NONNEG, expect="a whole number >= 0",
+                   doc="number of products gifted"),
+            Column("unit_cost", "unit_cost", MONEY, check=_NONNEG, expect="an amount >= 0 (COGS, not retail)",
+                   doc="cost of goods per gifted unit, not the retail price; empty = not recorded"),
+            Column("gift_shipping_cost", "gift_shipping_cost", MONEY, check=_NONNEG, expect="an amount >= 0",
+                   doc="shipping paid for the gifts"),
             Column("commission_rate", "commission_rate", "DECIMAL(9,4)", check="{v} between 0 and 1",
-                   expect="a fraction between 0 and 1"),
+                   expect="a fraction between 0 and 1 (0.10 = 10%)",
+                   doc="share of attributed net sales (after refunds) paid as commission"),
             Column("bonus_threshold_net_revenue", "bonus_threshold_net_revenue", MONEY, check=_NONNEG,
-                   expect="an amount >= 0"),
-            Column("bonus_amount", "bonus_amount", MONEY, check=_NONNEG, expect="an amount >= 0"),
-            Column("paid_amplification", "paid_amplification", MONEY, check=_NONNEG, expect="an amount >= 0"),
+                   expect="an amount >= 0", doc="the bonus is paid when attributed net revenue reaches this"),
+            Column("bonus_amount", "bonus_amount", MONEY, check=_NONNEG, expect="an amount >= 0", doc="the bonus"),
+            Column("paid_amplification", "paid_amplification", MONEY, check=_NONNEG, expect="an amount >= 0",
+                   doc="ad spend boosting the creator's posts"),
         ),
     ),
     Source(
         name="code_assignments", pattern="marketing/code_assignments*.csv", table="code_assignments",
         format="csv", key=("code", "valid_from"), description="Which creator a discount code belongs to, when.",
         columns=(
-            Column("code", "code", required=True),
-            Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
-                   expect="a creator_id listed in creators.csv"),
-            Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
-                   expect="a campaign_id listed in campaigns.csv"),
+            Column("code", "code", required=True,
+                   doc="the discount code as customers type it (matched case-insensitively)"),
+            _CREATOR_REF,
+            _CAMPAIGN_REF,
             Column("discount_percent", "discount_percent", "DECIMAL(5,2)", check="{v} between 0 and 100",
-                   expect="a percentage between 0 and 100"),
-            Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
-            Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
+                   expect="a percentage between 0 and 100", doc="the code's discount"),
+            _VALID_FROM,
+            _VALID_TO,
         ),
         row_checks=(
             _DATES_IN_ORDER,
@@ -102,13 +120,12 @@ MARKETING_SOURCES = (
         name="link_assignments", pattern="marketing/link_assignments*.csv", table="link_assignments",
         format="csv", key=("link_id",), description="Which creator a tracking link id (ref / utm) belongs to.",
         columns=(
-            Column("link_id", "link_id", required=True),
-            Column("creator_id", "creator_id", required=True, check=_KNOWN_CREATOR,
-                   expect="a creator_id listed in creators.csv"),
-            Column("campaign_id", "campaign_id", required=True, check=_KNOWN_CAMPAIGN,
-                   expect="a campaign_id listed in campaigns.csv"),
-            Column("valid_from", "valid_from", "DATE", required=True, expect=_DATE),
-            Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE),
+            Column("link_id", "link_id", required=True,
+                   doc="the ref= value of the creator's links (matched case-insensitively)"),
+            _CREATOR_REF,
+            _CAMPAIGN_REF,
+            _VALID_FROM,
+            _VALID_TO,
         ),
         row_checks=(
             _DATES_IN_ORDER,
@@ -120,10 +137,14 @@ MARKETING_SOURCES = (
         key=("rate_date", "base_currency", "quote_currency"),
         description="Daily reference FX rates (quote units per one base unit), business days only.",
         columns=(
-            Column("rate_date", "rate_date", "DATE", required=True, expect=_DATE),
-            Column("base_currency", "base_currency", required=True, check="length({v}) = 3"),
-            Column("quote_currency", "quote_currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT),
-            Column("rate", "rate", "DECIMAL(18,8)", required=True, check="{v} > 0", expect="a rate > 0"),
+            Column("rate_date", "rate_date", "DATE", required=True, expect=_DATE, doc="business day of the rate"),
+            Column("base_currency", "base_currency", required=True, check="length({v}) = 3",
+                   expect="a 3-letter currency code; only USD rows are used", doc="USD"),
+            Column("quote_currency", "quote_currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT,
+                   doc="one row per quote currency and day"),
+            Column("rate", "rate", "DECIMAL(18,8)", required=True, check="{v} > 0", expect="a rate > 0",
+                   doc="units of quote currency per 1 base unit; a day without a row uses the newest earlier rate "
+                       "up to 7 days old (dbt var fx_max_rate_age_days)"),
         ),
     ),
 )

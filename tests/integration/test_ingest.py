@@ -60,7 +60,8 @@ def test_bad_rows_are_quarantined_and_good_rows_still_land(sample_landing: Path,
                              "where source = 'contracts' order by source_row").fetchall()
     con.close()
     assert quarantine[0][:3] == (3, "flat_fee", "-5") and "expected an amount >= 0" in quarantine[0][3]
-    assert quarantine[1][:3] == (4, "flat_fee", "abc") and "cannot parse" in quarantine[1][3]
+    assert quarantine[1][:3] == (4, "flat_fee", "abc")
+    assert "column `flat_fee`: 'abc' is not a number" in quarantine[1][3]
     assert quarantine[2][0] == 5 and "Expected Number of Columns" in quarantine[2][3]
 
 
