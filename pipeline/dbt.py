@@ -9,11 +9,16 @@ The child gets its own process group, and this module owns its end: when the tas
 times out (Airflow raises inside the task) or fails while streaming, the whole group gets SIGTERM, then SIGKILL
 after a grace period; if this process itself is SIGKILLed, the kernel kills dbt with it. No dbt is left holding
 the warehouse lock after its task is gone.
+
+Configuration that changes what incremental models hold (brand handles, the reporting currency, any dbt var) takes
+effect on the next build: every whole-project build records the configuration it ran with in the warehouse, and
+the next one runs with --full-refresh when it differs, saying why (docs/decisions.md).
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import re
@@ -24,6 +29,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import yaml
 
 from ingest.warehouse import WarehouseLocked, connect, locked_message
 from pipeline.settings import Settings
@@ -37,6 +44,19 @@ _PRCTL = getattr(ctypes.CDLL(None), "prctl", None)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # The line of a traceback that names the exception, e.g. "_duckdb.IOException: IO Error: ..."
 _EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
+# dbt's pointer to a failed test's stored rows: select * from "<database>"."<schema>"."<table>"
+_STORED_FAILURES = re.compile(r'^\s*select \* from "[^"]+"\."(?P<schema>[^"]+)"\."(?P<table>[^"]+)"\s*$')
+# Commands that take --vars, and those that build the whole project unless a selection narrows them.
+_TAKES_VARS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "parse", "show", "list", "ls", "docs"})
+_BUILDS = frozenset({"build", "run"})
+_SELECTION = frozenset({"--select", "-s", "--models", "-m", "--exclude", "--selector", "--resource-type",
+                        "--resource-types", "--exclude-resource-type"})
+# Where each whole-project build records its configuration: the next build compares with the newest row.
+BUILD_CONFIG_TABLE = "raw.dbt_build_config"
+_CREATE_BUILD_CONFIG = (f"create table if not exists {BUILD_CONFIG_TABLE} (config json not null, "
+                        "full_refresh boolean not null, built_at timestamptz not null)")
+# Settings that are paths, not configuration: moving the warehouse changes no result.
+_PATH_SETTINGS = frozenset({"PIPELINE_WAREHOUSE", "DBT_PROFILES_DIR"})
 
 
 class DbtFailed(Exception):
@@ -47,7 +67,15 @@ def run_dbt(settings: Settings, *args: str) -> None:
     """``run_dbt(settings, "build")``; raises DbtFailed when dbt cannot start or exits non-zero (saying which
     node failed, or what stopped it)."""
     command = f"dbt {' '.join(args)}"
-    _check_warehouse_free(settings, command)
+    last_config = _check_warehouse_free(settings, command)
+    args = _with_settings_vars(settings, args)
+    config = _build_config(settings, args) if _builds_whole_project(args) else None
+    if config is not None and "--full-refresh" not in args:
+        changed = _config_change(last_config, config)
+        if changed:
+            log.warning("%s: running with --full-refresh, because %s: incremental models keep what earlier builds "
+                        "computed, so they are rebuilt under the new configuration", command, changed)
+            args = (*args, "--full-refresh")
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),
             "--profiles-dir", str(settings.dbt_project_dir)]
     # No anonymous usage events leave the machine, whatever dbt_project.yml says; no colour codes in the log lines
@@ -63,14 +91,74 @@ def run_dbt(settings: Settings, *args: str) -> None:
         _stream(proc, output)
     if proc.returncode != 0:
         raise DbtFailed(_failure_message(settings, command, proc.returncode, output))
+    if config is not None:
+        _record_config(settings, config, full_refresh="--full-refresh" in args)
 
 
-def _check_warehouse_free(settings: Settings, command: str) -> None:
-    """Open and close the warehouse once, so dbt never starts on a file another process holds."""
+def _with_settings_vars(settings: Settings, args: tuple[str, ...]) -> tuple[str, ...]:
+    """The settings' dbt vars added to ``--vars`` (vars the caller gives win)."""
+    if not args or args[0] not in _TAKES_VARS:
+        return args
+    if "--vars" not in args:
+        return (*args, "--vars", json.dumps(settings.dbt_vars()))
+    at = args.index("--vars") + 1
+    given = yaml.safe_load(args[at]) or {}
+    return (*args[:at], json.dumps({**settings.dbt_vars(), **given}), *args[at + 1:])
+
+
+def _builds_whole_project(args: tuple[str, ...]) -> bool:
+    return bool(args) and args[0] in _BUILDS and not _SELECTION.intersection(args)
+
+
+def _build_config(settings: Settings, args: tuple[str, ...]) -> dict[str, dict[str, object]]:
+    """Everything a build's results depend on besides the data and the code: the project's vars, the vars given
+    on the command line and the settings dbt reads from the environment."""
+    project = yaml.safe_load((settings.dbt_project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return {
+        "project vars": project.get("vars") or {},
+        "command-line vars": yaml.safe_load(args[args.index("--vars") + 1]) or {},
+        "settings": {k: v for k, v in settings.dbt_env().items() if k not in _PATH_SETTINGS},
+    }
+
+
+def _config_change(before: dict[str, dict[str, object]] | None, config: dict[str, dict[str, object]]) -> str | None:
+    """What differs from the configuration of the last complete build (None: nothing)."""
+    if before is None:
+        return "no earlier build recorded its configuration"
+    changes = [f"{name} {before.get(part, {}).get(name)!r} -> {now.get(name)!r}"
+               for part, now in config.items()
+               for name in sorted(set(now) | set(before.get(part, {})))
+               if now.get(name) != before.get(part, {}).get(name)]
+    return "the configuration changed since the last build: " + "; ".join(changes) if changes else None
+
+
+def _record_config(settings: Settings, config: dict[str, dict[str, object]], full_refresh: bool) -> None:
     try:
-        connect(settings.warehouse_path).close()
+        con = connect(settings.warehouse_path)
+    except WarehouseLocked as exc:
+        log.warning("the build's configuration was not recorded (%s): the next build runs with --full-refresh", exc)
+        return
+    try:
+        con.execute(_CREATE_BUILD_CONFIG)
+        con.execute(f"insert into {BUILD_CONFIG_TABLE} values (?, ?, now())",
+                    [json.dumps(config, sort_keys=True), full_refresh])
+    finally:
+        con.close()
+
+
+def _check_warehouse_free(settings: Settings, command: str) -> dict[str, dict[str, object]] | None:
+    """Open and close the warehouse once, so dbt never starts on a file another process holds. Returns the
+    configuration the last complete build recorded (None: no build recorded one)."""
+    try:
+        con = connect(settings.warehouse_path)
     except WarehouseLocked as exc:
         raise DbtFailed(f"{command} did not start: {exc}") from exc
+    try:
+        con.execute(_CREATE_BUILD_CONFIG)
+        row = con.execute(f"select config from {BUILD_CONFIG_TABLE} order by built_at desc limit 1").fetchone()
+    finally:
+        con.close()
+    return json.loads(row[0]) if row else None
 
 
 def _stream(proc: subprocess.Popen[str], output: list[str]) -> None:
@@ -92,7 +180,33 @@ def _failure_message(settings: Settings, command: str, returncode: int, output: 
                 if " ERROR " in line or "Failure in" in line or line.lstrip().startswith("Database Error")]
     # dbt crashed without its own error summary: its exception line says what happened.
     failures = failures or [line for line in output if _EXCEPTION_LINE.match(line)][-1:]
-    return f"{command} failed (exit {returncode}): " + (" | ".join(failures[:5]) or "see the dbt output above")
+    failures = failures[:5] + _stored_failure_messages(settings, output)
+    return f"{command} failed (exit {returncode}): " + (" | ".join(failures) or "see the dbt output above")
+
+
+def _stored_failure_messages(settings: Settings, output: list[str]) -> list[str]:
+    """What the failed tests that store their rows with a ``message`` column say (e.g. fx_rate_present: "no
+    EUR→USD rate on 2026-03-01 ..."), the first three of each: dbt itself prints only how many rows failed."""
+    tables = [m for m in map(_STORED_FAILURES.match, output) if m]
+    if not tables:
+        return []
+    messages: list[str] = []
+    try:
+        con = connect(settings.warehouse_path, read_only=True)
+    except WarehouseLocked:
+        return []  # dbt's own lines still say which test failed
+    try:
+        for table in tables:
+            relation = f'"{table["schema"]}"."{table["table"]}"'
+            columns = {c[0] for c in con.execute(f"describe {relation}").fetchall()}
+            if "message" not in columns:
+                continue
+            count, first = con.execute(f"select count(*), list(message order by message)[:3] from {relation}"
+                                       ).fetchone()
+            messages += first + ([f"... and {count - len(first)} more in {relation}"] if count > len(first) else [])
+    finally:
+        con.close()
+    return messages
 
 
 def _die_with_parent() -> None:

@@ -21,7 +21,7 @@ converted as (
         contracts.*,
         campaigns.campaign_start_date,
         campaigns.campaign_end_date,
-        {{ cross_rate('reporting_fx.units_per_usd', 'contract_fx.units_per_usd') }} as fx_rate_to_reporting,
+        {{ rate_to_reporting('contracts.currency', 'contract_fx', 'reporting_fx') }} as fx_rate_to_reporting,
         coalesce(revenue.net_revenue_reporting, 0) as attributed_net_revenue
     from contracts
     inner join campaigns on contracts.campaign_id = campaigns.campaign_id

@@ -1,7 +1,14 @@
--- Units of each currency per 1 USD for every calendar day; weekends and holidays carry the last rate forward.
+-- Units of each currency per 1 USD for every calendar day from the currency's first rate on. A day without a rate
+-- of its own (a weekend, a holiday, a file not yet delivered) takes the newest earlier rate when that is at most
+-- var fx_max_rate_age_days days old; beyond that the rate is NULL, never a guess, and the fx_rate_present test stops
+-- the build naming the currency and the day. USD is the base: it has no rows (rate_to_reporting uses 1).
 with rates as (
-    select * from {{ ref('stg_fx__rates') }}
-    where base_currency = 'USD'
+    select
+        quote_currency as currency,
+        rate_date,
+        rate
+    from {{ ref('stg_fx__rates') }}
+    where base_currency = 'USD' and quote_currency <> 'USD'
 ),
 
 bounds as (
@@ -16,29 +23,32 @@ spine as (
 ),
 
 currencies as (
-    select distinct quote_currency as currency from rates
+    select
+        currency,
+        min(rate_date) as first_day
+    from rates
+    group by currency
 ),
 
 filled as (
     select
         spine.date_day as rate_date,
         currencies.currency,
-        last_value(rates.rate ignore nulls) over (
-            partition by currencies.currency order by spine.date_day rows between unbounded preceding and current row
-        ) as units_per_usd
+        last_value(rates.rate ignore nulls) over carried as last_rate,
+        last_value(rates.rate_date ignore nulls) over carried as last_rate_date
     from spine
-    cross join currencies
-    left join rates on spine.date_day = rates.rate_date and currencies.currency = rates.quote_currency
+    inner join currencies on spine.date_day >= currencies.first_day
+    left join rates on spine.date_day = rates.rate_date and currencies.currency = rates.currency
+    window carried as (
+        partition by currencies.currency order by spine.date_day rows between unbounded preceding and current row
+    )
 )
 
 select
     rate_date,
     currency,
-    units_per_usd
+    case
+        when rate_date - last_rate_date <= cast({{ var('fx_max_rate_age_days') }} as integer) then last_rate
+    end as units_per_usd,
+    last_rate_date as rate_from_date
 from filled
-union all
-select
-    date_day as rate_date,
-    'USD' as currency,
-    cast(1 as decimal(18, 8)) as units_per_usd
-from spine

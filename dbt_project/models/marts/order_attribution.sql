@@ -28,7 +28,7 @@ joined as (
         attribution.link_last_touch_date,
         attribution.has_two_creator_codes,
         attribution.is_code_order_without_recent_post,
-        {{ cross_rate('reporting_fx.units_per_usd', 'order_fx.units_per_usd') }} as fx_rate_to_reporting
+        {{ rate_to_reporting('orders.currency', 'order_fx', 'reporting_fx') }} as fx_rate_to_reporting
     from orders
     inner join attribution on orders.order_name = attribution.order_name
     left join fx as order_fx on orders.currency = order_fx.currency and orders.order_date = order_fx.rate_date
