@@ -8,6 +8,64 @@ _ACCOUNT = Column("account_id", "doc->>'$.request.account'", required=True,
 _FETCHED = Column("fetched_at", "doc->>'$.request.fetched_at'", TS_OFFSET, expect="ISO 8601")
 _NONNEG = "{v} >= 0"
 
+# Graph insights saved by hand: the bare response body ({"data": [...]}, often without the metrics' "id") in a file
+# named instagram/<account_id>/<kind>_[<media_id>_]<YYYY-MM-DD>.json or .jsonl. What the body lacks comes from the
+# name: the account from the folder, the media id and the day the response was saved from the file name.
+_SAVED_NAMING = "instagram/<account_id>/media_insights_<media_id>_<YYYY-MM-DD>.json"
+
+
+def _from_path(regex: str) -> str:
+    """The first group of ``regex`` in the landing file's path, or null."""
+    return f"nullif(regexp_extract(file_path, '{regex}', 1), '')"
+
+
+_FOLDER_ACCOUNT = _from_path("/instagram/([0-9]+)/[^/]+$")
+_NAME_DATE = _from_path("[_-]([0-9]{4}-[0-9]{2}-[0-9]{2})[.]jsonl?$") + " || 'T00:00:00+00:00'"
+_INSIGHT_NAME = Column("metric_name", "item->>'$.name'", required=True,
+                       expect="the metric's name (each entry of 'data' has a 'name', e.g. reach or views)")
+
+
+def _media_insight_columns(saved: bool) -> tuple[Column, ...]:
+    """Media insights from API pages or saved bodies: one declaration, so both land in one raw table."""
+    return (
+        Column("account_id", f"coalesce(doc->>'$.request.account', {_FOLDER_ACCOUNT})", required=True,
+               expect="the account: request.account, or the numeric folder the file is saved in "
+                      f"({_SAVED_NAMING})"),
+        # The metric id is '<media_id>/insights/<metric>/<period>'; without it, the media id in the file name.
+        Column("media_id", f"coalesce(nullif(split_part(item->>'$.id', '/', 1), ''), "
+                           f"{_from_path('media_insights_([0-9]+)_[^/]*$')})", required=True,
+               expect=f"the media id: the metric's id '<media_id>/insights/<metric>/lifetime' or a file named "
+                      f"{_SAVED_NAMING}"),
+        _INSIGHT_NAME,
+        Column("metric_period", "item->>'$.period'"),
+        Column("metric_value", "item->>'$.values[0].value'", COUNT, check=_NONNEG, expect="a count >= 0"),
+        Column("fetched_at", f"coalesce(doc->>'$.request.fetched_at', {_NAME_DATE}, "
+                             "item->>'$.values[0].end_time')", TS_OFFSET, required=saved,
+               expect="when the response was fetched: request.fetched_at, the date at the end of the file name "
+                      f"({_SAVED_NAMING}) or the values' end_time"),
+    )
+
+
+def _account_insight_columns(saved: bool) -> tuple[Column, ...]:
+    """Account insights from API pages or saved bodies (one declaration, one raw table)."""
+    return (
+        # The metric id is '<account_id>/insights/<metric>/<period>'.
+        Column("account_id", f"coalesce(doc->>'$.request.account', nullif(split_part(item->>'$.id', '/', 1), ''), "
+                             f"{_FOLDER_ACCOUNT})", required=True,
+               expect="the account: request.account, the metric's id '<account_id>/insights/<metric>/day' or "
+                      "the numeric folder the file is saved in (instagram/<account_id>/account_insights_"
+                      "<YYYY-MM-DD>.json)"),
+        _INSIGHT_NAME,
+        Column("metric_period", "item->>'$.period'"),
+        # One value per day: the list is flattened into a JSON array of {value, end_time} and kept whole here;
+        # staging unnests it.
+        Column("daily_values", "item->>'$.values'", "JSON", required=True, expect="a list of daily values"),
+        Column("fetched_at", f"coalesce(doc->>'$.request.fetched_at', {_NAME_DATE}, "
+                             "item->>'$.values[#-1].end_time')", TS_OFFSET, required=saved,
+               expect="when the response was fetched: request.fetched_at, the date at the end of the file name "
+                      "(instagram/<account_id>/account_insights_<YYYY-MM-DD>.json) or the last value's end_time"),
+    )
+
 
 def _by_header(name: str) -> str:
     """A YouTube Analytics row value by its column name (rows are arrays ordered like columnHeaders)."""
@@ -78,16 +136,19 @@ SOCIAL_SOURCES = (
         name="instagram_media_insights", pattern="instagram/media_insights*.jsonl",
         table="instagram_media_insights", format="jsonl", records="$.response.data",
         key=("media_id", "metric_name", "fetched_at"), shape="json_type(doc, '$.response.data') = 'ARRAY'",
-        shape_expect="a page {'response': {'data': [{'name': ..., 'values': [...]}]}}",
+        shape_expect="a page {'response': {'data': [{'name': ..., 'values': [...]}]}} (a bare response body "
+                     f"saved by hand belongs in {_SAVED_NAMING})",
         description="Instagram media insights, one row per metric; an empty 'values' list is kept as null.",
-        columns=(
-            _ACCOUNT,
-            Column("media_id", "split_part(item->>'$.id', '/', 1)", required=True),
-            Column("metric_name", "item->>'$.name'", required=True),
-            Column("metric_period", "item->>'$.period'"),
-            Column("metric_value", "item->>'$.values[0].value'", COUNT, check=_NONNEG),
-            _FETCHED,
-        ),
+        columns=_media_insight_columns(saved=False),
+    ),
+    Source(
+        name="instagram_media_insights_saved", pattern="instagram/*/media_insights_*.json*",
+        table="instagram_media_insights", format="jsonl", records="$.data",
+        key=("media_id", "metric_name", "fetched_at"), shape="json_type(doc, '$.data') = 'ARRAY'",
+        shape_expect="a Graph response body {'data': [{'name': ..., 'period': ..., 'values': [...]}]} on one line",
+        description="Instagram media insights saved by hand (bare response body) as "
+                    f"{_SAVED_NAMING}; loads into the API pages' table.",
+        columns=_media_insight_columns(saved=True),
     ),
     Source(
         name="instagram_audience", pattern="instagram/audience*.jsonl", table="instagram_audience",
@@ -195,18 +256,21 @@ SOCIAL_SOURCES = (
         table="instagram_account_insights", format="jsonl", records="$.response.data",
         key=("account_id", "metric_name", "fetched_at"),
         shape="json_type(doc, '$.response.data') = 'ARRAY'",
-        shape_expect="a page {'response': {'data': [{'name': ..., 'period': 'day', 'values': [...]}]}}",
+        shape_expect="a page {'response': {'data': [{'name': ..., 'period': 'day', 'values': [...]}]}} (a bare "
+                     "response body saved by hand belongs in "
+                     "instagram/<account_id>/account_insights_<YYYY-MM-DD>.json)",
         description="Instagram account insights by day (follower_count = new followers that day, reach, views); "
                     "one row per metric and day.",
-        columns=(
-            _ACCOUNT,
-            Column("metric_name", "item->>'$.name'", required=True),
-            Column("metric_period", "item->>'$.period'"),
-            # One value per day: the list is flattened into a JSON array of {value, end_time} and kept whole here;
-            # staging unnests it.
-            Column("daily_values", "item->>'$.values'", "JSON", required=True, expect="a list of daily values"),
-            _FETCHED,
-        ),
+        columns=_account_insight_columns(saved=False),
+    ),
+    Source(
+        name="instagram_account_insights_saved", pattern="instagram/*/account_insights_*.json*",
+        table="instagram_account_insights", format="jsonl", records="$.data",
+        key=("account_id", "metric_name", "fetched_at"), shape="json_type(doc, '$.data') = 'ARRAY'",
+        shape_expect="a Graph response body {'data': [{'name': ..., 'period': 'day', 'values': [...]}]} on one line",
+        description="Instagram account insights saved by hand (bare response body) as "
+                    "instagram/<account_id>/account_insights_<YYYY-MM-DD>.json; loads into the API pages' table.",
+        columns=_account_insight_columns(saved=True),
     ),
     Source(
         name="youtube_daily_analytics", pattern="youtube/analytics_daily*.jsonl", table="youtube_daily_analytics",

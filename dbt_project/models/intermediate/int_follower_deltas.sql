@@ -13,15 +13,18 @@ changed as (
         platform,
         account_id,
         min(snapshot_date) as first_changed_date
-    from {{ ref('stg_tracking__follower_snapshots') }}
-    where loaded_at > (select max(source_loaded_at) from {{ this }})
+    from {{ ref('int_follower_snapshots') }}
+    -- An empty table (no account with two consecutive days yet) has no watermark: everything is new.
+    where loaded_at > (
+        select coalesce(max(source_loaded_at), cast('-infinity' as timestamptz)) from {{ this }}
+    )
     group by platform, account_id
 ),
 {%- endif %}
 
 snapshots as (
     select s.*
-    from {{ ref('stg_tracking__follower_snapshots') }} as s
+    from {{ ref('int_follower_snapshots') }} as s
     {%- if is_incremental() %}
         inner join changed as c
             on

@@ -20,11 +20,25 @@ with source_loads as (
     from {{ ref('stg_instagram__media_insights') }}
     union all
     select
+        'instagram' as platform,
+        post_id,
+        null as account_id,
+        loaded_at
+    from {{ ref('stg_instagram__post_exports') }}
+    union all
+    select
         'tiktok' as platform,
         video_id as post_id,
         null as account_id,
         loaded_at
     from {{ ref('stg_tiktok__videos') }}
+    union all
+    select
+        'tiktok' as platform,
+        video_id as post_id,
+        null as account_id,
+        loaded_at
+    from {{ ref('int_tiktok_scraper_videos') }}
     union all
     select
         'youtube' as platform,
@@ -38,7 +52,7 @@ with source_loads as (
         null as post_id,
         account_id,
         loaded_at
-    from {{ ref('stg_tracking__follower_snapshots') }}
+    from {{ ref('int_follower_snapshots') }}
     union all
     select
         'instagram' as platform,
@@ -70,7 +84,10 @@ newest_load as (
 
 changed as (
     select platform, post_id, account_id from source_loads
-    where loaded_at > (select max(source_loaded_at) from {{ this }})
+    -- An empty table (no account with two consecutive days yet) has no watermark: everything is new.
+    where loaded_at > (
+        select coalesce(max(source_loaded_at), cast('-infinity' as timestamptz)) from {{ this }}
+    )
 ),
 {%- endif %}
 
@@ -89,11 +106,22 @@ ig_insights as (
 
 tiktok as (select * from {{ ref('stg_tiktok__videos') }}),
 
+tiktok_scraped as (
+    -- The newest scrape of each video the Display API did not deliver: API counts are exact (a scraper shows
+    -- 1.4M), so a video in both is the API's.
+    select *
+    from {{ ref('int_tiktok_scraper_videos') }}
+    where video_id not in (select video_id from tiktok)
+    qualify row_number() over (
+        partition by video_id order by scraped_at desc, loaded_at desc, source_row desc
+    ) = 1
+),
+
 youtube as (select * from {{ ref('stg_youtube__videos') }}),
 
 accounts as (select * from {{ ref('int_creator_accounts') }}),
 
-snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
+snapshots as (select * from {{ ref('int_follower_snapshots') }}),
 
 current_followers as (select * from {{ ref('int_creator_profiles') }}),
 
@@ -114,6 +142,23 @@ posts as (
     from ig_media as m
     left join ig_insights as i on m.media_id = i.media_id
     union all
+    -- Posts known only from a Meta Business Suite export: for a post in both, the API's media and insights win.
+    select
+        'instagram',
+        post_id,
+        account_id,
+        posted_at,
+        caption,
+        post_type = 'IG reel',
+        likes,
+        comments,
+        shares,
+        saves,
+        views,
+        reach
+    from {{ ref('stg_instagram__post_exports') }}
+    where post_id not in (select media_id from ig_media)
+    union all
     select
         'tiktok',
         video_id,
@@ -128,6 +173,21 @@ posts as (
         view_count,
         null
     from tiktok
+    union all
+    select
+        'tiktok',
+        video_id,
+        account_id,
+        posted_at,
+        caption,
+        true,
+        like_count,
+        comment_count,
+        share_count,
+        save_count,
+        view_count,
+        null
+    from tiktok_scraped
     union all
     select
         'youtube',
