@@ -1,6 +1,6 @@
 """weekly_report: every Monday morning, the performance report from the published serving file, written to the
 report folder and sent where delivery is configured (email to PIPELINE_REPORT_RECIPIENTS through the SMTP
-connection, a post to the webhook connection; see pipeline/delivery.py).
+connection, a post to the webhook connection; see serve/report/delivery.py).
 
 The time zone is PIPELINE_REPORT_TZ (default Europe/London). It reads only the serving file, so it never
 contends with the pipeline for the warehouse.
@@ -28,10 +28,11 @@ from pipeline.settings import load_settings
 )
 def weekly_report():
     @task
-    def build_and_send_report() -> dict:
+    def build_and_send_report(**context) -> dict:
         from pipeline.tasks import weekly_report as run
 
-        return run()
+        # The week before the run's own date, so a re-run or backfill reports the same week.
+        return run(context["logical_date"])
 
     build_and_send_report()
 

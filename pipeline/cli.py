@@ -3,6 +3,7 @@
   pipeline demo      generate the sample data and run the whole pipeline through Airflow, then summarise
   pipeline summary   print the summary of the published marts
   pipeline evaluate  score the published marts against the sample data's ground_truth.json
+  pipeline report [--week 2026-W46] [--stale refuse|mark]   build the weekly report now (HTML, PDF), no delivery
   pipeline benchmark ingest|dbt --scales S,M,L   measured throughput, wall time and peak memory vs bare DuckDB
   pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
   pipeline gate status | admit LOAD_ID --reason TEXT   the quality gate's verdict on each batch; admit a
@@ -18,12 +19,15 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from ingest.errors import WarehouseLocked, WarehouseMissing
 from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
 from pipeline.settings import DEMO_ENV, Settings, load_settings
+from serve.report.week import StaleServing
 
 log = logging.getLogger("pipeline")
 
@@ -32,6 +36,16 @@ DAG_RUN_ORDER = ("creator_pipeline", "weekly_report")
 
 class StepFailed(Exception):
     pass
+
+
+class MissingInput(Exception):
+    """A file the command reads is not there; the message says what produces it."""
+
+
+def _require(path: Path, hint: str) -> Path:
+    if not path.is_file():
+        raise MissingInput(f"{path} does not exist: {hint}")
+    return path
 
 
 def _airflow(settings: Settings, *args: str, log_file: Path) -> None:
@@ -46,10 +60,12 @@ def _airflow(settings: Settings, *args: str, log_file: Path) -> None:
         raise StepFailed(f"'airflow {' '.join(args)}' failed (exit {proc.returncode}); see {log_file}")
 
 
-def run_dag(settings: Settings, dag_id: str, log_file: Path) -> None:
-    """Run one DAG through Airflow (``airflow dags test``) and fail unless every task succeeded."""
+def run_dag(settings: Settings, dag_id: str, log_file: Path, logical_date: datetime | None = None) -> None:
+    """Run one DAG through Airflow (``airflow dags test``, at ``logical_date`` if given) and fail unless every task
+    succeeded."""
     before = log_file.stat().st_size if log_file.exists() else 0
-    _airflow(settings, "dags", "test", dag_id, log_file=log_file)
+    _airflow(settings, "dags", "test", dag_id, *([logical_date.isoformat()] if logical_date else []),
+             log_file=log_file)
     with log_file.open() as fh:
         fh.seek(before)
         output = fh.read()
@@ -62,6 +78,8 @@ def run_dag(settings: Settings, dag_id: str, log_file: Path) -> None:
 def summary(settings: Settings) -> str:
     from expectations.gate import data_docs_index
 
+    _require(settings.serving_path, "nothing is published yet: run `pipeline demo` (or the creator_pipeline DAG) "
+             "first, or set PIPELINE_SERVING_DIR (or PIPELINE_DATA_DIR) to where the marts are published")
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     try:
         verdicts = dict(con.execute("select verdict, count(*) from creator_vetting group by 1").fetchall())
@@ -72,7 +90,7 @@ def summary(settings: Settings) -> str:
         version = con.execute("select version from publication").fetchall()[0][0]
     finally:
         con.close()
-    reports = sorted(settings.report_dir.glob("weekly_report_*.md"))
+    reports = sorted(settings.report_dir.glob("weekly_report_*.pdf"))
     lines = [
         f"Creators vetted: {creators} (per platform: approve {verdicts.get('approve', 0)}, "
         f"review {verdicts.get('review', 0)}, reject {verdicts.get('reject', 0)})",
@@ -93,6 +111,7 @@ def summary(settings: Settings) -> str:
 
 def demo(settings: Settings, scale: str, seed: int) -> None:
     from pipeline.generate import generate
+    from pipeline.generate.run import DEFAULT_END
 
     # Marks the demo, the only run allowed the public PII key when PIPELINE_PII_KEY is unset (docs/pii.md);
     # the Airflow processes inherit it.
@@ -109,9 +128,11 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
     log.info("preparing Airflow in %s (log: %s)", airflow_env(settings)["AIRFLOW_HOME"], log_file)
     for command in SETUP_COMMANDS:
         _airflow(settings, *command, log_file=log_file)
+    # The report runs as on the Monday after the sample's last (complete) week, so it reports that week.
+    report_day = datetime.combine(DEFAULT_END + timedelta(days=1), datetime.min.time(), UTC).replace(hour=7)
     for dag_id in DAG_RUN_ORDER:
         log.info("running DAG %s through Airflow", dag_id)
-        run_dag(settings, dag_id, log_file)
+        run_dag(settings, dag_id, log_file, report_day if dag_id == "weekly_report" else None)
     log.info("pipeline finished in %.1fs", time.perf_counter() - started)
     print(summary(settings))
 
@@ -130,10 +151,11 @@ data_docs/local_site/index.html.
 def gate(settings: Settings, args: argparse.Namespace) -> int:
     from expectations.gate import data_docs_index
     from expectations.state import AdmitError, admit, batch_statuses, ensure_gate_tables
-    from ingest.warehouse import connect
+    from ingest.warehouse import connect, require_warehouse
 
     if args.gate_command == "admit":
         decided_by = args.by or getpass.getuser()
+        require_warehouse(settings.warehouse_path)  # admitting into a new, empty warehouse makes no sense
         con = connect(settings.warehouse_path)
         try:
             ensure_gate_tables(con)
@@ -175,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
     sub.add_parser("summary", help="summarise the published marts")
     sub.add_parser("evaluate", help="precision and recall of the flags against the sample data's planted cases")
+    p_report = sub.add_parser("report", help="build the weekly report from the serving file now (no delivery)")
+    p_report.add_argument("--week", help="ISO week, e.g. 2026-W46 (default: the last complete week)")
+    p_report.add_argument("--stale", choices=("refuse", "mark"),
+                          help="data published before the week ended: refuse, or mark every page "
+                               "(default $PIPELINE_REPORT_STALE, refuse)")
     p_bench = sub.add_parser("benchmark", help="ingest or dbt against a bare-DuckDB baseline at several data sizes")
     p_bench.add_argument("kind", choices=("ingest", "dbt"))
     p_bench.add_argument("--scales", default="S,M", help="comma-separated scales (default S,M; L takes long)")
@@ -193,27 +220,44 @@ def main(argv: list[str] | None = None) -> int:
     p_af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    settings = load_settings()
     try:
-        if args.command == "demo":
-            demo(settings, args.scale, args.seed)
-        elif args.command == "summary":
-            print(summary(settings))
-        elif args.command == "benchmark":
-            from pipeline.benchmark.run import main as benchmark
-
-            benchmark(args.kind, args.scales.split(","), args.workdir or settings.data_dir / "benchmark")
-        elif args.command == "gate":
-            return gate(settings, args)
-        elif args.command == "evaluate":
-            from pipeline.evaluate import evaluate_files
-
-            print(evaluate_files(settings.serving_path, settings.landing_dir / "ground_truth.json").as_text())
-        else:
-            return run_airflow(args.args, airflow_env(settings))
-    except StepFailed as exc:
+        return _run(args)
+    except (StepFailed, MissingInput, WarehouseLocked, WarehouseMissing, ValueError, StaleServing) as exc:
         log.error("%s", exc)
-        return 1
+    except duckdb.Error as exc:  # its later lines can quote data
+        log.error("%s", str(exc).splitlines()[0])
+    return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.command == "demo":
+        demo(settings, args.scale, args.seed)
+    elif args.command == "summary":
+        print(summary(settings))
+    elif args.command == "benchmark":
+        from pipeline.benchmark.run import main as benchmark
+
+        benchmark(args.kind, args.scales.split(","), args.workdir or settings.data_dir / "benchmark")
+    elif args.command == "gate":
+        return gate(settings, args)
+    elif args.command == "report":
+        from serve.report import build_report
+        from serve.report.week import iso_week
+
+        _require(settings.serving_path, "nothing is published yet: run `pipeline demo` (or the creator_pipeline DAG)")
+        report = build_report(settings.serving_path, settings.report_dir,
+                              week=iso_week(args.week, settings.report_timezone) if args.week else None,
+                              timezone=settings.report_timezone, on_stale=args.stale or settings.report_stale)
+        print(f"{report.subject}\n  {report.pdf}\n  {report.html}{'  (marked stale)' if report.stale else ''}")
+    elif args.command == "evaluate":
+        from pipeline.evaluate import evaluate_files
+
+        truth = _require(settings.landing_dir / "ground_truth.json", "evaluate scores the generated sample data; "
+                         "run `pipeline demo` (or `generate --out $PIPELINE_LANDING_DIR`) first")
+        print(evaluate_files(_require(settings.serving_path, "run `pipeline demo` first"), truth).as_text())
+    else:
+        return run_airflow(args.args, airflow_env(settings))
     return 0
 
 

@@ -57,10 +57,13 @@ def test_demo_prints_the_summary(demo_run) -> None:
     assert "Creators vetted: 60" in result.stdout
     assert "Top 5 creators by ROI" in result.stdout and " 5. " in result.stdout
     assert str(data_dir / "serving" / "current" / "marts.duckdb") in result.stdout
+    # The demo reports the sample's last complete week (it ends on Sunday 2026-11-15).
     reports = list((data_dir / "reports").glob("weekly_report_*.md"))
-    assert reports and "Top 5 creators by ROI" in reports[0].read_text()
-    assert "| ROI | vetting |" in reports[0].read_text(), "who paid back is shown beside the vetting verdict"
-    assert (data_dir / "reports" / reports[0].with_suffix(".html").name).exists()
+    assert [r.name for r in reports] == ["weekly_report_2026-W46.md"]
+    text = reports[0].read_text()
+    assert "Top five creators by ROI (campaign to date)" in text
+    assert "| vetting | net revenue | cost | ROI | ROAS |" in text, "who paid back is shown beside the verdict"
+    assert all(reports[0].with_suffix(ext).exists() for ext in (".html", ".pdf"))
 
 
 def test_the_weekly_report_dag_emails_and_posts_the_report(demo_run) -> None:
@@ -69,10 +72,13 @@ def test_the_weekly_report_dag_emails_and_posts_the_report(demo_run) -> None:
     (recipients, message), = mail
     assert recipients == ["cmo@brand.example"]
     assert message["Subject"] == report.read_text().splitlines()[0].lstrip("# ")
+    assert "2026-W46" in message["Subject"]
     html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_content()
-    assert "Top 5 creators by ROI" in html
+    assert "Top five creators by ROI" in html
+    pdf = [p for p in message.walk() if p.get_filename() == report.with_suffix(".pdf").name]
+    assert len(pdf) == 1 and pdf[0].get_payload(decode=True).startswith(b"%PDF")
     (post,) = posts
-    assert post["text"].startswith(report.read_text()[:200]) and post["report_file"] == str(report)
+    assert post["text"].startswith(report.read_text()[:200]) and post["report_file"] == str(report.with_suffix(".pdf"))
 
 
 def test_marts_are_published_and_consistent(demo_run) -> None:

@@ -1,0 +1,102 @@
+"""Build the weekly report: read the figures, refuse (or mark) stale data, write HTML, PDF, Markdown and charts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+
+from serve.report import charts, summary
+from serve.report.data import ReportData, collect
+from serve.report.pdf import write_pdf
+from serve.report.week import ReportWeek, StalePolicy, is_stale, week_before
+
+log = logging.getLogger(__name__)
+
+
+
+def _day(d) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("serve.report", "templates"), autoescape=autoescape,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(amount=summary.amount, percent=summary.percent, points=summary.points, times=summary.times,
+                       day=_day)
+    return env
+
+
+_TEMPLATES = _environment(autoescape=True)
+_MARKDOWN = _environment(autoescape=False)  # Markdown is not HTML: nothing to escape
+_CHART_WIDTH = {"email": 760, "pdf": 515}  # at most: px in the email, points across A4 inside the PDF's margins
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What a build wrote, and what delivery needs: the subject, the email's HTML (charts as cid: references)."""
+
+    week: ReportWeek
+    stale: bool
+    subject: str
+    html: Path
+    pdf: Path
+    markdown: Path
+    charts: list[Path]
+    email_html: str
+
+
+def build_report(serving_path: Path, report_dir: Path, *, week: ReportWeek | None = None,
+                 as_of: datetime | None = None, timezone: str = "UTC",
+                 on_stale: StalePolicy = "refuse") -> ReportFiles:
+    """The report for ``week`` (default: the last complete ISO week before ``as_of``, default now, in ``timezone``)
+    from the serving file, written to ``report_dir`` as ``weekly_report_<ISO week>.{html,pdf,md}`` plus one PNG per
+    chart. Data published before the week ended raises StaleServing (``refuse``) or is marked on every page."""
+    week = week or week_before(as_of or datetime.now(UTC), timezone)
+    data = collect(serving_path, week)
+    stale = is_stale(data.published_at, week, on_stale, str(serving_path))
+    reference, *_ = references = summary.load_references()
+    figures = charts.figures(data, reference)
+    stem = f"weekly_report_{week.iso}"
+    context = _context(data, stale, references)
+    context["headline"] = summary.headline(data, reference)
+
+    report_dir.mkdir(parents=True, exist_ok=True)
+    pngs = []
+    for figure in figures:
+        pngs.append(report_dir / f"{stem}_{figure.name}.png")
+        pngs[-1].write_bytes(figure.png)
+    html, pdf, markdown = (report_dir / f"{stem}.{ext}" for ext in ("html", "pdf", "md"))
+
+    def body(template: str, src: list[str], width: int) -> str:
+        figs = [{"src": s, "title": f.title, "width": min(width, f.width)} for s, f in zip(src, figures, strict=True)]
+        return _TEMPLATES.get_template(template).render(context, figures=figs)
+
+    html.write_text(body("email.html.j2", [p.name for p in pngs], _CHART_WIDTH["email"]))
+    email_html = body("email.html.j2", [f"cid:{p.name}" for p in pngs], _CHART_WIDTH["email"])
+    write_pdf(pdf, context["title"], context["stale"], body("body.html.j2", [f.name for f in figures],
+                                                            _CHART_WIDTH["pdf"]), {f.name: f.svg for f in figures})
+    markdown.write_text(_MARKDOWN.get_template("report.md.j2").render(context))
+    subject = ("[STALE DATA] " if stale else "") + context["title"]
+    log.info("weekly report for %s written: %s.{html,pdf,md}%s", week.iso, report_dir / stem,
+             " (marked stale)" if stale else "")
+    return ReportFiles(week, stale, subject, html, pdf, markdown, pngs, email_html)
+
+
+def _context(d: ReportData, stale: bool, references: list[summary.Reference]) -> dict:
+    published = d.published_at.astimezone(UTC)
+    return {
+        "d": d,
+        "title": f"Creator programme: week {d.week.iso} ({d.week.label})",
+        "facts": f"Data published {_day(published)} {published:%H:%M} UTC, orders up to "
+                 f"{_day(d.orders_through) if d.orders_through else 'none'}; amounts in {d.currency}.",
+        "stale": (f"these figures were published on {_day(published)} {published:%H:%M} UTC, before week "
+                  f"{d.week.iso} ended: its last orders are missing") if stale else None,
+        "flags": summary.flags(d),
+        "top": summary.top_by_roi(d),
+        "references": [r.text for r in references],
+        "marks": {"review": "#fde6c8", "reject": "#f6c6c6"},  # cell backgrounds of the verdicts that need a look
+    }

@@ -1,0 +1,142 @@
+"""The report's four charts, drawn once with Altair and rendered by vl-convert (no browser): PNG for the email,
+SVG (vector) for the PDF."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import altair as alt
+import vl_convert
+
+from serve.report.data import ReportData
+from serve.report.summary import Reference
+
+PANEL = 130  # px; each chart is about 520 px wide, drawn 1:1 across an A4 page inside the margins
+LABELS = 240  # px for the creator, campaign or reason names on the left
+CAMPAIGN_COLOURS = ["#4c78a8", "#72b7b2", "#b279a2", "#9d755d", "#54a24b", "#eeca3b", "#bab0ac"]
+VERDICT_COLOURS = {"approve": "#4c78a8", "review": "#f58518", "reject": "#d62728", "not vetted": "#9d9d9d"}
+SEVERITY_COLOURS = {"reject": "#d62728", "review": "#f58518"}
+CREATORS_SHOWN = 12
+# Plain words for creator_vetting_reasons.reason_code (the mart documents each code).
+REASON_LABELS = {
+    "follower_spike_unexplained": "bought followers? (unexplained spike)",
+    "low_engagement": "engagement far below benchmark",
+    "audience_outside_target": "audience outside target countries",
+    "undisclosed_sponsored_posts": "sponsored posts not disclosed",
+    "generic_comments_creator": "engagement pod? (generic comments)",
+    "low_score": "low overall score",
+    "no_audience_geography": "no audience geography data",
+    "insufficient_history": "too little follower history",
+    "no_engagement_data": "no engagement data",
+    "no_comment_samples": "no comment samples",
+    "no_posts": "no posts",
+    "follower_dump": "followers dropped after a spike",
+    "audience_partly_outside_target": "audience partly outside target",
+    "low_activity": "posts too rarely",
+    "generic_comments_posts": "posts with generic comments",
+    "follower_spike_explained": "viral spike (explained)",
+    "no_sponsored_posts": "no sponsored posts",
+}
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str  # file stem, e.g. "creators"
+    title: str
+    width: float  # px at scale 1
+    png: bytes
+    svg: str
+
+
+def _money_axis(title: str) -> alt.Axis:
+    return alt.Axis(title=title, format="~s")
+
+
+def creators_chart(d: ReportData, reference: Reference) -> alt.TopLevelMixin:
+    rows = sorted(d.creators, key=lambda c: (-c.net_revenue, c.creator_id))[:CREATORS_SHOWN]
+    values = [{"creator": f"{c.creator_name} ({c.campaign_name})", "net_revenue": float(c.net_revenue),
+               "roas": c.roas, "verdict": c.verdict} for c in rows]
+    order = [v["creator"] for v in values]
+    colour = alt.Color("verdict:N", title="vetting verdict", legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())))
+    base = alt.Chart(alt.Data(values=values)).encode(color=colour)
+    revenue = base.mark_bar().encode(
+        y=alt.Y("creator:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABELS)),
+        x=alt.X("net_revenue:Q", axis=_money_axis(f"net revenue ({d.currency})")))
+    revenue = revenue.properties(width=PANEL, title="Net revenue")
+    line = alt.Chart(alt.Data(values=[{"roas": reference.roas_low}]))
+    roas = base.mark_bar().encode(y=alt.Y("creator:N", sort=order, axis=None),
+                                  x=alt.X("roas:Q", title="ROAS = net revenue / cost (×)")) \
+        + line.mark_rule(color="black", strokeDash=[4, 3]).encode(x="roas:Q") \
+        + line.mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
+            x="roas:Q", y=alt.value(0), text=alt.value(f"industry ROAS {reference.roas_low:g}×"))
+    roas = roas.properties(width=PANEL, title="ROAS, against the industry's")
+    return alt.hconcat(revenue, roas, spacing=8).properties(
+        title=f"Top {len(rows)} creators by net revenue, campaign to date")
+
+
+def trend_chart(d: ReportData) -> alt.TopLevelMixin:
+    values = [{"week": week.isoformat(), "campaign": campaign, "net_revenue": float(revenue)}
+              for week, campaign, revenue in d.trend]
+    return alt.Chart(alt.Data(values=values)).mark_bar().encode(
+        x=alt.X("week:O", title="week starting", axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("sum(net_revenue):Q", axis=_money_axis(f"attributed net revenue ({d.currency})")),
+        color=alt.Color("campaign:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(range=CAMPAIGN_COLOURS)),
+    ).properties(width=LABELS + 2 * PANEL, height=170,
+                 title=f"Attributed net revenue per week, by campaign (to {d.week.iso})")
+
+
+def campaigns_chart(d: ReportData) -> alt.TopLevelMixin:
+    values = [{"campaign": c.name, "measure": measure, "amount": float(amount)} for c in d.campaigns
+              for measure, amount in (("creator cost (spend)", c.cost), ("net revenue to date", c.net_revenue_to_date))]
+    return alt.Chart(alt.Data(values=values)).mark_bar().encode(
+        y=alt.Y("campaign:N", title=None, sort=[c.name for c in d.campaigns], axis=alt.Axis(labelLimit=LABELS)),
+        yOffset="measure:N",
+        x=alt.X("amount:Q", axis=_money_axis(d.currency)),
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(range=["#9d9d9d", "#4c78a8"])),
+    ).properties(width=2 * PANEL, title=f"Campaign spend against net revenue, to the end of {d.week.iso}")
+
+
+def verdicts_chart(d: ReportData) -> alt.TopLevelMixin:
+    values = [{"reason": REASON_LABELS[r.reason_code], "severity": r.severity, "creators": r.creators}
+              for r in d.key_reasons]
+    counts = ", ".join(f"{d.verdicts.get(v, 0)} {v}" for v in ("approve", "review", "reject"))
+    return alt.Chart(alt.Data(values=values)).mark_bar().encode(
+        y=alt.Y("reason:N", title=None, sort="-x", axis=alt.Axis(labelLimit=LABELS)),
+        x=alt.X("creators:Q", title="creators", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("severity:N", title="sets the verdict to", legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(
+            domain=list(SEVERITY_COLOURS), range=list(SEVERITY_COLOURS.values()))),
+    ).properties(width=2 * PANEL, title=alt.TitleParams(
+        "Why creators are rejected or in review (key reasons)", subtitle=f"Vetting verdicts: {counts}"))
+
+
+def figures(d: ReportData, reference: Reference) -> list[Figure]:
+    charts = [("creators", creators_chart(d, reference)), ("trend", trend_chart(d)),
+              ("campaigns", campaigns_chart(d)), ("verdicts", verdicts_chart(d))]
+    out = []
+    for name, chart in charts:
+        spec = chart.configure_view(stroke=None).configure(font="Helvetica").to_dict()
+        png, svg = vl_convert.vegalite_to_png(spec, scale=2), vl_convert.vegalite_to_svg(spec)
+        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        out.append(Figure(name, title, float(ET.fromstring(svg).get("width", 0)), png, _for_fpdf(svg)))
+    return out
+
+
+def _for_fpdf(svg: str) -> str:
+    """Vega's SVG in the subset fpdf2 draws: lines state all four coordinates (SVG defaults them to 0) and empty
+    paths (placeholders for marks with no data) are dropped."""
+    ET.register_namespace("", _SVG[1:-1])
+    root = ET.fromstring(svg)
+    for parent in root.iter():
+        for child in list(parent):
+            if child.tag == f"{_SVG}path" and not child.get("d"):
+                parent.remove(child)
+            elif child.tag == f"{_SVG}line":
+                for coordinate in ("x1", "y1", "x2", "y2"):
+                    child.attrib.setdefault(coordinate, "0")
+    return ET.tostring(root, encoding="unicode")

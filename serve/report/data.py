@@ -1,0 +1,283 @@
+"""Everything the report shows, read from the serving file with set-based SQL on one read-only connection.
+
+Only creator-, campaign- and week-level figures leave this module: ``order_attribution`` is read in aggregate
+(sums per creator or campaign), so no customer's data reaches a report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from serve.report.week import ReportWeek
+
+TREND_WEEKS = 12
+
+# A creator with accounts on several platforms gets the worst verdict among them.
+_CREATOR_VERDICTS = """
+    create temp view creator_verdicts as
+    select creator_id, any_value(creator_name) as creator_name,
+           case max(case verdict when 'reject' then 3 when 'review' then 2 else 1 end)
+               when 3 then 'reject' when 2 then 'review' else 'approve' end as verdict
+    from creator_vetting group by creator_id"""
+
+
+@dataclass(frozen=True)
+class Totals:
+    net_revenue: Decimal
+    orders: int
+    new_customers: int
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign as of the end of the reported week (campaign_performance)."""
+
+    name: str
+    start_date: date
+    end_date: date
+    cost: Decimal
+    net_revenue_to_date: Decimal
+    roi_to_date: float | None
+
+    @property
+    def roas_to_date(self) -> float | None:
+        return float(self.net_revenue_to_date / self.cost) if self.cost else None
+
+
+@dataclass(frozen=True)
+class ToDate:
+    """The programme (every campaign started by then) to a week's end: spend and net revenue."""
+
+    cost: Decimal
+    net_revenue: Decimal
+
+    @property
+    def roi(self) -> float | None:
+        return float((self.net_revenue - self.cost) / self.cost) if self.cost else None
+
+    @property
+    def roas(self) -> float | None:
+        return float(self.net_revenue / self.cost) if self.cost else None
+
+
+@dataclass(frozen=True)
+class CreatorCampaign:
+    """One row of creator_roi (campaign to date) with the creator's verdict and the reported week's revenue."""
+
+    creator_id: str
+    creator_name: str
+    campaign_name: str
+    campaign_end_date: date
+    verdict: str
+    orders: int
+    net_revenue: Decimal
+    creator_cost: Decimal
+    roi: float | None
+    roi_pct: float | None
+    roas: float | None
+    roi_null_reason: str | None
+    is_code_leak_suspected: bool
+    two_code_orders: int
+    week_net_revenue: Decimal
+
+
+@dataclass(frozen=True)
+class Vetted:
+    """A creator whose verdict is not approve, with the key reasons of the platforms that set it."""
+
+    creator_id: str
+    creator_name: str
+    verdict: str
+    platforms: str
+    reasons: str
+    undisclosed_posts: int  # sponsored posts without a prominent disclosure, on platforms flagged for it
+
+
+@dataclass(frozen=True)
+class KeyReason:
+    """A reason that rejects or holds creators in review, and how many creators it does that to."""
+
+    reason_code: str
+    severity: str
+    creators: int
+
+
+@dataclass(frozen=True)
+class Leak:
+    """The reported week's revenue from code orders of creators suspected of a leaked code, per campaign."""
+
+    campaign_name: str
+    campaign_end_date: date
+    creators: str
+    orders: int
+    net_revenue: Decimal
+    after_campaign_end: bool
+
+
+@dataclass(frozen=True)
+class Mover:
+    """The creator whose weekly net revenue changed most, with what the data says about why."""
+
+    creator_name: str
+    net_revenue: Decimal
+    change: Decimal
+    leaked_change: Decimal  # change in revenue from code orders without a recent sponsored post
+    views: int
+    median_views: float | None  # of the creator's posts per week over the 8 weeks before
+    posts: int
+    posts_prev_2_weeks: int
+    posts_before: int  # in the 6 weeks before those
+
+
+@dataclass(frozen=True)
+class ReportData:
+    week: ReportWeek
+    serving_version: str
+    published_at: datetime
+    currency: str
+    orders_through: date | None
+    this_week: Totals
+    last_week: Totals
+    to_date: ToDate
+    to_date_last_week: ToDate
+    campaigns: list[Campaign]
+    creators: list[CreatorCampaign]
+    vetted: list[Vetted]
+    verdicts: dict[str, int]
+    key_reasons: list[KeyReason]
+    trend: list[tuple[date, str, Decimal]]  # week, campaign, net revenue
+    leaks: list[Leak]
+    mover: Mover | None
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    used = set(re.findall(r"\$(\w+)", sql))  # DuckDB refuses named parameters a statement does not use
+    return con.execute(sql, {k: v for k, v in (params or {}).items() if k in used}).fetchall()
+
+
+def collect(serving_path: Path, week: ReportWeek) -> ReportData:
+    """Read the report's figures for ``week`` from the serving file (read-only: publishes are never blocked)."""
+    con = duckdb.connect(str(serving_path), read_only=True)
+    try:
+        con.execute(_CREATOR_VERDICTS)
+        p = {"w": week.start, "w_end": week.end, "prev": week.start - timedelta(days=7)}
+        version, published_at = _rows(con, "select version, published_at from publication")[0]
+        currency, orders_through = _rows(con, "select (select any_value(reporting_currency) from creator_roi), "
+                                              "(select max(order_date) from order_attribution)")[0]
+        return ReportData(
+            week=week, serving_version=version, published_at=published_at, currency=currency or "",
+            orders_through=orders_through,
+            this_week=_totals(con, week.start), last_week=_totals(con, p["prev"]),
+            to_date=_to_date(con, week.start), to_date_last_week=_to_date(con, p["prev"]),
+            campaigns=_campaigns(con, week.start), creators=_creators(con, p), vetted=_vetted(con),
+            verdicts=dict(_rows(con, "select verdict, count(*) from creator_verdicts group by verdict")),
+            key_reasons=[KeyReason(*r) for r in _rows(con, """
+                select reason_code, severity, count(distinct creator_id) as creators
+                from creator_vetting_reasons where is_key_reason and severity in ('reject', 'review')
+                group by all order by creators desc, reason_code""")],
+            trend=_rows(con, """
+                select week_start, campaign_name, net_revenue from campaign_performance
+                where week_start between $w - $days and $w order by week_start, campaign_name""",
+                        {"w": week.start, "days": 7 * (TREND_WEEKS - 1)}),
+            leaks=_leaks(con, p), mover=_mover(con, p))
+    finally:
+        con.close()
+
+
+def _totals(con: duckdb.DuckDBPyConnection, week_start: date) -> Totals:
+    return Totals(*_rows(con, """
+        select coalesce(sum(net_revenue), 0), coalesce(sum(orders), 0)::bigint, coalesce(sum(new_customers), 0)::bigint
+        from creator_weekly_performance where week_start = $w""", {"w": week_start})[0])
+
+
+_LATEST_CAMPAIGN_WEEK = """
+    select * from campaign_performance where week_start <= $w
+    qualify row_number() over (partition by campaign_id order by week_start desc) = 1"""
+
+
+def _to_date(con: duckdb.DuckDBPyConnection, week_start: date) -> ToDate:
+    return ToDate(*_rows(con, f"""
+        select coalesce(sum(campaign_cost), 0), coalesce(sum(net_revenue_to_date), 0)
+        from ({_LATEST_CAMPAIGN_WEEK})""", {"w": week_start})[0])
+
+
+def _campaigns(con: duckdb.DuckDBPyConnection, week_start: date) -> list[Campaign]:
+    return [Campaign(*r) for r in _rows(con, f"""
+        with dates as (
+            select campaign_id, min(campaign_start_date) as start_date, max(campaign_end_date) as end_date
+            from creator_roi group by campaign_id)
+        select c.campaign_name, d.start_date, d.end_date, c.campaign_cost, c.net_revenue_to_date, c.roi_to_date
+        from ({_LATEST_CAMPAIGN_WEEK}) as c join dates as d on c.campaign_id = d.campaign_id
+        order by d.start_date, c.campaign_name""", {"w": week_start})]
+
+
+def _creators(con: duckdb.DuckDBPyConnection, p: dict) -> list[CreatorCampaign]:
+    return [CreatorCampaign(*r) for r in _rows(con, """
+        with week as (
+            select creator_id, campaign_id, sum(net_revenue_reporting) as net_revenue
+            from order_attribution where order_date between $w and $w_end group by all)
+        select r.creator_id, r.creator_name, r.campaign_name, r.campaign_end_date,
+               coalesce(v.verdict, 'not vetted'), r.orders, r.net_revenue, r.creator_cost, r.roi, r.roi_pct,
+               r.roas, r.roi_null_reason, r.is_code_leak_suspected, r.two_code_orders, coalesce(w.net_revenue, 0)
+        from creator_roi as r
+        left join creator_verdicts as v on r.creator_id = v.creator_id
+        left join week as w on r.creator_id = w.creator_id and r.campaign_id = w.campaign_id
+        order by r.creator_id, r.campaign_name""", p)]
+
+
+def _vetted(con: duckdb.DuckDBPyConnection) -> list[Vetted]:
+    return [Vetted(*r) for r in _rows(con, """
+        select c.creator_id, c.creator_name, c.verdict,
+               string_agg(distinct v.platform, ', ' order by v.platform),
+               coalesce(string_agg(r.detail, '; ' order by v.platform, r.reason_rank), 'no key reason recorded'),
+               coalesce(sum(r.measured_value) filter (where r.reason_code = 'undisclosed_sponsored_posts'
+                                                       and v.is_undisclosed_review), 0)::bigint
+        from creator_verdicts as c
+        join creator_vetting as v on c.creator_id = v.creator_id and c.verdict = v.verdict
+        left join creator_vetting_reasons as r
+            on v.creator_id = r.creator_id and v.platform = r.platform and r.is_key_reason
+        where c.verdict <> 'approve'
+        group by all order by c.verdict desc, c.creator_name, c.creator_id""")]
+
+
+def _leaks(con: duckdb.DuckDBPyConnection, p: dict) -> list[Leak]:
+    return [Leak(*r) for r in _rows(con, """
+        select r.campaign_name, any_value(r.campaign_end_date),
+               string_agg(distinct r.creator_name, ', ' order by r.creator_name), count(*),
+               sum(o.net_revenue_reporting), bool_and(o.order_date > r.campaign_end_date)
+        from order_attribution as o
+        join creator_roi as r on o.creator_id = r.creator_id and o.campaign_id = r.campaign_id
+        where o.order_date between $w and $w_end and o.sale_status = 'paid'
+          and o.is_code_order_without_recent_post and r.is_code_leak_suspected
+        group by r.campaign_name order by sum(o.net_revenue_reporting) desc""", p)]
+
+
+def _mover(con: duckdb.DuckDBPyConnection, p: dict) -> Mover | None:
+    rows = _rows(con, """
+        with leaked as (
+            select creator_id,
+                   coalesce(sum(net_revenue_reporting) filter (where order_date >= $w), 0)
+                   - coalesce(sum(net_revenue_reporting) filter (where order_date < $w), 0) as change
+            from order_attribution
+            where order_date between $prev and $w_end and is_code_order_without_recent_post
+            group by creator_id),
+        history as (
+            select creator_id,
+                   median(views) filter (where week_start between $w - 56 and $w - 7) as median_views,
+                   coalesce(sum(posts) filter (where week_start between $w - 14 and $w - 7), 0) as posts_prev_2,
+                   coalesce(sum(posts) filter (where week_start between $w - 56 and $w - 21), 0) as posts_before
+            from creator_weekly_performance group by creator_id)
+        select w.creator_name, w.net_revenue, w.net_revenue_wow_change, coalesce(l.change, 0), w.views,
+               h.median_views, w.posts, h.posts_prev_2, h.posts_before
+        from creator_weekly_performance as w
+        left join leaked as l on w.creator_id = l.creator_id
+        left join history as h on w.creator_id = h.creator_id
+        where w.week_start = $w and w.net_revenue_wow_change <> 0
+        order by abs(w.net_revenue_wow_change) desc, w.creator_id limit 1""", p)
+    return Mover(*rows[0]) if rows else None

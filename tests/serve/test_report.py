@@ -1,0 +1,173 @@
+"""The weekly report built from a real published serving file: every number equals the marts (recomputed here in
+SQL), the PDF's pages render (poppler) with their text and vector charts, stale data is refused or marked, and no
+customer data gets in. Rendered pages are kept in tests/artifacts/report/ for a person to look at."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from serve.report import ReportFiles, StaleServing, build_report
+from tests.serve.conftest import Published
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report"
+TZ = "Europe/London"
+MONDAY_AFTER_SAMPLE = datetime(2026, 11, 16, 7, tzinfo=UTC)  # the sample data ends on Sunday 2026-11-15: W46
+
+
+def _serving(published: Published) -> Path:
+    return published.serving_dir / "current" / "marts.duckdb"
+
+
+@pytest.fixture(scope="module")
+def report(published: Published, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    return build_report(_serving(published), tmp_path_factory.mktemp("reports"), as_of=MONDAY_AFTER_SAMPLE,
+                        timezone=TZ)
+
+
+def _poppler(tool: str, *args: str) -> str:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is not installed: apt-get install poppler-utils (the PDF checks need it)")
+    return subprocess.run([tool, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _pages(pdf: Path, name: str) -> list[str]:
+    """Render every page to PNG under the artefacts folder; return each page's text."""
+    out = ARTIFACTS / name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    _poppler("pdftoppm", "-png", "-r", "80", str(pdf), str(out / "page"))
+    assert sorted(p.name for p in out.glob("page-*.png")), "pdftoppm rendered no page"
+    return _poppler("pdftotext", "-layout", str(pdf), "-").split("\f")[:-1]
+
+
+def _one(sql: str, path: Path) -> tuple:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()[0]
+    finally:
+        con.close()
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_week_and_its_published_time_are_stated(report: ReportFiles, published: Published) -> None:
+    version, published_at = _one("select version, published_at from publication", _serving(published))
+    md = report.markdown.read_text()
+    assert report.week.iso == "2026-W46" and report.subject == "Creator programme: week 2026-W46 (9-15 Nov 2026)"
+    assert f"Data published {published_at.astimezone(UTC):%-d %b %Y %H:%M} UTC, orders up to 15 Nov 2026" in md
+    assert version in report.html.read_text()
+
+
+def test_every_number_equals_the_marts(report: ReportFiles, published: Published) -> None:
+    serving = _serving(published)
+    week_revenue, week_orders = _one("""
+        select sum(net_revenue_reporting), count(*) filter (where sale_status = 'paid')
+        from order_attribution
+        where attribution_rule in ('code', 'link') and order_date between '2026-11-09' and '2026-11-15'""", serving)
+    cost, revenue = _one("select sum(creator_cost), sum(net_revenue) from creator_roi", serving)
+    text = _flat(" ".join(_pages(report.pdf, "numbers")))
+    assert f"creators brought {week_revenue:,.0f} USD of attributed net revenue from {week_orders} orders" in text
+    assert f"creators have cost {cost:,.0f} USD for {revenue:,.0f} USD of net revenue: ROI " \
+           f"{(revenue - cost) / cost * 100:,.1f}% and ROAS {revenue / cost:,.2f}×" in text
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        top = con.execute("select creator_name, campaign_name, net_revenue, creator_cost, roi_pct, roas "
+                          "from creator_roi where roi is not null order by roi desc, creator_id limit 5").fetchall()
+        campaigns = con.execute("select campaign_name, sum(creator_cost), sum(net_revenue) from creator_roi "
+                                "group by all").fetchall()
+        two_codes = con.execute("select sum(two_code_orders) from creator_roi").fetchall()[0][0]
+    finally:
+        con.close()
+    for name, campaign, net, cost_, roi_pct, roas in top:
+        assert f"{name} {campaign}" in text and f"{net:,.2f} {cost_:,.2f} {roi_pct:,.1f}% {roas:,.2f}×" in text
+    for name, cost_, net in campaigns:
+        assert re.search(rf"{name} .*? {cost_:,.2f} {net:,.2f} ", text), f"campaign {name} to date"
+    assert f"Orders with two creator codes {two_codes} orders" in text
+
+
+def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles) -> None:
+    pages = _pages(report.pdf, "pages")
+    text = _flat(" ".join(pages))
+    for heading in ("Summary", "Needs attention (worst first)", "Top five creators by ROI (campaign to date)",
+                    "Campaigns to the end of 2026-W46", "Appendix: the findings in detail"):
+        assert heading in text
+    for chart in ("Top 12 creators by net revenue, campaign to date", "industry ROAS 5.2×",
+                  "Attributed net revenue per week, by campaign (to 2026-W46)",
+                  "Campaign spend against net revenue, to the end of 2026-W46",
+                  "Why creators are rejected or in review (key reasons)"):
+        assert chart in text, f"chart text {chart!r} missing: the figure was not drawn"
+    assert "ROI = (net revenue - cost) / cost" in text and "ROAS = net revenue / cost" in text
+    assert all(f"page {n}/{len(pages)}" in page for n, page in enumerate(pages, 1))
+    assert "STALE" not in text
+    images = _poppler("pdfimages", "-list", str(report.pdf)).splitlines()[2:]
+    assert images == [], "charts are vectors in the PDF, not pictures"
+
+
+class _Structure(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.orphan_items = 0
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "li" and "ul" not in self.stack:
+            self.orphan_items += 1
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        if tag not in ("img", "meta", "br"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack.pop() == tag, f"</{tag}> closes another element"
+
+
+def test_the_html_is_well_formed_and_its_charts_exist(report: ReportFiles) -> None:
+    page = _Structure()
+    page.feed(report.html.read_text())
+    assert page.stack == [] and page.orphan_items == 0
+    assert page.images == [p.name for p in report.charts]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in report.charts)
+    assert [f"cid:{p.name}" for p in report.charts] == re.findall(r'src="(cid:[^"]+)"', report.email_html)
+
+
+def test_no_customer_data_reaches_the_report(report: ReportFiles, published: Published) -> None:
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        private = {v for row in con.execute("select order_name, customer_email_hash, customer_key "
+                                            "from order_attribution").fetchall() for v in row if v}
+    finally:
+        con.close()
+    words = set(re.split(r"[\s<>|()]+", report.html.read_text() + report.markdown.read_text()))
+    assert not words & private
+
+
+def test_data_published_before_the_week_ended_is_refused(published: Published, tmp_path: Path) -> None:
+    published_at = _one("select published_at from publication", _serving(published))[0]
+    with pytest.raises(StaleServing) as refused:
+        # The week holding the publication ends after it: a report of that week would miss its last orders.
+        build_report(_serving(published), tmp_path / "reports", as_of=published_at + timedelta(days=7), timezone=TZ)
+    message = str(refused.value)
+    assert str(_serving(published)) in message and "before week" in message
+    assert "Run the creator_pipeline DAG" in message and "PIPELINE_REPORT_STALE=mark" in message
+    assert not (tmp_path / "reports").exists(), "nothing is written for a refused report"
+
+
+def test_stale_data_can_be_sent_marked_on_every_page(published: Published, tmp_path: Path) -> None:
+    published_at = _one("select published_at from publication", _serving(published))[0]
+    stale = build_report(_serving(published), tmp_path, as_of=published_at + timedelta(days=7), timezone=TZ,
+                         on_stale="mark")
+    assert stale.stale and stale.subject.startswith("[STALE DATA] Creator programme: week")
+    pages = _pages(stale.pdf, "stale")
+    assert len(pages) >= 2 and all("STALE DATA" in page for page in pages)
+    assert "STALE DATA" in stale.html.read_text() and "STALE DATA" in stale.markdown.read_text()

@@ -1,0 +1,27 @@
+"""The list of published marts lives in one place (pipeline.publish.MARTS); what cannot import it is checked
+against it here: the dbt exposures BI and the report declare."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from pipeline.publish import MARTS
+
+EXPOSURES = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_exposures.yml"
+
+
+def _refs(exposure: dict) -> set[str]:
+    return {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in exposure["depends_on"]}
+
+
+def test_the_dashboard_exposure_is_every_published_mart() -> None:
+    exposures = {e["name"]: e for e in yaml.safe_load(EXPOSURES.read_text())["exposures"]}
+    assert _refs(exposures["creator_programme_dashboard"]) == set(MARTS)
+
+
+def test_the_report_exposure_names_only_published_marts() -> None:
+    exposures = {e["name"]: e for e in yaml.safe_load(EXPOSURES.read_text())["exposures"]}
+    assert _refs(exposures["weekly_performance_report"]) <= set(MARTS)
