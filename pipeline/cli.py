@@ -5,6 +5,7 @@
   pipeline evaluate  score the published marts against the sample data's ground_truth.json
   pipeline report [--week 2026-W46] [--stale refuse|mark]   build the weekly report now (HTML, PDF), no delivery
   pipeline benchmark ingest|dbt --scales S,M,L   measured throughput, wall time and peak memory vs bare DuckDB
+  pipeline dashboard [--port 8501]   the Streamlit dashboard over the published marts (read-only)
   pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
   pipeline gate status | admit LOAD_ID --reason TEXT   the quality gate's verdict on each batch; admit a
                      rejected batch into the marts (the decision is recorded)
@@ -31,7 +32,9 @@ from serve.report.week import StaleServing
 
 log = logging.getLogger("pipeline")
 
-DAG_RUN_ORDER = ("creator_pipeline", "weekly_report")
+# The demo runs each DAG explicitly, in the order the assets would trigger them in a deployment: the file ingest
+# (the sample data is files), the transform it feeds, then the report. ingest_apis has no credentials in the demo.
+DAG_RUN_ORDER = ("ingest_files", "creator_pipeline", "weekly_report")
 
 
 class StepFailed(Exception):
@@ -216,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     p_admit.add_argument("load_id", help="the batch's load id (from `pipeline gate status` or the alert)")
     p_admit.add_argument("--reason", required=True, help="why the batch is right after all (kept with the decision)")
     p_admit.add_argument("--by", help="who decides (default: the login name)")
+    p_dash = sub.add_parser("dashboard", help="the BI dashboard over the published marts (Streamlit, read-only)")
+    p_dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p_dash.add_argument("--address", default="127.0.0.1",
+                        help="listen address (default 127.0.0.1: this machine only; 0.0.0.0 exposes it)")
+    p_dash.add_argument("--serving-dir", type=Path, default=None,
+                        help="folder holding `current` (default $PIPELINE_SERVING_DIR)")
     p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
     p_af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -256,6 +265,10 @@ def _run(args: argparse.Namespace) -> int:
         truth = _require(settings.landing_dir / "ground_truth.json", "evaluate scores the generated sample data; "
                          "run `pipeline demo` (or `generate --out $PIPELINE_LANDING_DIR`) first")
         print(evaluate_files(_require(settings.serving_path, "run `pipeline demo` first"), truth).as_text())
+    elif args.command == "dashboard":
+        from serve.dashboard.launcher import main as dashboard
+
+        dashboard(args.port, args.serving_dir, args.address)  # becomes Streamlit; returns only if it cannot start
     else:
         return run_airflow(args.args, airflow_env(settings))
     return 0

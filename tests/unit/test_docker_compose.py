@@ -18,7 +18,8 @@ from pipeline.airflow_env import AIRFLOW_DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {"POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_FERNET_KEY",
-           "AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_PII_KEY"}
+           "AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_PII_KEY", "SUPERSET_SECRET_KEY",
+           "SUPERSET_ADMIN_PASSWORD"}
 # Compose's interpolation: $$ escapes; ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}; $VAR.
 _VARIABLE = re.compile(r"\$(?:(?P<escaped>\$)|\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|(?P<bare>\w+))")
 
@@ -114,6 +115,10 @@ def test_no_insecure_default_is_left() -> None:
         assert svc["environment"]["PIPELINE_PII_KEY"] == "generated-pipeline_pii_key", name
         # The admin password reaches only the service that writes the password file.
         assert ("AIRFLOW_ADMIN_PASSWORD" in svc["environment"]) == (name == "airflow-init"), name
+    for name in ("superset-init", "superset"):
+        env = compose["services"][name]["environment"]
+        assert env["SUPERSET_SECRET_KEY"] == "generated-superset_secret_key", name
+        assert ("SUPERSET_ADMIN_PASSWORD" in env) == (name == "superset-init"), name
 
 
 def test_env_example_lists_every_variable_and_how_to_generate_each_secret() -> None:
@@ -131,10 +136,14 @@ def test_secrets_stay_out_of_git_and_the_image() -> None:
     assert ".env" in (ROOT / ".dockerignore").read_text().splitlines()
 
 
+UI_PORTS = {"airflow-apiserver": 8080, "dashboard": 8501, "superset": 8088}
+
+
 def test_ui_is_published_on_this_machine_only_by_default() -> None:
-    assert _compose()["services"]["airflow-apiserver"]["ports"] == ["127.0.0.1:8080:8080"]
     exposed = _compose({**_filled_env(), "AIRFLOW_BIND_ADDRESS": "0.0.0.0"})
-    assert exposed["services"]["airflow-apiserver"]["ports"] == ["0.0.0.0:8080:8080"]
+    for name, port in UI_PORTS.items():
+        assert _compose()["services"][name]["ports"] == [f"127.0.0.1:{port}:{port}"], name
+        assert exposed["services"][name]["ports"] == [f"0.0.0.0:{port}:{port}"], name
 
 
 def test_docker_compose_config_accepts_a_filled_env_and_refuses_a_missing_one(tmp_path: Path) -> None:
@@ -143,6 +152,7 @@ def test_docker_compose_config_accepts_a_filled_env_and_refuses_a_missing_one(tm
         pytest.skip("docker-compose is not installed (apt-get install docker-compose); "
                     "test_compose_refuses_to_start_without_each_secret proves the refusal without it")
     shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / "serve" / "superset").mkdir(parents=True)  # a build context compose checks exists
 
     def config(env_file: dict[str, str]) -> subprocess.CompletedProcess:
         (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in env_file.items()))
@@ -194,6 +204,25 @@ def test_init_creates_the_warehouse_pool_the_dags_use() -> None:
 
 
 def test_services_with_a_long_life_have_health_checks() -> None:
-    for name, svc in _airflow_services(_compose()).items():
+    services = _compose()["services"]
+    for name, svc in {**_airflow_services(_compose()), "dashboard": services["dashboard"],
+                      "superset": services["superset"]}.items():
         if name != "airflow-init":
             assert "healthcheck" in svc, name
+
+
+def test_dashboard_and_superset_read_the_published_marts_read_only() -> None:
+    """The BI services mount only what they read, read-only (a publish never waits for them), and the dashboard
+    runs the local command with the local run's variable names."""
+    services = _compose()["services"]
+    airflow_data_dir = services["airflow-scheduler"]["environment"]["PIPELINE_DATA_DIR"]
+    dashboard = services["dashboard"]
+    assert dashboard["entrypoint"][:2] == ["pipeline", "dashboard"]
+    assert dashboard["environment"] == {"PIPELINE_DATA_DIR": airflow_data_dir}
+    assert sorted(dashboard["volumes"]) == [f"./data/quality:{airflow_data_dir}/quality:ro",
+                                            f"./data/serving:{airflow_data_dir}/serving:ro"]
+    serving_mounts = [v for v in services["superset"]["volumes"] if v.startswith("./data")]
+    assert serving_mounts == ["./data/serving:/app/data/serving:ro"]
+    assert services["superset"]["depends_on"]["superset-init"]["condition"] == "service_completed_successfully"
+    init = services["superset-init"]["command"][-1]
+    assert "superset db upgrade" in init and "superset import-dashboards --path" in init

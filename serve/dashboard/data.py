@@ -1,0 +1,270 @@
+"""The dashboard's only reader of the published marts: set-based SQL over the serving file, small frames out.
+
+A page resolves ``serving/current`` once per run (``current_version``) and runs every query of that run against
+that version's DuckDB file, each on its own short read-only connection (docs/serving.md): a publish never waits
+for the dashboard, one page never mixes two versions, and the next run (any click or a reload) shows the newest
+version. Only creator-, campaign- and week-level marts are read: ``order_attribution``, the one mart with
+(pseudonymised) customer columns, is never queried, so no customer data can reach a page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.publish import CURRENT, MANIFEST, SERVING_DB
+
+VERDICTS = ("approve", "review", "reject")
+# A creator with accounts on several platforms gets the worst verdict among them (as the weekly report does).
+_WORST_VERDICT = ("case max(case verdict when 'reject' then 3 when 'review' then 2 when 'approve' then 1 end) "
+                  "when 3 then 'reject' when 2 then 'review' when 1 then 'approve' end")
+Params = dict[str, object]
+
+
+class NotPublished(RuntimeError):
+    """Nothing is published in the serving folder yet; the message says what to run."""
+
+
+class GateResultsUnreadable(RuntimeError):
+    """A validation result could not be read (the gate is writing or pruning them right now)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version: its folder ``versions/<id>``, resolved from ``current`` once."""
+
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
+        con = duckdb.connect(str(self.path / SERVING_DB), read_only=True)
+        try:
+            return con.execute(sql, params or {}).df()
+        finally:
+            con.close()
+
+
+def current_version(serving_dir: Path) -> Version:
+    link = serving_dir / CURRENT
+    path = link.resolve()
+    if not (path / SERVING_DB).is_file():
+        raise NotPublished(f"nothing is published at {link} (no {SERVING_DB} there): run `uv run --frozen pipeline "
+                           "demo` or the creator_pipeline DAG, or point PIPELINE_SERVING_DIR (or `pipeline dashboard "
+                           "--serving-dir`) at the folder that holds `current`")
+    return Version(path)
+
+
+# --- programme overview -------------------------------------------------------------------------------------
+
+def totals(v: Version) -> pd.Series:
+    """Spend, net revenue, ROI and ROAS of the whole programme: sums over every creator x campaign of creator_roi."""
+    return v.query("""
+        select any_value(reporting_currency) as currency,
+               sum(creator_cost) as spend,
+               sum(net_revenue) as net_revenue,
+               sum(orders) as orders,
+               count(distinct creator_id) as creators,
+               (sum(net_revenue) - sum(creator_cost)) / nullif(sum(creator_cost), 0) as roi,
+               sum(net_revenue) / nullif(sum(creator_cost), 0) as roas
+        from creator_roi""").iloc[0]
+
+
+def verdict_counts(v: Version) -> dict[str, int]:
+    counts = v.query(f"""
+        select verdict, count(*) as creators
+        from (select creator_id, {_WORST_VERDICT} as verdict from creator_vetting group by creator_id)
+        group by verdict""")
+    return {verdict: int(counts.loc[counts.verdict == verdict, "creators"].sum()) for verdict in VERDICTS}
+
+
+def weekly_trend(v: Version) -> pd.DataFrame:
+    return v.query("""
+        select week_start, sum(net_revenue) as net_revenue, sum(orders) as orders
+        from creator_weekly_performance group by week_start order by week_start""")
+
+
+# --- creator leaderboard ------------------------------------------------------------------------------------
+
+def filter_options(v: Version) -> dict[str, dict[str, str]]:
+    """The leaderboard's filter values, each mapped to its label."""
+    options = v.query("""
+        select distinct 'platform' as kind, platform as value, platform as label from creator_vetting
+        union select distinct 'tier', tier, tier from creator_vetting where tier is not null
+        union select distinct 'campaign', campaign_id, campaign_name from creator_roi
+        order by kind, label""")
+    by_kind: dict[str, dict[str, str]] = {"platform": {}, "tier": {}, "campaign": {}}
+    for kind, value, label in options.itertuples(index=False):
+        by_kind[kind][value] = label
+    return {**by_kind, "verdict": {verdict: verdict for verdict in VERDICTS}}
+
+
+def leaderboard(v: Version, platform: str | None = None, tier: str | None = None, campaign_id: str | None = None,
+                verdict: str | None = None) -> pd.DataFrame:
+    """One row per creator, best ROI first. Platform and tier keep creators with an account that matches both;
+    campaign restricts the money to that campaign; verdict is the creator's worst verdict."""
+    return v.query(f"""
+        with accounts as (
+            select creator_id,
+                   any_value(creator_name) as creator_name,
+                   string_agg(platform || ' ' || coalesce(tier, '?'), ', ' order by platform) as accounts,
+                   {_WORST_VERDICT} as verdict,
+                   min(vetting_score) as lowest_vetting_score,
+                   bool_or(($platform is null or platform = $platform) and ($tier is null or tier = $tier)) as matches
+            from creator_vetting
+            group by creator_id
+        ),
+        money as (
+            select creator_id,
+                   any_value(creator_name) as creator_name,
+                   count(distinct campaign_id) as campaigns,
+                   sum(orders) as orders,
+                   sum(net_revenue) as net_revenue,
+                   sum(creator_cost) as creator_cost,
+                   bool_or(is_top_performer) as is_top_performer
+            from creator_roi
+            where $campaign is null or campaign_id = $campaign
+            group by creator_id
+        ),
+        top_reasons as (
+            select creator_id, string_agg(platform || ': ' || detail, ' | ' order by platform) as top_reason
+            from creator_vetting_reasons
+            where is_key_reason and reason_rank = 1
+            group by creator_id
+        )
+        select creator_id,
+               coalesce(m.creator_name, a.creator_name) as creator,
+               a.accounts,
+               a.verdict,
+               a.lowest_vetting_score,
+               coalesce(m.campaigns, 0) as campaigns,
+               coalesce(m.orders, 0) as orders,
+               coalesce(m.net_revenue, 0) as net_revenue,
+               coalesce(m.creator_cost, 0) as creator_cost,
+               (m.net_revenue - m.creator_cost) / nullif(m.creator_cost, 0) as roi,
+               m.net_revenue / nullif(m.creator_cost, 0) as roas,
+               coalesce(m.is_top_performer, false) as is_top_performer,
+               r.top_reason
+        from accounts as a
+        full join money as m using (creator_id)
+        left join top_reasons as r using (creator_id)
+        where ($campaign is null or m.creator_id is not null)
+          and (($platform is null and $tier is null) or coalesce(a.matches, false))
+          and ($verdict is null or a.verdict = $verdict)
+        order by roi desc nulls last, net_revenue desc, creator_id""",
+        {"platform": platform, "tier": tier, "campaign": campaign_id, "verdict": verdict})
+
+
+# --- creator detail -----------------------------------------------------------------------------------------
+
+def creators(v: Version) -> pd.DataFrame:
+    return v.query("""
+        select creator_id, any_value(creator_name) as creator_name
+        from (select creator_id, creator_name from creator_vetting
+              union all select creator_id, creator_name from creator_roi)
+        group by creator_id order by creator_name, creator_id""")
+
+
+def creator_accounts(v: Version, creator_id: str) -> pd.DataFrame:
+    return v.query("""
+        select platform, handle, followers, tier, verdict, vetting_score, data_coverage, as_of_date,
+               engagement_score, growth_score, comment_score, geography_score, disclosure_score, activity_score,
+               scored_er_definition, scored_er, er_benchmark, geo_match, snapshot_days
+        from creator_vetting where creator_id = $creator order by platform""", {"creator": creator_id})
+
+
+def creator_reasons(v: Version, creator_id: str) -> pd.DataFrame:
+    return v.query("""
+        select platform, severity, is_key_reason, detail
+        from creator_vetting_reasons where creator_id = $creator order by platform, reason_rank""",
+        {"creator": creator_id})
+
+
+def follower_events(v: Version, creator_id: str) -> pd.DataFrame:
+    """Every follower jump and drop the vetting found in its look-back window, flagged by kind."""
+    return v.query("""
+        select platform, observed_on, measured_value as followers_change, measured_share as change_share,
+               case reason_code when 'follower_spike_unexplained' then 'unexplained jump (penalised)'
+                                when 'follower_spike_explained' then 'jump explained by a viral post'
+                                else 'drop after a jump' end as flag,
+               detail
+        from creator_vetting_evidence
+        where creator_id = $creator and reason_code like 'follower%'
+        order by observed_on, platform""", {"creator": creator_id})
+
+
+def creator_weeks(v: Version, creator_id: str) -> pd.DataFrame:
+    return v.query("""
+        select week_start, net_revenue, orders, posts, sponsored_posts
+        from creator_weekly_performance where creator_id = $creator order by week_start""", {"creator": creator_id})
+
+
+def creator_campaigns(v: Version, creator_id: str) -> pd.DataFrame:
+    return v.query("""
+        select campaign_name, orders, net_revenue, creator_cost, roi, roas, roi_null_reason, is_top_performer,
+               is_code_leak_suspected, incremental_net_revenue
+        from creator_roi where creator_id = $creator order by campaign_start_date, campaign_id""",
+        {"creator": creator_id})
+
+
+# --- campaigns ----------------------------------------------------------------------------------------------
+
+def campaigns(v: Version) -> pd.DataFrame:
+    """One row per campaign: attributed revenue to date against the campaign's total creator cost."""
+    return v.query("""
+        select campaign_id, any_value(campaign_name) as campaign_name, max(creators) as creators,
+               min(week_start) as first_week, max(week_start) as last_week, sum(orders) as orders,
+               sum(net_revenue) as net_revenue, any_value(campaign_cost) as campaign_cost,
+               (sum(net_revenue) - any_value(campaign_cost)) / nullif(any_value(campaign_cost), 0) as roi,
+               sum(net_revenue) / nullif(any_value(campaign_cost), 0) as roas
+        from campaign_performance group by campaign_id order by first_week, campaign_id""")
+
+
+def campaign_weeks(v: Version, campaign_id: str) -> pd.DataFrame:
+    return v.query("""
+        select week_start, net_revenue, net_revenue_to_date, campaign_cost, orders, sponsored_posts
+        from campaign_performance where campaign_id = $campaign order by week_start""", {"campaign": campaign_id})
+
+
+# --- data status --------------------------------------------------------------------------------------------
+
+def publication(v: Version) -> dict[str, object]:
+    """The version's record (publication table) and the row count of every mart (its manifest)."""
+    row = v.query("select version, published_at, source from publication").iloc[0]
+    manifest = json.loads((v.path / MANIFEST).read_text())
+    return {"version": row.version, "published_at": row.published_at, "source": row.source,
+            "storage_version": manifest["duckdb"]["storage_version"],
+            "rows": {mart: entry["rows"] for mart, entry in manifest["marts"].items()}}
+
+
+def gate_results(quality_dir: Path) -> pd.DataFrame:
+    """The newest run of each quality gate (raw, marts) from the validation results the gate keeps on disk: one row
+    per suite with its outcome. A failed gate shows here even though it published nothing."""
+    results = quality_dir / "gx" / "uncommitted" / "validations"
+    if not any(results.glob("*/*/*/*.json")):
+        return pd.DataFrame(columns=["gate", "suite", "success", "failed_expectations", "run_name", "validated_at"])
+    sql = """
+        with results as (
+            select case when suite_name like 'mart\\_%' escape '\\' then 'marts' else 'raw' end as gate,
+                   suite_name as suite, success,
+                   (statistics->>'$.unsuccessful_expectations')::int as failed_expectations,
+                   meta->>'$.run_id.run_name' as run_name,
+                   (meta->>'$.validation_time')::timestamptz as validated_at
+            from read_json($files, columns = {suite_name: 'varchar', success: 'boolean', meta: 'json',
+                                               statistics: 'json'})
+        )
+        select * from results
+        qualify validated_at = max(validated_at) over (partition by gate)
+        order by gate, success, suite"""
+    try:
+        with duckdb.connect() as con:
+            return con.execute(sql, {"files": str(results / "*" / "*" / "*" / "*.json")}).df()
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+        raise GateResultsUnreadable(f"cannot read the gate results in {results} ({str(exc).splitlines()[0]}): the "
+                                    "gate is probably writing them right now; reload in a few seconds") from exc

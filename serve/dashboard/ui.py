@@ -1,0 +1,55 @@
+"""What every page shares: the version it reads, number formats and the measures' definitions."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from pipeline.settings import load_settings
+from serve.dashboard import data
+
+# Shown wherever the measure is, so a number is never read with the wrong denominator (docs: creator_roi).
+ROI_DEFINITION = "ROI = (net revenue − creator cost) / creator cost"
+ROAS_DEFINITION = "ROAS = net revenue / creator cost"
+NET_REVENUE_DEFINITION = ("Net revenue = attributed sales after discounts and refunds, excluding tax, shipping and "
+                          "gift cards (paid orders, last-touch: creator code, else creator link)")
+COST_DEFINITION = ("Creator cost = flat fee + gifted units at cost + gift shipping + commission + bonuses met + paid "
+                   "amplification")
+VERDICT_COLOURS = {"approve": "green", "review": "orange", "reject": "red"}
+
+
+def version() -> data.Version:  # type: ignore[return]
+    """The version this run reads (``current``, resolved once); stops the page with what to do when nothing is
+    published yet."""
+    try:
+        return data.current_version(load_settings().serving_dir)
+    except data.NotPublished as exc:
+        st.warning(str(exc))
+        st.stop()  # raises: the page ends here
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money(value: object) -> str:
+    """Whole currency units: headline figures (tables keep the cents)."""
+    return "–" if is_missing(value) else f"{float(value):,.0f}"
+
+
+def roi(value: object) -> str:
+    return "undefined" if is_missing(value) else f"{float(value) * 100:,.1f}%"
+
+
+def roas(value: object) -> str:
+    return "undefined" if is_missing(value) else f"{float(value):,.2f}×"
+
+
+def verdict(value: object) -> str:
+    """The verdict in its colour (Streamlit markdown)."""
+    return "not vetted" if is_missing(value) else f":{VERDICT_COLOURS.get(str(value), 'gray')}[**{value}**]"
+
+
+def definitions(*lines: str) -> None:
+    st.caption("  \n".join(lines))

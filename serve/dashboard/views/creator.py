@@ -1,0 +1,103 @@
+"""Creator detail: the vetting of each account with its reasons in plain words, flagged follower jumps and drops,
+weekly revenue, and the creator's campaigns."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from serve.dashboard import data, ui
+
+# The six vetting components (creator_vetting) and what each measures, in the reader's words.
+COMPONENTS = {
+    "engagement_score": ("Engagement", "engagement rate against the benchmark of its platform and tier "
+                                       "(50 = at the benchmark)"),
+    "growth_score": ("Growth integrity", "no unexplained follower jumps or drops in the last 90 days"),
+    "comment_score": ("Comment authenticity", "few generic comments (emoji only, @mentions only, stock praise)"),
+    "geography_score": ("Audience geography", "share of the audience in the target countries"),
+    "disclosure_score": ("Disclosure", "sponsored posts carry a prominent #ad or paid-partnership label"),
+    "activity_score": ("Activity", "posting cadence over 8 weeks against the platform's norm"),
+}
+SEVERITY = {"reject": ":red[**forces reject**]", "review": ":orange[**forces review**]",
+            "penalty": ":violet[**lowers the score**]", "info": ":gray[**for information**]"}
+
+v = ui.version()
+everyone = data.creators(v)
+names = dict(zip(everyone.creator_id, everyone.creator_name, strict=True))
+st.title("Creator detail")
+if not names:
+    st.info("No creators in this version.")
+    st.stop()
+ids = list(names)
+wanted = st.query_params.get("creator")
+creator_id = st.selectbox("Creator", ids, index=ids.index(wanted) if wanted in names else 0,
+                          format_func=lambda i: f"{names[i]} ({i})", key="creator")
+st.query_params["creator"] = creator_id  # the address of this page now names the creator: shareable
+
+accounts = data.creator_accounts(v, creator_id)
+reasons = data.creator_reasons(v, creator_id)
+st.header(names[creator_id])
+if accounts.empty:
+    st.info("No platform account of this creator was vetted (no platform data delivered).")
+for account in accounts.itertuples(index=False):
+    with st.container(border=True):
+        st.subheader(f"{account.platform} @{account.handle}: {ui.verdict(account.verdict)}")
+        score, coverage, followers, tier = st.columns(4)
+        score.metric("Vetting score", "–" if ui.is_missing(account.vetting_score) else f"{account.vetting_score:.1f}",
+                     help="0-100, weighted over the components that have data")
+        coverage.metric("Data coverage", f"{account.data_coverage:.0%}", help="Share of the weight with data")
+        followers.metric("Followers", f"{account.followers:,}" if not ui.is_missing(account.followers) else "–")
+        tier.metric("Tier", account.tier or "–")
+        components = pd.DataFrame([
+            {"component": name, "score": getattr(account, column), "what it measures": meaning}
+            for column, (name, meaning) in COMPONENTS.items()])
+        st.dataframe(components, hide_index=True, column_config={
+            "score": st.column_config.ProgressColumn("Score (0-100; empty: no data)", min_value=0, max_value=100,
+                                                     format="%.0f")})
+        mine = reasons[reasons.platform == account.platform]
+        st.markdown("**Why this verdict**" if not mine.empty else "_No finding: every check passed._")
+        for reason in mine.itertuples(index=False):
+            st.markdown(f"- {SEVERITY.get(reason.severity, reason.severity)}: {reason.detail}")
+
+st.subheader("Follower jumps and drops")
+events = data.follower_events(v, creator_id)
+if events.empty:
+    st.caption("No follower jump or drop in the look-back window of the vetting.")
+else:
+    chart = alt.Chart(events).mark_bar(size=8).encode(
+        x=alt.X("observed_on:T", title="Day"),
+        y=alt.Y("followers_change:Q", title="Followers gained or lost that day"),
+        color=alt.Color("flag:N", title="Flag", scale=alt.Scale(
+            domain=["unexplained jump (penalised)", "jump explained by a viral post", "drop after a jump"],
+            range=["#d62728", "#2ca02c", "#ff7f0e"])),
+        tooltip=["platform:N", "observed_on:T", "followers_change:Q", "flag:N", "detail:N"])
+    st.altair_chart(chart, width="stretch")
+    st.dataframe(events[["platform", "observed_on", "flag", "detail"]], hide_index=True)
+
+st.subheader("Weekly revenue")
+weeks = data.creator_weeks(v, creator_id)
+if weeks.empty:
+    st.caption("No contract and no attributed order: no revenue series.")
+else:
+    bars = alt.Chart(weeks).mark_bar(color="#4c78a8").encode(
+        x=alt.X("week_start:T", title="Week (Monday)"), y=alt.Y("net_revenue:Q", title="Net revenue"),
+        tooltip=["week_start:T", alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q", "sponsored_posts:Q"])
+    st.altair_chart(bars, width="stretch")
+
+st.subheader("Campaigns")
+campaigns = data.creator_campaigns(v, creator_id)
+campaigns["roi"] = campaigns.roi * 100
+st.dataframe(campaigns, hide_index=True, column_config={
+    "campaign_name": "Campaign", "orders": "Orders",
+    "net_revenue": st.column_config.NumberColumn("Net revenue", format="%.2f", help=ui.NET_REVENUE_DEFINITION),
+    "creator_cost": st.column_config.NumberColumn("Creator cost", format="%.2f", help=ui.COST_DEFINITION),
+    "roi": st.column_config.NumberColumn("ROI %", format="%.1f%%", help=ui.ROI_DEFINITION),
+    "roas": st.column_config.NumberColumn("ROAS ×", format="%.2f", help=ui.ROAS_DEFINITION),
+    "roi_null_reason": "Why ROI is undefined", "is_top_performer": "Top performer",
+    "is_code_leak_suspected": "Code leak suspected",
+    "incremental_net_revenue": st.column_config.NumberColumn(
+        "Incremental net revenue", format="%.2f",
+        help="Revenue in the attribution window minus the same weekdays' average of the 4 weeks before the first "
+             "post (beside last-touch, never instead of it)")})
+ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION)
