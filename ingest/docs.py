@@ -105,11 +105,23 @@ def _meaning(column: Column) -> str:
     return "; ".join(filter(None, (column.doc, pii)))
 
 
+def _format(source: Source) -> str:
+    """What the loader reads, by the pattern's extension (ingest/loader.py: `.json` is one whole document)."""
+    whole = "one whole JSON file (an object, or an array whose elements are the records)"
+    if source.format == "csv":
+        return "CSV"
+    if source.pattern.endswith(".jsonl"):
+        return "JSON lines, one document per line"
+    if source.pattern.endswith(".json"):
+        return whole
+    return f"JSON lines (`.jsonl`, one document per line) or {whole} (`.json`)"
+
+
 def source_section(source: Source) -> str:
     csv = source.format == "csv"
     key = ", ".join(f"`{k}`" for k in source.key)
     lines = [f"### `{source.pattern}` ({source.name})", "", source.description, "",
-             f"Format: {'CSV' if csv else 'JSON lines'}; loads into `raw.{source.table}`"
+             f"Format: {_format(source)}; loads into `raw.{source.table}`"
              + (f"; one record per {key} (the newest delivery wins)." if key else "."), ""]
     if source.shape_expect:
         lines += [f"Each page must be {_cell(source.shape_expect)}; another line is quarantined.", ""]

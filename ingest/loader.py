@@ -12,12 +12,14 @@ import csv
 import hashlib
 import json
 import logging
+import re
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
@@ -33,6 +35,12 @@ LINEAGE_COLUMNS = "_load_id, _source, _source_file, _source_row, _loaded_at"
 # DuckDB's reader allocates a buffer of this size; an API page is well under 1 MB (250 Shopify orders ~600 KB).
 MAX_JSON_LINE_BYTES = 32 * 1024 * 1024
 JSON_CHUNK_BYTES = 16 * 1024 * 1024
+# A .jsonl file: one JSON document per line, each line read as text (parsed later, in chunks).
+JSON_LINES_READER = ("read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', "
+                     f"escape = '', auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, encoding = 'utf-8')")
+# A .json file is one whole document, usually pretty-printed: an object (a Graph API body copied from Graph API
+# Explorer) or an array of records (Apify's "Download JSON").
+WHOLE_JSON_SUFFIX = ".json"
 # The text of a rejected record's first line, as `ingest locate` reads a landing file: split at \n, no \r. DuckDB's
 # reader can start a CRLF file's rejected line with the previous line's \n.
 FIRST_LINE = "rtrim(split_part(ltrim({}, chr(13) || chr(10)), chr(10), 1), chr(13))"
@@ -360,22 +368,23 @@ def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:
 
 
 def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Path) -> int:
-    """One JSON document per line: invalid JSON and pages of the wrong shape go to ``_not_parsed``; the
-    records of the good pages go to ``_src`` with ``doc`` (the page without its records), ``item`` (the record) and
-    ``file_path`` (for sources whose account or time is only in the file's name or folder), then typed into
-    ``_staged``.
+    """One JSON document per line (a ``.json`` file: one whole document, see _whole_json_reader): invalid JSON and
+    pages of the wrong shape go to ``_not_parsed``; the records of the good pages go to ``_src`` with ``doc`` (the
+    page without its records), ``item`` (the record) and ``file_path`` (for sources whose account or time is only in
+    the file's name or folder), then typed into ``_staged``.
 
     Pages are parsed in chunks of about JSON_CHUNK_BYTES: DuckDB's JSON parsing needs several times the text's
     size, and one statement over a whole file would not stay within the memory cap."""
+    whole_file = path.suffix.lower() == WHOLE_JSON_SUFFIX
+    reader = _whole_json_reader(path, text) if whole_file else JSON_LINES_READER
     try:
         con.execute(
             "create or replace temp table _lines as select _row_number, line, "
             f"(sum(length(line)) over (order by _row_number) // {JSON_CHUNK_BYTES}) as _chunk from ("
-            "select row_number() over () as _row_number, line from "
-            "read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', "
-            f"escape = '', auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, encoding = 'utf-8'))",
-            [str(text)])
+            f"select row_number() over () as _row_number, line from {reader})", [str(text)])
     except duckdb.Error as exc:
+        if whole_file:
+            raise UnreadableFileError(path, _whole_json_error(exc)) from None
         raise UnreadableFileError(path, f"not readable as UTF-8 JSON lines: {exc}".splitlines()[0]) from None
     shape = (source.shape or "true").replace("doc", "line::json")
     file_path = f"{quote_literal(str(path))} as file_path"
@@ -423,6 +432,35 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path, tex
     return con.execute("select count(*) from _not_parsed").fetchall()[0][0]
 
 
+def _whole_json_reader(path: Path, text: Path) -> str:
+    """The documents of a whole-file JSON as "lines", so records, shapes and quarantine work as for JSON lines: each
+    element of a top-level array is one, numbered from 1 (its _row_number, source_row in raw.quarantine); an object
+    is one (number 1; several objects one after another are numbered in order). DuckDB's reader streams the array
+    element by element, so a large file is never parsed whole."""
+    with text.open(encoding="utf-8-sig") as fh:
+        first = next((c for block in iter(lambda: fh.read(1 << 16), "") for c in block if not c.isspace()), "")
+    if first not in ("[", "{"):
+        found = f"it starts with {first!r}" if first else "it holds only blank space"
+        raise UnreadableFileError(path, f"is not a JSON object or array ({found}): a .json file must hold one JSON "
+                                  "object or an array of records; save the export again as JSON (or, for one JSON "
+                                  "document per line, name it .jsonl)")
+    layout = "array" if first == "[" else "unstructured"
+    return (f"(select json as line from read_json_objects(?, format = '{layout}', "
+            f"maximum_object_size = {MAX_JSON_LINE_BYTES}))")
+
+
+def _whole_json_error(exc: duckdb.Error) -> str:
+    """DuckDB's parse error for a whole-file JSON without the file's content (its later lines may quote it)."""
+    message = str(exc).splitlines()[0]
+    if "Malformed JSON" not in message:  # not the file's fault (memory, disk): DuckDB's words, no blame on the file
+        return f"could not be read: {message}"
+    # DuckDB's "record/value" count is its own (not the array element): only the byte offset and the reason.
+    where = re.search(r"at byte (\d+)[^:]*: (.*)", message)
+    detail = f"at byte {where[1]}: {where[2].strip().rstrip('.')}" if where else message
+    return (f"is not complete, valid JSON ({detail}): nothing was loaded from it. If it was cut short (a download or "
+            "copy that did not finish), download or export it again")
+
+
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, pii_key: str) -> list[LoadResult]:
     """Load every file of a source under the landing folder in delivery order: oldest modification time first
     (then by name). Of a record delivered twice, the later load wins downstream, so the later delivery wins."""
@@ -437,4 +475,21 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, p
     return results
 
 
-__all__ = ["IngestError", "LoadResult", "ensure_table", "load_file", "load_source"]
+def unmatched_files(landing: Path, sources: Iterable[Source],
+                    declared: Iterable[Source]) -> list[tuple[Path, list[str]]]:
+    """Files in the folders of ``sources`` that no ``declared`` source's pattern matches (an .xlsx saved into
+    tiktok/scraper/, a misnamed export), each with the patterns its folder takes: loading skips them, so they must
+    be named, not silently left out. Hidden files (.DS_Store and the like) are not deliveries."""
+    declared = list(declared)
+    patterns: dict[Path, list[str]] = {}  # folder -> the patterns of the files it takes
+    for s in declared:
+        for folder in landing.glob(str(PurePosixPath(s.pattern).parent)):
+            patterns.setdefault(folder, []).append(s.pattern)
+    folders = sorted({d for s in sources if PurePosixPath(s.pattern).parent != PurePosixPath(".")
+                      for d in landing.glob(str(PurePosixPath(s.pattern).parent)) if d.is_dir()})
+    matched = {p for s in declared for p in landing.glob(s.pattern)}
+    return [(p, patterns.get(folder, [])) for folder in folders for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith(".") and p not in matched]
+
+
+__all__ = ["IngestError", "LoadResult", "ensure_table", "load_file", "load_source", "unmatched_files"]

@@ -3,15 +3,16 @@
 - Apify's clockworks/tiktok-scraper dataset items as JSON lines, nested (``authorMeta: {name, id, fans}``) or
   flattened by Apify's ``flatten`` option into literal dotted keys (``"authorMeta.name"``);
 - flat snake_case items as TikTok's web/mobile API names them (``author_unique_id``, ``play_count``, ``create_time``);
-- Apify's CSV export, whose headers flatten nested fields with a slash (``authorMeta/name``).
+- Apify's CSV export, whose headers flatten nested fields with a slash (``authorMeta/name``);
+- Apify's JSON download: one JSON array of the items (``tiktok/scraper/*.json``), usually pretty-printed.
 
-Counts may be display strings ("1.4M", "12.5K", "1,234"), times unix seconds or ISO 8601. Both formats load into one
+Counts may be display strings ("1.4M", "12.5K", "1,234"), times unix seconds or ISO 8601. Every format loads into one
 raw table: a video is the same record whichever way it was saved, and the newest delivery wins downstream.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.spec import COUNT_TEXT, LINE, UNIX_OR_ISO, Column, RowCheck, Source
 
@@ -88,14 +89,21 @@ def _columns(csv: bool) -> tuple[Column, ...]:
         for f in _FIELDS)
 
 
+_JSON_LINES = Source(
+    name="tiktok_scraper_videos", pattern="tiktok/scraper/*.jsonl", table=_TABLE, format="jsonl",
+    records=LINE, key=("video_id",), shape="json_type(doc) = 'OBJECT'",
+    shape_expect="one scraped video object per line",
+    description=_DESCRIPTION.format("JSON lines, nested or flattened keys, or snake_case"),
+    columns=_columns(csv=False), row_checks=(_AUTHOR,),
+)
+
 SCRAPER_SOURCES = (
-    Source(
-        name="tiktok_scraper_videos", pattern="tiktok/scraper/*.jsonl", table=_TABLE, format="jsonl",
-        records=LINE, key=("video_id",), shape="json_type(doc) = 'OBJECT'",
-        shape_expect="one scraped video object per line",
-        description=_DESCRIPTION.format("JSON lines, nested or flattened keys, or snake_case"),
-        columns=_columns(csv=False), row_checks=(_AUTHOR,),
-    ),
+    _JSON_LINES,
+    # Apify's "Download JSON": the same items as one array, usually pretty-printed. The loader reads a .json file
+    # whole, each array element as one record numbered from 1.
+    replace(_JSON_LINES, name="tiktok_scraper_videos_json", pattern="tiktok/scraper/*.json",
+            shape_expect="one scraped video object per element of the file's JSON array",
+            description=_DESCRIPTION.format("JSON download: one array of items, often pretty-printed")),
     Source(
         name="tiktok_scraper_videos_csv", pattern="tiktok/scraper/*.csv", table=_TABLE, format="csv",
         key=("video_id",), description=_DESCRIPTION.format("CSV export, headers like authorMeta/name"),

@@ -145,7 +145,8 @@ SOCIAL_SOURCES = (
         name="instagram_media_insights_saved", pattern="instagram/*/media_insights_*.json*",
         table="instagram_media_insights", format="jsonl", records="$.data",
         key=("media_id", "metric_name", "fetched_at"), shape="json_type(doc, '$.data') = 'ARRAY'",
-        shape_expect="a Graph response body {'data': [{'name': ..., 'period': ..., 'values': [...]}]} on one line",
+        shape_expect="a Graph response body {'data': [{'name': ..., 'period': ..., 'values': [...]}]} (a .json file "
+                     "holds it whole, pretty-printed or not; a .jsonl file one body per line)",
         description="Instagram media insights saved by hand (bare response body) as "
                     f"{_SAVED_NAMING}; loads into the API pages' table.",
         columns=_media_insight_columns(saved=True),
@@ -267,7 +268,8 @@ SOCIAL_SOURCES = (
         name="instagram_account_insights_saved", pattern="instagram/*/account_insights_*.json*",
         table="instagram_account_insights", format="jsonl", records="$.data",
         key=("account_id", "metric_name", "fetched_at"), shape="json_type(doc, '$.data') = 'ARRAY'",
-        shape_expect="a Graph response body {'data': [{'name': ..., 'period': 'day', 'values': [...]}]} on one line",
+        shape_expect="a Graph response body {'data': [{'name': ..., 'period': 'day', 'values': [...]}]} (a .json "
+                     "file holds it whole, pretty-printed or not; a .jsonl file one body per line)",
         description="Instagram account insights saved by hand (bare response body) as "
                     "instagram/<account_id>/account_insights_<YYYY-MM-DD>.json; loads into the API pages' table.",
         columns=_account_insight_columns(saved=True),

@@ -2,7 +2,8 @@
 and ``dbt build`` (issue 11).
 
 The landing folder tests/fixtures/sources/instagram_exports/ holds: Graph insights saved by hand (bare response
-bodies without the request envelope or the metrics' ids, the pre-2025 metric name ``impressions``) in
+bodies without the request envelope or the metrics' ids, the pre-2025 metric name ``impressions``; the media body
+pretty-printed as Graph API Explorer shows it) in
 ``instagram/<account_id>/``; a Meta Business Suite content export (BOM, CRLF, a two-line caption, ``"1,520"``, a
 blank Views cell); a Modash-like creator list (``@Handle``, ``35.5k``, ``1.2m``, ``2.3%``, countries as names or
 codes); the API's page for one reel that the export repeats; the account's user object; one creator.
@@ -48,6 +49,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
 
 
 def test_saved_bodies_take_account_media_and_day_from_the_folder_and_file_name(warehouse) -> None:
+    # The media insights body is pretty-printed, as Graph API Explorer shows it: a .json file is read whole.
+    saved = LANDING / "instagram" / ACCOUNT / f"media_insights_{REEL}_2026-03-01.json"
+    assert len(saved.read_text().splitlines()) > 1
     rows = warehouse.execute("select distinct account_id, media_id, fetched_at from raw.instagram_media_insights"
                              ).fetchall()
     assert rows == [(ACCOUNT, REEL, datetime(2026, 3, 1))]

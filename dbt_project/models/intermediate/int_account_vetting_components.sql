@@ -6,7 +6,7 @@ as_of as (select * from {{ ref('int_vetting_as_of') }}),
 
 growth as (select * from {{ ref('int_follower_events') }}),
 
-snapshots as (select * from {{ ref('stg_tracking__follower_snapshots') }}),
+snapshots as (select * from {{ ref('int_follower_snapshots') }}),
 
 posts as (select * from {{ ref('int_posts') }}),
 

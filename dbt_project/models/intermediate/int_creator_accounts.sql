@@ -10,13 +10,15 @@ accounts as (
     from creators
     where instagram_user_id is not null
     union all
+    -- Without Display API authorisation a creator has no open_id, only a handle: the handle (without '@') is the
+    -- account, so scraped videos (int_tiktok_scraper_videos matches them by handle) reach vetting.
     select
         creator_id,
         'tiktok',
-        tiktok_open_id,
+        coalesce(tiktok_open_id, ltrim(tiktok_username, '@')),
         tiktok_username
     from creators
-    where tiktok_open_id is not null
+    where tiktok_open_id is not null or tiktok_username is not null
     union all
     select
         creator_id,

@@ -1,4 +1,6 @@
--- One row per creator and platform account: handle, current followers (from the platform API) and tier.
+-- One row per creator and platform account: handle, current followers and tier. Followers come from the platform
+-- API; an account the API does not deliver (a TikTok creator vetted from scraper exports) takes its newest follower
+-- snapshot.
 -- The snapshot creator_profiles_snapshot keeps the history of this model (tier and handle changes).
 with accounts as (select * from {{ ref('int_creator_accounts') }}),
 
@@ -22,6 +24,15 @@ followers as (
         account_id,
         subscriber_count
     from {{ ref('stg_youtube__channels') }}
+),
+
+newest_snapshot as (
+    select
+        platform,
+        account_id,
+        arg_max(followers, snapshot_date) as followers
+    from {{ ref('int_follower_snapshots') }}
+    group by platform, account_id
 )
 
 select
@@ -29,11 +40,16 @@ select
     accounts.platform,
     accounts.account_id,
     accounts.handle,
-    followers.followers,
+    coalesce(followers.followers, newest_snapshot.followers) as followers,
     tiers.tier
 from accounts
 left join followers on accounts.platform = followers.platform and accounts.account_id = followers.account_id
+left join newest_snapshot
+    on accounts.platform = newest_snapshot.platform and accounts.account_id = newest_snapshot.account_id
 left join tiers
     on
-        followers.followers >= tiers.min_followers
-        and (tiers.max_followers_exclusive is null or followers.followers < tiers.max_followers_exclusive)
+        coalesce(followers.followers, newest_snapshot.followers) >= tiers.min_followers
+        and (
+            tiers.max_followers_exclusive is null
+            or coalesce(followers.followers, newest_snapshot.followers) < tiers.max_followers_exclusive
+        )

@@ -1,6 +1,7 @@
 -- Every delivered version of a scraped TikTok video, with the creator account it belongs to and when it was
 -- scraped. The author is matched through the creators template by user id (tiktok_open_id), else by handle
--- (tiktok_username); an author matching neither keeps its own id (or handle) as account id.
+-- (tiktok_username), else by a user id the scrapes show under a creator's handle (items without a handle, or under
+-- an old handle after a rename); an author matching none keeps its own id (or handle) as account id.
 -- Scrape time: Apify names its exports dataset_tiktok-scraper_<YYYY-MM-DD>_<hh-mm-ss>-<ms>; a file named
 -- otherwise is taken as scraped when it was loaded.
 with scraped as (select * from {{ ref('stg_tiktok__scraper_videos') }}),
@@ -30,11 +31,25 @@ named as (
         regexp_extract(parse_filename(source_file), '([0-9]{4}-[0-9]{2}-[0-9]{2})(_[0-9]{2}-[0-9]{2}-[0-9]{2})?', 0)
             as file_time
     from scraped
+),
+
+ids_seen_with_handle as (
+    -- A handle-only creator (no open_id) is known by handle alone: the user id her scraped items carry beside it
+    -- finds her items that name no handle, or an old one. An id seen under two creators' handles matches neither.
+    select
+        named.author_id,
+        any_value(handles.account_id) as account_id
+    from named
+    inner join handles on named.username = handles.handle
+    where named.author_id is not null
+    group by named.author_id
+    having count(distinct handles.account_id) = 1
 )
 
 select
     named.video_id,
-    coalesce(by_id.account_id, handles.account_id, named.author_id, named.username) as account_id,
+    coalesce(by_id.account_id, handles.account_id, by_seen_id.account_id, named.author_id, named.username)
+        as account_id,
     named.author_id,
     named.username,
     named.follower_count,
@@ -56,3 +71,4 @@ select
 from named
 left join accounts as by_id on named.author_id = by_id.account_id
 left join handles on named.username = handles.handle
+left join ids_seen_with_handle as by_seen_id on named.author_id = by_seen_id.author_id
