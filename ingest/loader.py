@@ -224,8 +224,11 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
             f"_row_number, ? from _typed where _bad_column is null", [load_id, source.name, started_at])
         con.execute(
             "insert into raw.quarantine (load_id, source, file_name, source_row, column_name, raw_value, reason, "
-            "quarantined_at, line_hash) select ?, ?, ?, source_row, column_name, raw_value, reason, ?, line_hash "
-            "from _rejected", [load_id, source.name, str(path), started_at])
+            "quarantined_at, line_hash) select ?, ?, ?, source_row, column_name, raw_value, "
+            # The reason reads alone (an alert, a spreadsheet of rejects): file and row first. Row = the record's
+            # number in the file (1 = the first data row or JSON record), as in source_row.
+            "? || ' row ' || coalesce(source_row::varchar, '?') || ': ' || reason, ?, line_hash "
+            "from _rejected", [load_id, source.name, str(path), path.name, started_at])
         _insert_manifest(con, load_id, source, path, checksum, size, "loaded", encoding, (rows_ok, rows_bad,
                          redelivered), extra, started_at)
         con.execute("commit")

@@ -175,6 +175,8 @@ def test_bad_input_gets_a_clear_outcome_and_nothing_is_lost(case: Case, sample_l
         assert match is not None, f"no quarantine row for {column!r} with {fragment!r} in {rows}"
         unmatched.remove(match)
         assert match[2] is not None and match[4].endswith(Path(case.file).name)
+        # The reason reads alone (an alert, a spreadsheet of rejects): it starts with the file and the row.
+        assert match[1].startswith(f"{Path(case.file).name} row {match[2]}: "), match[1]
         # The bad value is kept; of a line that could not be read, only its keyed hash (it may hold personal data).
         assert match[3] is not None or match[5] is not None or "a value is required" in match[1]
     if case.preload:

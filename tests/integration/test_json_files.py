@@ -45,7 +45,7 @@ def test_each_array_element_is_one_record_numbered_from_1(tmp_path: Path) -> Non
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
     assert _rows(warehouse, "select _source_row, video_id, view_count from raw.tiktok_scraper_videos order by 1") == [
         (1, "7365000000000000401", 48_300), (4, "7365000000000000403", 48_300)]
-    assert _rows(warehouse, "select source_row, column_name, reason like 'unexpected JSON shape%' from "
+    assert _rows(warehouse, "select source_row, column_name, reason like '% row %: unexpected JSON shape%' from "
                  "raw.quarantine order by 1") == [(2, "(line)", True), (3, "video_id", False)]
 
 
