@@ -213,6 +213,16 @@ MART_QUERIES = {
         "count(*) filter (where orders < 0) as negative_orders, "
         "count(*) filter (where n = 1 and net_revenue_to_date is distinct from total) as to_date_not_summing_up "
         "from weeks"),
+    "creator_follower_history": (
+        "select count(*) as rows, " + _rows_vs_last_pass("creator_follower_history") + ", "
+        "count(*) filter (where followers < 0) as negative_followers, "
+        "count(*) - count(distinct (platform, account_id, snapshot_date)) as duplicate_account_days, "
+        "count(*) filter (where snapshot_date > current_date + 1) as days_in_future, "
+        # Every follower flag of the vetting evidence must land on a charted day, or the chart hides a reason.
+        "(select count(*) from marts.creator_vetting_evidence e where e.reason_code like 'follower%' and not exists "
+        "(select 1 from marts.creator_follower_history h where h.creator_id = e.creator_id and h.platform = e.platform "
+        "and h.snapshot_date = e.observed_on and h.is_flagged)) as flags_not_charted "
+        "from marts.creator_follower_history"),
 }
 
 
@@ -245,6 +255,10 @@ def _mart_expectations(mart: str) -> Callable[[Any, GateSettings], list[Any]]:
                          why="a vetting reason that cannot be right")
         if mart == "creator_weekly_performance":
             return [*_rows(x, t), *_zero(x, "negative_orders", why="negative order counts")]
+        if mart == "creator_follower_history":
+            return [*_rows(x, t), *_zero(x, "negative_followers", "duplicate_account_days", "days_in_future",
+                                         "flags_not_charted",
+                                         why="a follower history the creator page cannot chart truthfully")]
         return [*_rows(x, t), *_zero(x, "negative_orders", "to_date_not_summing_up",
                                      why="campaign revenue to date must be the sum of its weeks")]
 

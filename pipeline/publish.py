@@ -31,7 +31,7 @@ import duckdb
 log = logging.getLogger(__name__)
 
 MARTS = ("creator_vetting", "creator_vetting_reasons", "creator_vetting_evidence", "order_attribution", "creator_roi",
-         "creator_weekly_performance", "campaign_performance")
+         "creator_weekly_performance", "campaign_performance", "creator_follower_history")
 SERVING_STORAGE_VERSION = "v1.4.0"
 DEFAULT_KEEP_VERSIONS = 3
 

@@ -60,7 +60,7 @@ MARKETING_SOURCES = (
     ),
     Source(
         name="campaigns", pattern="marketing/campaigns*.csv", table="campaigns", format="csv",
-        key=("campaign_id",), description="Campaigns with their dates and target countries.",
+        key=("campaign_id",), description="Campaigns with their dates, target countries and optional budget.",
         columns=(
             Column("campaign_id", "campaign_id", required=True, doc="stable id"),
             Column("campaign_name", "campaign_name", required=True, doc="name shown in reports"),
@@ -68,9 +68,18 @@ MARKETING_SOURCES = (
             Column("end_date", "end_date", "DATE", required=True, expect=_DATE, doc="last day (inclusive)"),
             Column("target_countries", "target_countries", expect="ISO country codes separated by ';' like US;CA;GB",
                    doc="the campaign's markets"),
+            Column("budget", "budget", MONEY, header_required=False, check=_NONNEG, expect="an amount >= 0",
+                   doc="what the campaign may spend on creators in total (fees, gifts, commission, bonuses, "
+                       "amplification); empty = no budget set"),
+            Column("budget_currency", "budget_currency", header_required=False, check=CURRENCY_CHECK,
+                   expect=CURRENCY_EXPECT, doc="currency of the budget; converted at the campaign's start date"),
         ),
         row_checks=(RowCheck("end_date", "end_date < start_date",
-                             "column `end_date`: the date is before start_date (expected start_date or later)"),),
+                             "column `end_date`: the date is before start_date (expected start_date or later)"),
+                    # A budget without its currency cannot be compared with the spend: neither can be guessed.
+                    RowCheck("budget_currency", "budget is not null and budget_currency is null",
+                             "column `budget_currency`: empty while `budget` is set (expected the budget's ISO 4217 "
+                             "currency code such as USD; fill it in and deliver the file again)")),
     ),
     Source(
         name="contracts", pattern="marketing/contracts*.csv", table="contracts", format="csv",

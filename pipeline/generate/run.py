@@ -82,8 +82,9 @@ def _write_marketing(world: World, out: Path) -> None:
                                          "instagram_user_id", "tiktok_username", "tiktok_open_id",
                                          "youtube_handle", "youtube_channel_id"], handles)
     _write_csv(folder / "campaigns.csv", ["campaign_id", "campaign_name", "start_date", "end_date",
-                                          "target_countries"],
-               [[c.campaign_id, c.name, c.start, c.end, ";".join(c.target_countries)] for c in world.campaigns])
+                                          "target_countries", "budget", "budget_currency"],
+               [[c.campaign_id, c.name, c.start, c.end, ";".join(c.target_countries), c.budget,
+                 "USD" if c.budget else ""] for c in world.campaigns])
     _write_csv(folder / "contracts.csv", ["contract_id", "creator_id", "campaign_id", "currency", "flat_fee",
                                           "gifted_units", "unit_cost", "gift_shipping_cost", "commission_rate",
                                           "bonus_threshold_net_revenue", "bonus_amount", "paid_amplification"],

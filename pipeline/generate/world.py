@@ -81,6 +81,7 @@ class Campaign:
     start: date
     end: date
     target_countries: tuple[str, ...] = TARGET_COUNTRIES
+    budget: str = ""  # empty: no budget set
 
 
 @dataclass
@@ -201,6 +202,7 @@ def build_world(seed: int, scale: Scale, end: date) -> World:
         ))
     campaigns = _campaigns(rng_for(seed, "campaigns"), scale, start, end)
     contracts = _contracts(rng_for(seed, "contracts"), creators, campaigns)
+    _set_budgets(campaigns, contracts)
     return World(seed=seed, scale=scale, start=start, end=end, creators=creators,
                  campaigns=campaigns, contracts=contracts)
 
@@ -295,6 +297,20 @@ def _contracts(r: random.Random, creators: list[Creator], campaigns: list[Campai
                 conversion=math.exp(r.gauss(math.log(0.35), 0.5)),
             ))
     return contracts
+
+
+# Budget / planned spend, by campaign in turn: some campaigns stay under budget, one goes over.
+BUDGET_FACTORS = (1.25, 1.1, 0.9, 1.5)
+
+
+def _set_budgets(campaigns: list[Campaign], contracts: list[Contract]) -> None:
+    """A budget in USD for every campaign but the last (which shows a campaign without one): the planned spend
+    (fees, gifts, shipping, amplification) times a factor, rounded to hundreds. Derived, not drawn, so the random
+    streams of everything else stay as they were."""
+    for k, campaign in enumerate(campaigns[:-1]):
+        planned = sum(float(c.flat_fee) + c.gifted_units * float(c.unit_cost or 0) + float(c.gift_shipping_cost)
+                      + float(c.paid_amplification) for c in contracts if c.campaign_id == campaign.campaign_id)
+        campaign.budget = f"{max(100.0, round(planned * BUDGET_FACTORS[k % len(BUDGET_FACTORS)], -2)):.2f}"
 
 
 def _unique(candidate: str, used: set[str]) -> str:

@@ -186,17 +186,18 @@ def creator_reasons(v: Version, creator_id: str) -> pd.DataFrame:
         {"creator": creator_id})
 
 
-def follower_events(v: Version, creator_id: str) -> pd.DataFrame:
-    """Every follower jump and drop the vetting found in its look-back window, flagged by kind."""
+def follower_history(v: Version, creator_id: str) -> pd.DataFrame:
+    """The daily follower count of each of the creator's accounts; ``flag`` names the jump or drop the vetting
+    counted that day (null on the other days)."""
     return v.query("""
-        select platform, observed_on, measured_value as followers_change, measured_share as change_share,
-               case reason_code when 'follower_spike_unexplained' then 'unexplained jump (penalised)'
-                                when 'follower_spike_explained' then 'jump explained by a viral post'
-                                else 'drop after a jump' end as flag,
-               detail
-        from creator_vetting_evidence
-        where creator_id = $creator and reason_code like 'follower%'
-        order by observed_on, platform""", {"creator": creator_id})
+        select platform, snapshot_date, followers, follower_delta,
+               case flag_reason_code when 'follower_spike_unexplained' then 'unexplained jump (penalised)'
+                                     when 'follower_spike_explained' then 'jump explained by a viral post'
+                                     when 'follower_dump' then 'drop after a jump' end as flag,
+               flag_detail as detail
+        from creator_follower_history
+        where creator_id = $creator
+        order by platform, snapshot_date""", {"creator": creator_id})
 
 
 def creator_weeks(v: Version, creator_id: str) -> pd.DataFrame:
@@ -216,11 +217,14 @@ def creator_campaigns(v: Version, creator_id: str) -> pd.DataFrame:
 # --- campaigns ----------------------------------------------------------------------------------------------
 
 def campaigns(v: Version) -> pd.DataFrame:
-    """One row per campaign: attributed revenue to date against the campaign's total creator cost."""
+    """One row per campaign: attributed revenue to date against the campaign's total creator cost, and that cost
+    against the budget (null without one)."""
     return v.query("""
         select campaign_id, any_value(campaign_name) as campaign_name, max(creators) as creators,
                min(week_start) as first_week, max(week_start) as last_week, sum(orders) as orders,
                sum(net_revenue) as net_revenue, any_value(campaign_cost) as campaign_cost,
+               any_value(budget_reporting) as budget, any_value(spend_vs_budget) as spend_vs_budget,
+               any_value(remaining_budget) as remaining_budget,
                (sum(net_revenue) - any_value(campaign_cost)) / nullif(any_value(campaign_cost), 0) as roi,
                sum(net_revenue) / nullif(any_value(campaign_cost), 0) as roas
         from campaign_performance group by campaign_id order by first_week, campaign_id""")
@@ -228,7 +232,7 @@ def campaigns(v: Version) -> pd.DataFrame:
 
 def campaign_weeks(v: Version, campaign_id: str) -> pd.DataFrame:
     return v.query("""
-        select week_start, net_revenue, net_revenue_to_date, campaign_cost, orders, sponsored_posts
+        select week_start, net_revenue, net_revenue_to_date, campaign_cost, budget_reporting, orders, sponsored_posts
         from campaign_performance where campaign_id = $campaign order by week_start""", {"campaign": campaign_id})
 
 

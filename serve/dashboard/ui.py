@@ -16,6 +16,9 @@ NET_REVENUE_DEFINITION = ("Net revenue = attributed sales after discounts and re
                           "gift cards (paid orders, last-touch: creator code, else creator link)")
 COST_DEFINITION = ("Creator cost = flat fee + gifted units at cost + gift shipping + commission + bonuses met + paid "
                    "amplification")
+BUDGET_DEFINITION = ("Budget = the campaigns template's budget, converted to the reporting currency at the campaign's "
+                     "start date; empty when none is set")
+SPEND_VS_BUDGET_DEFINITION = "Spend % of budget = creator cost / budget (over 100% = over budget; empty: no budget)"
 VERDICT_COLOURS = {"approve": "green", "review": "orange", "reject": "red"}
 
 
@@ -36,6 +39,11 @@ def is_missing(value: object) -> bool:
 def money(value: object) -> str:
     """Whole currency units: headline figures (tables keep the cents)."""
     return "–" if is_missing(value) else f"{float(value):,.0f}"
+
+
+def share(value: object) -> str:
+    """A ratio as a percentage; a missing one (no denominator) is a dash, never 0%."""
+    return "–" if is_missing(value) else f"{float(value) * 100:,.1f}%"
 
 
 def roi(value: object) -> str:

@@ -89,16 +89,31 @@ def trend_chart(d: ReportData) -> alt.TopLevelMixin:
                  title=f"Attributed net revenue per week, by campaign (to {d.week.iso})")
 
 
+CAMPAIGN_MEASURES = {"budget": "#c7c7c7", "creator cost (spend)": "#7f7f7f", "net revenue to date": "#4c78a8"}
+
+
+def campaign_values(d: ReportData) -> list[dict]:
+    """The campaign chart's bars: budget (only where one is set: no bar, not a 0 bar), spend, net revenue to date."""
+    return [{"campaign": c.name, "measure": measure, "amount": float(amount)} for c in d.campaigns
+            for measure, amount in zip(CAMPAIGN_MEASURES, (c.budget, c.cost, c.net_revenue_to_date), strict=True)
+            if amount is not None]
+
+
 def campaigns_chart(d: ReportData) -> alt.TopLevelMixin:
-    values = [{"campaign": c.name, "measure": measure, "amount": float(amount)} for c in d.campaigns
-              for measure, amount in (("creator cost (spend)", c.cost), ("net revenue to date", c.net_revenue_to_date))]
-    return alt.Chart(alt.Data(values=values)).mark_bar().encode(
+    return alt.Chart(alt.Data(values=campaign_values(d))).mark_bar().encode(
         y=alt.Y("campaign:N", title=None, sort=[c.name for c in d.campaigns], axis=alt.Axis(labelLimit=LABELS)),
-        yOffset="measure:N",
+        yOffset=alt.YOffset("measure:N", sort=list(CAMPAIGN_MEASURES)),
         x=alt.X("amount:Q", axis=_money_axis(d.currency)),
         color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(range=["#9d9d9d", "#4c78a8"])),
-    ).properties(width=2 * PANEL, title=f"Campaign spend against net revenue, to the end of {d.week.iso}")
+                        scale=alt.Scale(domain=list(CAMPAIGN_MEASURES), range=list(CAMPAIGN_MEASURES.values()))),
+    ).properties(width=2 * PANEL, title=alt.TitleParams(
+        f"Campaign spend against budget and net revenue, to the end of {d.week.iso}",
+        subtitle=_budget_note(d)))
+
+
+def _budget_note(d: ReportData) -> str:
+    unset = [c.name for c in d.campaigns if c.budget is None]
+    return f"No budget set: {', '.join(unset)}" if unset else "Every campaign has a budget"
 
 
 def verdicts_chart(d: ReportData) -> alt.TopLevelMixin:

@@ -44,6 +44,8 @@ class Campaign:
     cost: Decimal
     net_revenue_to_date: Decimal
     roi_to_date: float | None
+    budget: Decimal | None = None  # in the reporting currency; None: no budget set
+    spend_vs_budget: float | None = None  # cost / budget; None without a budget
 
     @property
     def roas_to_date(self) -> float | None:
@@ -212,7 +214,8 @@ def _campaigns(con: duckdb.DuckDBPyConnection, week_start: date) -> list[Campaig
         with dates as (
             select campaign_id, min(campaign_start_date) as start_date, max(campaign_end_date) as end_date
             from creator_roi group by campaign_id)
-        select c.campaign_name, d.start_date, d.end_date, c.campaign_cost, c.net_revenue_to_date, c.roi_to_date
+        select c.campaign_name, d.start_date, d.end_date, c.campaign_cost, c.net_revenue_to_date, c.roi_to_date,
+               c.budget_reporting, c.spend_vs_budget
         from ({_LATEST_CAMPAIGN_WEEK}) as c join dates as d on c.campaign_id = d.campaign_id
         order by d.start_date, c.campaign_name""", {"w": week_start})]
 

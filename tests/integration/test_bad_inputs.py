@@ -119,6 +119,9 @@ CASES = [
          [("link_id", "another creator"), ("link_id", "another creator")]),
     Case("marketing/campaigns-missing_column.csv", "campaigns", error=("campaigns-missing_column.csv", "'start_date'")),
     Case("marketing/campaigns-end_before_start.csv", "campaigns", 1, [("end_date", "before start_date")]),
+    Case("marketing/campaigns-bad_budget.csv", "campaigns", 2,
+         [("budget_currency", "empty while `budget` is set"), ("budget", "'-50.00' is out of range"),
+          ("budget_currency", "'XXX' is not accepted")]),
     Case("marketing/creators-bad_country.csv", "creators", 1, [("home_country", "alpha-2")]),
     Case("fx/fx_rates-bad_rates.csv", "fx_rates", 1,
          [("rate", "is out of range (expected a rate > 0)"), ("rate", "is not a number"),
@@ -178,6 +181,6 @@ def test_bad_input_gets_a_clear_outcome_and_nothing_is_lost(case: Case, sample_l
         # The reason reads alone (an alert, a spreadsheet of rejects): it starts with the file and the row.
         assert match[1].startswith(f"{Path(case.file).name} row {match[2]}: "), match[1]
         # The bad value is kept; of a line that could not be read, only its keyed hash (it may hold personal data).
-        assert match[3] is not None or match[5] is not None or "a value is required" in match[1]
+        assert match[3] is not None or match[5] is not None or "a value is required" in match[1] or "empty" in match[1]
     if case.preload:
         assert result.records_already_delivered == 1

@@ -4,10 +4,12 @@ status page shows the version and the gate (a failed one too), and no customer d
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -115,6 +117,51 @@ def test_creator_detail_explains_the_verdict_in_plain_words(env: Published) -> N
     assert at.selectbox(key="creator").value == creator_id
     assert any(platform in h.value and "reject" in h.value for h in at.subheader)
     assert any(detail in m.value and "forces reject" in m.value for m in at.markdown)
+
+
+def _vega_charts(at: AppTest) -> list[tuple[dict, list[pa.Table]]]:
+    """Each Altair chart on the page: its Vega-Lite spec and its datasets (Streamlit ships them as Arrow)."""
+    return [(json.loads(chart.proto.spec), [pa.ipc.open_stream(d.data.data).read_all() for d in chart.proto.datasets])
+            for chart in at.get("vega_lite_chart")]
+
+
+def test_creator_detail_charts_the_follower_history_with_the_flagged_days(env: Published) -> None:
+    creator_id, days, flagged, detail = _sql(env, """
+        select creator_id, count(*), count(*) filter (where is_flagged), max(flag_detail)
+        from creator_follower_history group by creator_id having count(*) filter (where is_flagged) > 0
+        order by creator_id limit 1""")[0]
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["creator"] = creator_id
+    at.run()
+    at.switch_page(PAGES[2]).run()
+    assert not at.exception
+    history = [(spec, data) for spec, data in _vega_charts(at) if "facet" in spec]
+    assert len(history) == 1, "the creator page draws one follower history chart"
+    spec, (rows,) = history[0]
+    assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == ["line", "point"]  # the days; the flags
+    assert rows.num_rows == days and rows.column("flag").null_count == days - flagged
+    table = at.dataframe[1].value  # the vetting components table is first, then the flagged days
+    assert len(table) == flagged and detail in set(table.detail)
+
+
+def test_campaign_view_sets_spend_against_budget(env: Published) -> None:
+    at = _app(PAGES[3])
+    budgets = dict(_sql(env, "select campaign_id, any_value(budget_reporting) from campaign_performance group by 1"))
+    table = at.dataframe[0].value
+    assert table.budget.isna().sum() == sum(b is None for b in budgets.values()) >= 1, "a campaign without budget"
+    for campaign_id, budget in budgets.items():
+        at.selectbox(key="campaign").set_value(campaign_id).run()
+        cost, share, left = _sql(env, "select any_value(campaign_cost), any_value(spend_vs_budget), "
+                                      "any_value(remaining_budget) from campaign_performance where campaign_id = ?",
+                                 [campaign_id])[0]
+        metrics = _metrics(at)
+        if budget is None:
+            assert metrics["Budget (USD)"] == metrics["Spend % of budget"] == metrics["Budget left (USD)"] == "–"
+        else:
+            assert _number(metrics["Budget (USD)"]) == round(float(budget))
+            assert _number(metrics["Spend % of budget"]) == round(float(cost / budget) * 100, 1)
+            assert _number(metrics["Spend % of budget"]) == round(share * 100, 1)
+            assert _number(metrics["Budget left (USD)"]) == round(float(left))
 
 
 def test_campaign_view_sets_revenue_against_spend(env: Published) -> None:

@@ -15,6 +15,8 @@ import duckdb
 import pytest
 
 from serve.report import ReportFiles, StaleServing, build_report
+from serve.report.charts import campaign_values
+from serve.report.data import collect
 from tests.serve.conftest import Published
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report"
@@ -95,6 +97,33 @@ def test_every_number_equals_the_marts(report: ReportFiles, published: Published
     assert f"Orders with two creator codes {two_codes} orders" in text
 
 
+def test_the_campaign_chart_sets_spend_against_budget_as_the_mart_does(report: ReportFiles,
+                                                                       published: Published) -> None:
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        expected = con.execute("""
+            select campaign_name, budget_reporting, campaign_cost, net_revenue_to_date, spend_vs_budget
+            from campaign_performance where week_start <= $w
+            qualify row_number() over (partition by campaign_id order by week_start desc) = 1""",
+                               {"w": report.week.start}).fetchall()
+    finally:
+        con.close()
+    assert any(budget is None for _, budget, *_ in expected), "the sample has a campaign without a budget"
+    bars = {(v["campaign"], v["measure"]): v["amount"] for v in campaign_values(collect(_serving(published),
+                                                                                      report.week))}
+    for name, budget, cost, revenue, _ in expected:
+        assert bars.get((name, "budget")) == (None if budget is None else float(budget)), name
+        assert bars[(name, "creator cost (spend)")] == float(cost)
+        assert bars[(name, "net revenue to date")] == float(revenue)
+    text = _flat(" ".join(_pages(report.pdf, "budget")))
+    for name, budget, cost, revenue, share in expected:
+        shown = "none set" if budget is None else f"{budget:,.2f}"
+        used = "n/a" if share is None else f"{share * 100:,.1f}%"
+        assert re.search(rf"{name} .*? {shown} {cost:,.2f} {revenue:,.2f} .*? {used}", text), f"campaign {name}"
+    unset = [name for name, budget, *_ in expected if budget is None]
+    assert f"No budget set: {', '.join(unset)}" in text
+
+
 def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles) -> None:
     pages = _pages(report.pdf, "pages")
     text = _flat(" ".join(pages))
@@ -103,7 +132,7 @@ def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: R
         assert heading in text
     for chart in ("Top 12 creators by net revenue, campaign to date", "industry ROAS 5.2×",
                   "Attributed net revenue per week, by campaign (to 2026-W46)",
-                  "Campaign spend against net revenue, to the end of 2026-W46",
+                  "Campaign spend against budget and net revenue, to the end of 2026-W46",
                   "Why creators are rejected or in review (key reasons)"):
         assert chart in text, f"chart text {chart!r} missing: the figure was not drawn"
     assert "ROI = (net revenue - cost) / cost" in text and "ROAS = net revenue / cost" in text

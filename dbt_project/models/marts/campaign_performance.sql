@@ -1,13 +1,32 @@
 -- Campaign x ISO week, for every week from the campaign's start to its end plus the attribution window, and
 -- on to the last order attributed to it (a code can stay valid after the campaign): attributed orders and
 -- revenue of the campaign's creators, their sponsored content, campaign-to-date revenue against the campaign's
--- total creator cost, and week-over-week change. Sales are the same per-order measures creator_roi sums.
+-- total creator cost and against its budget, and week-over-week change. Sales are the same per-order measures
+-- creator_roi sums. The budget is converted to the reporting currency at the campaign start date, like the costs.
 with orders as (
     select * from {{ ref('order_attribution') }}
     where attribution_rule in ('code', 'link') and sale_status = 'paid'
 ),
 
 campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
+
+fx as (select * from {{ ref('int_fx_rates_daily') }}),
+
+budgets as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_start_date,
+        campaigns.budget,
+        campaigns.budget_currency,
+        {{ rate_to_reporting('campaigns.budget_currency', 'budget_fx', 'reporting_fx') }} as budget_fx_rate
+    from campaigns
+    left join fx as budget_fx
+        on campaigns.budget_currency = budget_fx.currency and campaigns.campaign_start_date = budget_fx.rate_date
+    left join fx as reporting_fx
+        on
+            reporting_fx.currency = '{{ var("reporting_currency") }}'
+            and campaigns.campaign_start_date = reporting_fx.rate_date
+),
 
 costs as (
     select
@@ -97,6 +116,11 @@ grid as (
         weeks.week_start,
         costs.creators,
         costs.campaign_cost,
+        budgets.campaign_start_date,
+        budgets.budget,
+        budgets.budget_currency,
+        budgets.budget_fx_rate,
+        {{ to_money('budgets.budget', 'budgets.budget_fx_rate') }} as budget_reporting,
         coalesce(weekly_orders.orders, 0) as orders,
         coalesce(weekly_orders.new_customers, 0) as new_customers,
         coalesce(weekly_orders.net_revenue, 0) as net_revenue,
@@ -105,6 +129,7 @@ grid as (
         coalesce(weekly_posts.engagements, 0) as engagements
     from weeks
     left join costs on weeks.campaign_id = costs.campaign_id
+    left join budgets on weeks.campaign_id = budgets.campaign_id
     left join
         weekly_orders
         on weeks.campaign_id = weekly_orders.campaign_id and weeks.week_start = weekly_orders.week_start
@@ -125,6 +150,7 @@ cumulative as (
 select
     campaign_id,
     campaign_name,
+    campaign_start_date,
     week_start,
     cast(strftime(week_start, '%G-W%V') as varchar) as iso_week,
     '{{ var("reporting_currency") }}' as reporting_currency,
@@ -138,6 +164,14 @@ select
     cast(net_revenue_to_date as decimal(38, 2)) as net_revenue_to_date,
     cast(coalesce(campaign_cost, 0) as decimal(38, 2)) as campaign_cost,
     round({{ safe_divide('net_revenue_to_date - campaign_cost', 'campaign_cost') }}, 4) as roi_to_date,
+    budget,
+    budget_currency,
+    -- Null without a budget (never 1 or 0): only a rate the fx_rate_present test reports can be missing here.
+    case when budget is not null then cast(budget_fx_rate as decimal(18, 10)) end as budget_fx_rate_to_reporting,
+    budget_reporting,
+    -- Spend against budget: null, not 0 or 100%, when no budget is set or it is 0.
+    round({{ safe_divide('coalesce(campaign_cost, 0)', 'budget_reporting') }}, 4) as spend_vs_budget,
+    cast(budget_reporting - coalesce(campaign_cost, 0) as decimal(38, 2)) as remaining_budget,
     cast(net_revenue - previous_net_revenue as decimal(38, 2)) as net_revenue_wow_change,
     round({{ safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue') }}, 4) as net_revenue_wow_pct,
     orders - previous_orders as orders_wow_change

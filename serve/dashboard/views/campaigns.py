@@ -1,4 +1,5 @@
-"""Campaigns: attributed revenue to date against what the campaign's creators cost."""
+"""Campaigns: attributed revenue to date against what the campaign's creators cost, and that spend against the
+campaign's budget."""
 
 from __future__ import annotations
 
@@ -12,21 +13,26 @@ currency = str(data.totals(v).currency)
 campaigns = data.campaigns(v)
 
 st.title("Campaigns")
-st.caption("The campaigns template has no budget column: a campaign's spend is the total cost of its creators' "
-           "contracts, and revenue to date is measured against it.")
+st.caption("A campaign's spend is the total cost of its creators' contracts; revenue to date is measured against "
+           "it, and it against the budget of the campaigns template (converted at the campaign's start date; "
+           "empty when no budget is set).")
 if campaigns.empty:
     st.info("No campaign in this version.")
     st.stop()
-table = campaigns.assign(roi=campaigns.roi * 100)
+table = campaigns.assign(roi=campaigns.roi * 100, spend_vs_budget=campaigns.spend_vs_budget * 100)
 st.dataframe(table, hide_index=True, column_order=[
-    "campaign_name", "first_week", "last_week", "creators", "orders", "campaign_cost", "net_revenue", "roi", "roas"],
+    "campaign_name", "first_week", "last_week", "creators", "orders", "budget", "campaign_cost", "spend_vs_budget",
+    "net_revenue", "roi", "roas"],
     column_config={
         "campaign_name": "Campaign", "creators": "Creators",
         "first_week": st.column_config.DateColumn("First week", format="YYYY-MM-DD"),
         "last_week": st.column_config.DateColumn("Last week", format="YYYY-MM-DD"),
         "orders": st.column_config.NumberColumn("Orders", format="%d"),
+        "budget": st.column_config.NumberColumn(f"Budget ({currency})", format="%.2f", help=ui.BUDGET_DEFINITION),
         "campaign_cost": st.column_config.NumberColumn(f"Spend: creator cost ({currency})", format="%.2f",
                                                        help=ui.COST_DEFINITION),
+        "spend_vs_budget": st.column_config.NumberColumn("Spend % of budget", format="%.1f%%",
+                                                         help=ui.SPEND_VS_BUDGET_DEFINITION),
         "net_revenue": st.column_config.NumberColumn(f"Net revenue to date ({currency})", format="%.2f",
                                                      help=ui.NET_REVENUE_DEFINITION),
         "roi": st.column_config.NumberColumn("ROI %", format="%.1f%%", help=ui.ROI_DEFINITION),
@@ -41,6 +47,11 @@ revenue.metric(f"Net revenue to date ({currency})", ui.money(chosen.net_revenue)
                help=ui.NET_REVENUE_DEFINITION)
 roi.metric("ROI to date", ui.roi(chosen.roi), border=True, help=ui.ROI_DEFINITION)
 roas.metric("ROAS to date", ui.roas(chosen.roas), border=True, help=ui.ROAS_DEFINITION)
+budget, used, remaining = st.columns(3)
+budget.metric(f"Budget ({currency})", ui.money(chosen.budget), border=True, help=ui.BUDGET_DEFINITION)
+used.metric("Spend % of budget", ui.share(chosen.spend_vs_budget), border=True, help=ui.SPEND_VS_BUDGET_DEFINITION)
+remaining.metric(f"Budget left ({currency})", ui.money(chosen.remaining_budget), border=True,
+                 help="Budget − spend; negative when over budget")
 
 weeks = data.campaign_weeks(v, campaign_id)
 line = alt.Chart(weeks).mark_line(point=True, color="#4c78a8").encode(
@@ -49,6 +60,13 @@ line = alt.Chart(weeks).mark_line(point=True, color="#4c78a8").encode(
              alt.Tooltip("net_revenue:Q", title="Revenue that week", format=",.2f"), "orders:Q"])
 cost = alt.Chart(weeks).mark_rule(color="#d62728", strokeDash=[6, 4]).encode(
     y="mean(campaign_cost):Q", tooltip=[alt.Tooltip("mean(campaign_cost):Q", title="Spend", format=",.2f")])
-st.markdown("**Net revenue to date (line) against the spend (dashed)**")
-st.altair_chart(line + cost, width="stretch")
+if ui.is_missing(chosen.budget):
+    st.markdown("**Net revenue to date (line) against the spend (dashed)**; no budget is set for this campaign")
+    st.altair_chart(line + cost, width="stretch")
+else:
+    budget_line = alt.Chart(weeks).mark_rule(color="#2ca02c").encode(
+        y="mean(budget_reporting):Q",
+        tooltip=[alt.Tooltip("mean(budget_reporting):Q", title="Budget", format=",.2f")])
+    st.markdown("**Net revenue to date (line) against the spend (dashed) and the budget (solid green)**")
+    st.altair_chart(line + cost + budget_line, width="stretch")
 ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION)

@@ -1,5 +1,5 @@
-"""Creator detail: the vetting of each account with its reasons in plain words, flagged follower jumps and drops,
-weekly revenue, and the creator's campaigns."""
+"""Creator detail: the vetting of each account with its reasons in plain words, the follower history with the
+jumps and drops the vetting flagged, weekly revenue, and the creator's campaigns."""
 
 from __future__ import annotations
 
@@ -60,20 +60,32 @@ for account in accounts.itertuples(index=False):
         for reason in mine.itertuples(index=False):
             st.markdown(f"- {SEVERITY.get(reason.severity, reason.severity)}: {reason.detail}")
 
-st.subheader("Follower jumps and drops")
-events = data.follower_events(v, creator_id)
-if events.empty:
-    st.caption("No follower jump or drop in the look-back window of the vetting.")
+st.subheader("Follower history")
+history = data.follower_history(v, creator_id)
+if history.empty:
+    st.caption("No follower snapshot of this creator's accounts was delivered.")
 else:
-    chart = alt.Chart(events).mark_bar(size=8).encode(
-        x=alt.X("observed_on:T", title="Day"),
-        y=alt.Y("followers_change:Q", title="Followers gained or lost that day"),
-        color=alt.Color("flag:N", title="Flag", scale=alt.Scale(
+    # One panel per platform with its own scale: a 50k Instagram line would flatten a 5k YouTube one.
+    base = alt.Chart().encode(x=alt.X("snapshot_date:T", title="Day"))
+    line = base.mark_line(color="#4c78a8").encode(
+        y=alt.Y("followers:Q", title="Followers", scale=alt.Scale(zero=False)),
+        tooltip=["snapshot_date:T", alt.Tooltip("followers:Q", format=","),
+                 alt.Tooltip("follower_delta:Q", title="change", format="+,")])
+    flagged = base.transform_filter("datum.flag != null").mark_point(size=90, filled=True).encode(
+        y="followers:Q",
+        color=alt.Color("flag:N", title="Flagged by the vetting", scale=alt.Scale(
             domain=["unexplained jump (penalised)", "jump explained by a viral post", "drop after a jump"],
             range=["#d62728", "#2ca02c", "#ff7f0e"])),
-        tooltip=["platform:N", "observed_on:T", "followers_change:Q", "flag:N", "detail:N"])
+        tooltip=["snapshot_date:T", alt.Tooltip("follower_delta:Q", title="change", format="+,"), "flag:N",
+                 "detail:N"])
+    chart = alt.layer(line, flagged, data=history).properties(height=180).facet(
+        row=alt.Row("platform:N", title=None)).resolve_scale(y="independent")
     st.altair_chart(chart, width="stretch")
-    st.dataframe(events[["platform", "observed_on", "flag", "detail"]], hide_index=True)
+    flags = history[history.flag.notna()]
+    if flags.empty:
+        st.caption("No follower jump or drop in the look-back window of the vetting.")
+    else:
+        st.dataframe(flags[["platform", "snapshot_date", "flag", "detail"]], hide_index=True)
 
 st.subheader("Weekly revenue")
 weeks = data.creator_weeks(v, creator_id)
