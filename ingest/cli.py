@@ -22,7 +22,8 @@ from ingest.errors import (
     WarehouseMissing,
     WarehouseSchemaError,
 )
-from ingest.loader import LoadResult, ensure_table, file_checksum, load_file, load_source
+from ingest.loader import ensure_table, file_checksum, load_file, unmatched_files
+from ingest.runs import check_reject_shares, load_with_results, summarise
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.sql import quote_ident
 from ingest.warehouse import check_key_fingerprint, connect, key_fingerprint
@@ -35,26 +36,6 @@ log = logging.getLogger(__name__)
 # them and the next `dbt build` rebuilds them whole (an incremental model with no table is built in full). Seeds
 # (reference) and the snapshot of creator profiles hold no customer data and are kept.
 DBT_MODEL_SCHEMAS = ("staging", "intermediate", "marts")
-
-
-def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> list[LoadResult]:
-    """Load the named sources (or groups); the Airflow ingest tasks call this same function."""
-    expanded = [s for name in names for s in GROUPS.get(name, (name,))]
-    unknown = [n for n in expanded if n not in ALL_SOURCES]
-    if unknown:
-        raise ValueError(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
-    check_pii_key(pii_key)
-    if not landing.is_dir():
-        raise IngestError(landing, "the landing folder does not exist: put the exports there (see `ingest sources`) "
-                          "or set PIPELINE_LANDING_DIR (or --landing) to the folder that holds them")
-    con = connect(warehouse)
-    try:
-        check_key_fingerprint(con, warehouse, pii_key)
-        for source in ALL_SOURCES.values():
-            ensure_table(con, source)  # every raw table exists, even for a source with no delivery yet
-        return [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
-    finally:
-        con.close()
 
 
 def rekey(warehouse: Path, new_key: str) -> int | None:
@@ -134,32 +115,6 @@ def locate_line(path: Path, line_hash: str, pii_key: str) -> list[int]:
     with path.open(encoding=detect_encoding(path, load_settings().ingest_encoding), newline="\n") as fh:
         return [n for n, line in enumerate(fh, 1)
                 if hashlib.sha256(prefix + line.rstrip("\r\n").encode()).hexdigest() == line_hash]
-
-
-def check_reject_shares(results: list[LoadResult], max_share: float) -> None:
-    """Raise naming every file of this load whose quarantined share exceeds ``max_share``, with its top reasons.
-    Its good rows are committed (nothing is lost); the raw gate keeps its batch out of the marts."""
-    over = [r for r in results if r.status == "loaded" and r.reject_share > max_share]
-    if not over:
-        return
-    lines = [f"{len(over)} file(s) have more than {max_share:.0%} of their rows quarantined "
-             f"(PIPELINE_GATE_MAX_QUARANTINE_SHARE={max_share:g}); their good rows were loaded:"]
-    for r in over:
-        reasons = "; ".join(f"{column} x{rows} ({example})" for column, rows, example in r.top_rejects)
-        lines.append(f"  {r.file}: {r.rows_quarantined} of {r.rows_read} rows ({r.reject_share:.0%}), load "
-                     f"{r.load_id}; top reasons: {reasons}")
-    lines.append("Fix the export and deliver it again (it loads as a new version), or, if its rows are right, "
-                 "admit the batch: `pipeline gate admit LOAD_ID --reason ...`; every rejected row and its reason is "
-                 "in raw.quarantine (where load_id = LOAD_ID)")
-    raise RejectShareExceeded("\n".join(lines))
-
-
-def summarise(results: list[LoadResult]) -> dict[str, int]:
-    loaded = [r for r in results if r.status == "loaded"]
-    return {"files_loaded": len(loaded), "files_skipped": sum(r.status == "skipped" for r in results),
-            "files_empty": sum(r.status == "empty" for r in results),
-            "rows_loaded": sum(r.rows_loaded for r in loaded),
-            "rows_quarantined": sum(r.rows_quarantined for r in loaded)}
 
 
 def _print_status(warehouse: Path) -> None:
@@ -254,6 +209,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
               f"re-keyed: {files} files reloaded; run the pipeline (dbt build, then publish) to rebuild the marts")
         return 0
     results = load_with_results(args.sources, args.landing, settings.warehouse_path, settings.pii_key)
+    loaded = [ALL_SOURCES[s] for name in args.sources for s in GROUPS.get(name, (name,))]
+    for path, patterns in unmatched_files(args.landing, loaded, ALL_SOURCES.values()):
+        print(f"warning: {path}: matches no source's file pattern, so it was not loaded; files in its folder load "
+              f"as {', '.join(patterns)}: rename or convert it (`ingest sources` lists every pattern)", file=sys.stderr)
     if not results:
         raise IngestError(args.landing, f"no files of {', '.join(args.sources)} in the landing folder: "
                           "`ingest sources` lists where each source's files go")

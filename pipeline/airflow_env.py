@@ -1,7 +1,7 @@
 """The environment Airflow runs in locally: embedded defaults (SQLite metadata, LocalExecutor, no examples,
 parallelism 4, API server on localhost only) under a project-local AIRFLOW_HOME, the commands that prepare its
-metadata DB, and the project's rules for the Airflow commands it passes on. docker-compose.yml sets the same
-AIRFLOW__* variables."""
+metadata DB, the dbt manifest the DAG draws its dbt tasks from, and the project's rules for the Airflow commands it
+passes on. docker-compose.yml sets the same AIRFLOW__* variables."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.dbt_manifest import ensure_manifest
 from pipeline.settings import PROJECT_ROOT, Settings
 
 AIRFLOW_DEFAULTS = {
@@ -22,6 +23,8 @@ AIRFLOW_DEFAULTS = {
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
     # Standalone's API server (and UI) listens on this machine only; set AIRFLOW__API__HOST=0.0.0.0 to expose it.
     "AIRFLOW__API__HOST": "127.0.0.1",
+    # Cosmos (the dbt task group) sends no usage events.
+    "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
 }
 
 # Every task that touches the warehouse runs in this pool (dags/creator_pipeline.py). Without the pool the
@@ -33,7 +36,10 @@ SERVICES = {"standalone", "scheduler"}
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
-    """os.environ plus the Airflow and pipeline variables; values already set in the environment win."""
+    """os.environ plus the Airflow and pipeline variables; values already set in the environment win. Makes the dbt
+    manifest first when the dbt project changed since it was made (pipeline/dbt_manifest.py): every Airflow
+    command and the demo get here before Airflow parses the DAG files."""
+    ensure_manifest(settings)
     env = dict(os.environ)
     # Standalone starts its components as `airflow` from PATH: this environment's, also when it is not activated.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])

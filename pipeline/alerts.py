@@ -1,18 +1,24 @@
-"""Failure alerts: every DAG's on_failure_callback. Logs the failing task, the reason (the exception's own text,
-without dbt's colour codes or any secret) and the log link, and posts them to a webhook when one is configured
-(PIPELINE_ALERT_WEBHOOK_URL or Airflow connection ``pipeline_alerts``) as JSON with a Slack-compatible ``text``."""
+"""Failure alerts through Airflow notifiers: every DAG's on_failure_callback is ``failure_notifiers()``. An alert
+names the DAG, task, run, data interval, the reason (the exception's own text, without dbt's colour codes or any
+secret, cut to its first lines) and the log link. It goes to a webhook (PIPELINE_ALERT_WEBHOOK_URL, or the host of
+the Airflow connection PIPELINE_ALERT_WEBHOOK_CONN_ID, default ``pipeline_alerts``) as JSON with a Slack-compatible
+``text``, and by email through the SMTP provider's notifier to PIPELINE_ALERT_RECIPIENTS (connection
+PIPELINE_SMTP_CONN_ID). An alert that cannot be delivered is logged; it never masks the task's own failure."""
 
 from __future__ import annotations
 
+import html
 import logging
-import os
 import re
 import traceback
 from typing import Any
 
 import httpx
+from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+from airflow.sdk import BaseNotifier
 
 from ingest.connectors.redaction import redact, register, register_environment
+from pipeline.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +29,13 @@ REASON_MAX_CHARS = 2000
 
 
 def _webhook_url() -> str | None:
-    url = os.environ.get("PIPELINE_ALERT_WEBHOOK_URL")
-    if url:
-        return url
+    settings = load_settings()
+    if settings.alert_webhook_url:
+        return settings.alert_webhook_url
     try:
         from airflow.sdk import BaseHook
 
-        return BaseHook.get_connection("pipeline_alerts").host
+        return BaseHook.get_connection(settings.alert_webhook_conn_id).host
     except Exception:  # no such connection: alerts stay in the task log
         return None
 
@@ -53,27 +59,67 @@ def failure_reason(error: BaseException | str | None) -> str:
 
 def alert_payload(context: dict[str, Any]) -> dict[str, str]:
     ti = context.get("ti") or context.get("task_instance")
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
     payload = {
         "dag_id": str(getattr(ti, "dag_id", "?")),
         "task_id": str(getattr(ti, "task_id", "?")),
         "run_id": str(context.get("run_id", "?")),
+        # Asset-triggered and manual runs have no data interval.
+        "data_interval": f"{start.isoformat()} to {end.isoformat()}" if start and end else "none",
         "reason": failure_reason(context.get("exception")),
         "log_url": str(getattr(ti, "log_url", "")),
     }
-    payload["text"] = (f"Pipeline failure: {payload['dag_id']}.{payload['task_id']} (run {payload['run_id']})\n"
-                       f"{payload['reason']}\nLog: {payload['log_url']}")
+    payload["text"] = (f"Pipeline failure: {payload['dag_id']}.{payload['task_id']} (run {payload['run_id']}, "
+                       f"data interval {payload['data_interval']})\n{payload['reason']}\nLog: {payload['log_url']}")
     return payload
 
 
+class WebhookNotifier(BaseNotifier):
+    """Posts the alert as JSON to the alert webhook, when one is configured."""
+
+    def notify(self, context: dict[str, Any]) -> None:
+        payload = alert_payload(context)
+        log.error("pipeline failure: %s", payload)
+        url = _webhook_url()
+        if not url:
+            return
+        register(url)  # a webhook URL is a credential (Slack's carries its secret): httpx logs it at INFO
+        try:
+            httpx.post(url, json=payload, timeout=10).raise_for_status()
+        except httpx.HTTPError as exc:
+            log.error("could not deliver the failure alert to the webhook (PIPELINE_ALERT_WEBHOOK_URL or connection "
+                      "%s): %s", load_settings().alert_webhook_conn_id, exc)
+
+
+class AlertEmailNotifier(SmtpNotifier):
+    """The SMTP provider's notifier with the alert as subject and body, set per call from the (redacted) payload.
+    Nothing is a Jinja template: a reason that looks like one is sent as it is, and the body an earlier call left on
+    this (shared) instance is never rendered."""
+
+    template_fields = ()
+
+    def notify(self, context: dict[str, Any]) -> None:
+        payload = alert_payload(context)
+        self.subject = f"Pipeline failure: {payload['dag_id']}.{payload['task_id']} (run {payload['run_id']})"
+        self.html_content = "<pre>" + html.escape(payload["text"]) + "</pre>"
+        try:
+            super().notify(context)
+        except Exception as exc:  # the task's own failure is what matters; say why the email did not go
+            log.error("could not email the failure alert through connection %s: %s", self.smtp_conn_id,
+                      redact(str(exc)))
+
+
+def failure_notifiers() -> list[BaseNotifier]:
+    """The on_failure_callback of every DAG: the webhook always (it logs when none is configured), email when
+    PIPELINE_ALERT_RECIPIENTS is set."""
+    settings = load_settings()
+    notifiers: list[BaseNotifier] = [WebhookNotifier()]
+    if settings.alert_recipients:
+        notifiers.append(AlertEmailNotifier(to=list(settings.alert_recipients), smtp_conn_id=settings.smtp_conn_id))
+    return notifiers
+
+
 def notify_failure(context: dict[str, Any]) -> None:
-    payload = alert_payload(context)
-    log.error("pipeline failure: %s", payload)
-    url = _webhook_url()
-    if not url:
-        return
-    register(url)  # a webhook URL is a credential (Slack's carries its secret): httpx logs it at INFO
-    try:
-        httpx.post(url, json=payload, timeout=10).raise_for_status()
-    except httpx.HTTPError as exc:
-        log.error("could not deliver the failure alert to the webhook (PIPELINE_ALERT_WEBHOOK_URL or connection "
-                  "pipeline_alerts): %s", exc)
+    """Send one failure alert through every configured notifier (what Airflow does with failure_notifiers())."""
+    for notifier in failure_notifiers():
+        notifier(context)

@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,6 +49,8 @@ _STORED_FAILURES = re.compile(r'^\s*select \* from "[^"]+"\."(?P<schema>[^"]+)"\
 # Commands that take --vars, and those that build the whole project unless a selection narrows them.
 _TAKES_VARS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "parse", "show", "list", "ls", "docs"})
 _BUILDS = frozenset({"build", "run"})
+# Commands that read only the project's files: they need no free warehouse (``dbt parse`` at deploy time).
+_NO_WAREHOUSE = frozenset({"parse", "list", "ls"})
 _SELECTION = frozenset({"--select", "-s", "--models", "-m", "--exclude", "--selector", "--resource-type",
                         "--resource-types", "--exclude-resource-type"})
 # Where each whole-project build records its configuration: the next build compares with the newest row.
@@ -63,11 +65,12 @@ class DbtFailed(Exception):
     pass
 
 
-def run_dbt(settings: Settings, *args: str) -> None:
+def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None = None) -> None:
     """``run_dbt(settings, "build")``; raises DbtFailed when dbt cannot start or exits non-zero (saying which
-    node failed, or what stopped it)."""
+    node failed, or what stopped it). ``echo`` gets each line dbt writes, as written (also ``--log-format json``
+    lines, which Cosmos reads: pipeline/dbt_cli.py)."""
     command = f"dbt {' '.join(args)}"
-    last_config = _check_warehouse_free(settings, command)
+    last_config = None if args and args[0] in _NO_WAREHOUSE else _check_warehouse_free(settings, command)
     args = _with_settings_vars(settings, args)
     config = _build_config(settings, args) if _builds_whole_project(args) else None
     if config is not None and "--full-refresh" not in args:
@@ -85,10 +88,10 @@ def run_dbt(settings: Settings, *args: str) -> None:
     log.info("running: %s", command)
     proc = subprocess.Popen(argv, env=env, cwd=settings.dbt_project_dir, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                            preexec_fn=_die_with_parent if _PRCTL else None)
+                            preexec_fn=die_with_parent if _PRCTL else None)
     output: list[str] = []
     with _group_ended_on_exit(proc):
-        _stream(proc, output)
+        _stream(proc, output, echo)
     if proc.returncode != 0:
         raise DbtFailed(_failure_message(settings, command, proc.returncode, output))
     if config is not None:
@@ -161,13 +164,26 @@ def _check_warehouse_free(settings: Settings, command: str) -> dict[str, dict[st
     return json.loads(row[0]) if row else None
 
 
-def _stream(proc: subprocess.Popen[str], output: list[str]) -> None:
+def _stream(proc: subprocess.Popen[str], output: list[str], echo: Callable[[str], None] | None) -> None:
     assert proc.stdout is not None
-    for line in proc.stdout:
-        line = line.rstrip()
-        log.info("dbt | %s", line)
-        output.append(line)
+    for raw in proc.stdout:
+        raw = raw.rstrip()
+        if echo is not None:
+            echo(raw)
+        for line in _text_lines(raw):
+            log.info("dbt | %s", line)
+            output.append(line)
     proc.wait()
+
+
+def _text_lines(line: str) -> list[str]:
+    """The lines dbt would have written as text: a ``--log-format json`` line's message, else the line itself."""
+    if line.startswith("{"):
+        try:
+            return str(json.loads(line)["info"]["msg"]).splitlines() or [""]
+        except (ValueError, KeyError, TypeError):
+            pass
+    return [line]
 
 
 def _failure_message(settings: Settings, command: str, returncode: int, output: list[str]) -> str:
@@ -209,9 +225,11 @@ def _stored_failure_messages(settings: Settings, output: list[str]) -> list[str]
     return messages
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: the kernel SIGKILLs dbt if this process dies (kill -9 leaves no handler)."""
-    _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+def die_with_parent(sig: signal.Signals = signal.SIGKILL) -> None:
+    """The kernel sends ``sig`` to this process when its parent dies (kill -9 leaves the parent no handler). Called
+    in dbt's child before exec; no-op where there is no prctl."""
+    if _PRCTL:
+        _PRCTL(_PR_SET_PDEATHSIG, int(sig))
 
 
 class _Terminated(BaseException):

@@ -64,6 +64,12 @@ class Settings:
     smtp_conn_id: str
     report_webhook_conn_id: str
     ingest_encoding: str  # of landing files that are neither UTF-8 nor marked by a BOM (ingest/encoding.py)
+    dbt_target_dir: Path  # where dbt writes run_results.json and sources.json (DBT_TARGET_PATH, as dbt reads it)
+    alert_webhook_conn_id: str  # Airflow connection failure alerts are posted to (host = URL); skipped if undefined
+    alert_webhook_url: str      # ... or this URL (PIPELINE_ALERT_WEBHOOK_URL), which wins over the connection
+    alert_recipients: tuple[str, ...]  # failure alerts emailed here through smtp_conn_id
+    dbt_tasks: str  # build: one dbt build task; models: a task per model (Cosmos), slower, re-runnable alone
+    transform_cron: str  # creator_pipeline's daily run (UTC) beside its asset triggers; "" (set "none"): none
 
     @property
     def serving_path(self) -> Path:
@@ -97,6 +103,7 @@ def _stale_policy(value: str) -> str:
 def load_settings() -> Settings:
     """Read the settings from the environment; every variable has a documented default (README)."""
     data_dir = Path(_env("PIPELINE_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
+    dbt_project_dir = Path(_env("PIPELINE_DBT_PROJECT_DIR", str(PROJECT_ROOT / "dbt_project")))
     return Settings(
         data_dir=data_dir,
         landing_dir=Path(_env("PIPELINE_LANDING_DIR", str(data_dir / "landing"))),
@@ -105,7 +112,7 @@ def load_settings() -> Settings:
         serving_keep_versions=int(_env("PIPELINE_SERVING_KEEP_VERSIONS", "3")),
         report_dir=Path(_env("PIPELINE_REPORT_DIR", str(data_dir / "reports"))),
         quality_dir=Path(_env("PIPELINE_QUALITY_DIR", str(data_dir / "quality"))),
-        dbt_project_dir=Path(_env("PIPELINE_DBT_PROJECT_DIR", str(PROJECT_ROOT / "dbt_project"))),
+        dbt_project_dir=dbt_project_dir,
         # Unset: the demo key in the demo, else empty, which check_pii_key refuses where the key is used.
         pii_key=_env("PIPELINE_PII_KEY", DEMO_PII_KEY if os.environ.get(DEMO_ENV) == "1" else ""),
         reporting_currency=_env("PIPELINE_REPORTING_CURRENCY", "USD").upper(),
@@ -117,12 +124,34 @@ def load_settings() -> Settings:
             h.strip().lstrip("@").lower() for h in _env("PIPELINE_BRAND_HANDLES", "lumenandco").split(",") if h.strip()
         ),
         report_timezone=_env("PIPELINE_REPORT_TZ", "Europe/London"),
-        report_recipients=tuple(r.strip() for r in _env("PIPELINE_REPORT_RECIPIENTS", "").split(",") if r.strip()),
+        report_recipients=_addresses("PIPELINE_REPORT_RECIPIENTS"),
         report_stale=_stale_policy(_env("PIPELINE_REPORT_STALE", "refuse")),
         smtp_conn_id=_env("PIPELINE_SMTP_CONN_ID", "smtp_default"),
         report_webhook_conn_id=_env("PIPELINE_REPORT_WEBHOOK_CONN_ID", "pipeline_report_webhook"),
         ingest_encoding=_encoding("PIPELINE_INGEST_ENCODING", "cp1252"),
+        dbt_target_dir=dbt_project_dir / _env("DBT_TARGET_PATH", "target"),  # an absolute path replaces the base
+        alert_webhook_conn_id=_env("PIPELINE_ALERT_WEBHOOK_CONN_ID", "pipeline_alerts"),
+        alert_webhook_url=_env("PIPELINE_ALERT_WEBHOOK_URL", ""),
+        alert_recipients=_addresses("PIPELINE_ALERT_RECIPIENTS"),
+        transform_cron=_cron("PIPELINE_TRANSFORM_CRON", "0 0 * * *"),
+        dbt_tasks=_choice("PIPELINE_DBT_TASKS", "build", ("build", "models")),
     )
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _env(name, default).lower()
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: set it to one of {', '.join(allowed)}")
+    return value
+
+
+def _cron(name: str, default: str) -> str:
+    value = _env(name, default)
+    return "" if value.lower() == "none" else value
+
+
+def _addresses(name: str) -> tuple[str, ...]:
+    return tuple(r.strip() for r in _env(name, "").split(",") if r.strip())
 
 
 def _encoding(name: str, default: str) -> str:

@@ -1,6 +1,7 @@
-"""A real backfill of creator_pipeline over three days, run by a real Airflow (standalone: scheduler, DAG processor,
-API server, triggerer) started with the project's `pipeline airflow standalone` on a fresh AIRFLOW_HOME: the runs
-never overlap on the warehouse, all succeed, the UI listens on localhost only, and Ctrl-C stops every process.
+"""A real backfill of creator_pipeline (the transform) over three days, run by a real Airflow (standalone: scheduler,
+DAG processor, API server, triggerer) started with the project's `pipeline airflow standalone` on a fresh
+AIRFLOW_HOME: the runs never overlap on the warehouse, all succeed, the UI listens on localhost only, and Ctrl-C
+stops every process.
 
 Airflow 3 gives each backfill its own max_active_runs (10 by default) and ignores the DAG's for backfill runs, and
 a scheduler never starts tasks of a pool that does not exist; the project's tooling (pipeline/airflow_env.py) makes
@@ -135,11 +136,15 @@ def _kill_session(sid: int) -> None:
 
 @pytest.fixture(scope="module")
 def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
+    from ingest.runs import load_with_results
     from pipeline.generate import generate
 
     data_dir = tmp_path_factory.mktemp("data")
     airflow_home = tmp_path_factory.mktemp("airflow")
     generate(data_dir / "landing", scale="S", seed=42)
+    # creator_pipeline is the transform: the data it backfills over is loaded first, as the ingest DAGs would.
+    load_with_results(["marketing", "shopify", "social"], data_dir / "landing", data_dir / "warehouse.duckdb",
+                      "test-key")
     port = _free_port()
     env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home),
            "PIPELINE_PII_KEY": "test-key", "AIRFLOW__API__PORT": str(port)}

@@ -1,10 +1,11 @@
 """Failure alerts posted to a real local webhook server: the reason is the exception's own text, without the ANSI
-colour codes dbt prints, without secrets, with the DAG, task, run and log link; a refusing webhook is logged
-(without its URL, which is a credential) and does not mask the task's own failure."""
+colour codes dbt prints, without secrets, with the DAG, task, run, data interval and log link; a refusing webhook is
+logged (without its URL, which is a credential) and does not mask the task's own failure."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -35,7 +36,9 @@ def _raised(error: BaseException) -> BaseException:
 def test_a_dbt_failure_arrives_with_its_text_and_without_colour_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     with webhook_inbox() as (conn, posts):
         monkeypatch.setenv("PIPELINE_ALERT_WEBHOOK_URL", conn["host"])
-        notify_failure({"ti": TI, "run_id": "scheduled__1", "exception": _raised(DbtFailed(DBT_FAILURE))})
+        notify_failure({"ti": TI, "run_id": "scheduled__1", "exception": _raised(DbtFailed(DBT_FAILURE)),
+                        "data_interval_start": datetime(2026, 11, 25, tzinfo=UTC),
+                        "data_interval_end": datetime(2026, 11, 26, tzinfo=UTC)})
     [alert] = posts
     assert not any("\x1b" in value for value in alert.values()), alert
     assert alert["reason"].startswith("pipeline.dbt.DbtFailed: dbt build failed (exit 1): 02:06:46  1 of 40 ERROR")
@@ -43,7 +46,9 @@ def test_a_dbt_failure_arrives_with_its_text_and_without_colour_codes(monkeypatc
     assert "raised at " in alert["reason"] and "test_alerts.py" in alert["reason"]
     assert (alert["dag_id"], alert["task_id"], alert["run_id"], alert["log_url"]) == (
         "creator_pipeline", "dbt_build", "scheduled__1", TI.log_url)
-    assert alert["text"].startswith("Pipeline failure: creator_pipeline.dbt_build (run scheduled__1)\n")
+    assert alert["data_interval"] == "2026-11-25T00:00:00+00:00 to 2026-11-26T00:00:00+00:00"
+    assert alert["text"].startswith("Pipeline failure: creator_pipeline.dbt_build (run scheduled__1, data interval "
+                                    "2026-11-25T00:00:00+00:00 to 2026-11-26T00:00:00+00:00)\n")
 
 
 def test_secrets_from_the_environment_are_redacted_and_long_reasons_cut(monkeypatch: pytest.MonkeyPatch) -> None:

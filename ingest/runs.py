@@ -1,0 +1,83 @@
+"""Library entry points for loading: what `ingest load` and the Airflow ingest tasks both call, so neither
+imports the other's command-line module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.errors import IngestError, RejectShareExceeded
+from ingest.loader import LoadResult, ensure_table, load_source
+from ingest.sources import ALL_SOURCES, GROUPS
+from ingest.warehouse import check_key_fingerprint, connect
+from pipeline.settings import check_pii_key
+
+
+def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> list[LoadResult]:
+    """Load the named sources (or groups); the Airflow ingest tasks call this same function."""
+    expanded = [s for name in names for s in GROUPS.get(name, (name,))]
+    unknown = [n for n in expanded if n not in ALL_SOURCES]
+    if unknown:
+        raise ValueError(f"unknown source(s) {unknown}: choose from {sorted(ALL_SOURCES)} or groups {sorted(GROUPS)}")
+    check_pii_key(pii_key)
+    if not landing.is_dir():
+        raise IngestError(landing, "the landing folder does not exist: put the exports there (see `ingest sources`) "
+                          "or set PIPELINE_LANDING_DIR (or --landing) to the folder that holds them")
+    con = connect(warehouse)
+    try:
+        check_key_fingerprint(con, warehouse, pii_key)
+        for source in ALL_SOURCES.values():
+            ensure_table(con, source)  # every raw table exists, even for a source with no delivery yet
+        return [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
+    finally:
+        con.close()
+
+
+def check_reject_shares(results: list[LoadResult], max_share: float) -> None:
+    """Raise naming every file of this load whose quarantined share exceeds ``max_share``, with its top reasons.
+    Its good rows are committed (nothing is lost); the raw gate keeps its batch out of the marts."""
+    over = [r for r in results if r.status == "loaded" and r.reject_share > max_share]
+    if not over:
+        return
+    lines = [f"{len(over)} file(s) have more than {max_share:.0%} of their rows quarantined "
+             f"(PIPELINE_GATE_MAX_QUARANTINE_SHARE={max_share:g}); their good rows were loaded:"]
+    for r in over:
+        reasons = "; ".join(f"{column} x{rows} ({example})" for column, rows, example in r.top_rejects)
+        lines.append(f"  {r.file}: {r.rows_quarantined} of {r.rows_read} rows ({r.reject_share:.0%}), load "
+                     f"{r.load_id}; top reasons: {reasons}")
+    lines.append("Fix the export and deliver it again (it loads as a new version), or, if its rows are right, "
+                 "admit the batch: `pipeline gate admit LOAD_ID --reason ...`; every rejected row and its reason is "
+                 "in raw.quarantine (where load_id = LOAD_ID)")
+    raise RejectShareExceeded("\n".join(lines))
+
+
+def summarise(results: list[LoadResult]) -> dict[str, int]:
+    loaded = [r for r in results if r.status == "loaded"]
+    return {"files_loaded": len(loaded), "files_skipped": sum(r.status == "skipped" for r in results),
+            "files_empty": sum(r.status == "empty" for r in results),
+            "rows_loaded": sum(r.rows_loaded for r in loaded),
+            "rows_quarantined": sum(r.rows_quarantined for r in loaded)}
+
+
+
+
+def file_summaries(results: list[LoadResult]) -> list[dict[str, object]]:
+    """Per file: what was read, loaded and quarantined (JSON-ready, for the Airflow task's XCom)."""
+    return [{"source": r.source, "file": Path(r.file).name, "status": r.status, "load_id": r.load_id,
+             "rows_read": r.rows_read, "rows_loaded": r.rows_loaded, "rows_quarantined": r.rows_quarantined}
+            for r in results]
+
+
+def unloaded_files(groups: list[str], landing: Path, warehouse: Path) -> list[Path]:
+    """Landing files of the groups' sources that no load has taken yet: not in raw.load_manifest, or modified after
+    their last load (a re-export under the same name). Reads the warehouse read-only; a missing warehouse means
+    every file is new."""
+    files = {p for name in groups for s in GROUPS.get(name, (name,))
+             for p in landing.glob(ALL_SOURCES[s].pattern) if p.is_file()}
+    if not warehouse.is_file():
+        return sorted(files)
+    con = connect(warehouse, read_only=True)
+    try:
+        loaded = dict(con.execute("select file_path, max(started_at) from raw.load_manifest group by 1").fetchall())
+    finally:
+        con.close()
+    return sorted(p for p in files if str(p) not in loaded or p.stat().st_mtime > loaded[str(p)].timestamp())

@@ -1,0 +1,125 @@
+"""What a run says: the summaries the task functions return as XCom, computed from a real ingest, a real dbt build
+(its run_results.json), real gates and a real publish, folded into the DAG run's note; and `dbt source freshness`
+with the sources YAML's thresholds, where a source past warn_after warns and past error_after fails the task with
+the table, its age and the threshold."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline import tasks
+from pipeline.summaries import run_note
+from tests.conftest import PII_TEST_KEY
+
+
+@pytest.fixture(scope="module")
+def data_dir(sample_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A pipeline's data folder (its own landing copy, warehouse, serving, dbt target) set in the environment."""
+    root = tmp_path_factory.mktemp("run")
+    shutil.copytree(sample_landing, root / "landing")
+    saved = dict(os.environ)
+    for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_QUALITY_DIR"):
+        os.environ.pop(key, None)
+    os.environ.update({"PIPELINE_DATA_DIR": str(root), "PIPELINE_PII_KEY": PII_TEST_KEY,
+                       "DBT_TARGET_PATH": str(root / "dbt-target")})
+    try:
+        yield root
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def run(data_dir: Path) -> dict[str, dict]:
+    """One transform's task summaries after the ingest of every family, as the DAGs would return them."""
+    summaries = {f"ingest_{family}": tasks.ingest_group(family) for family in ("marketing", "shopify", "social")}
+    summaries["raw_gate"] = tasks.raw_gate("summaries-run")
+    summaries["dbt_build"] = tasks.dbt_build()
+    summaries["mart_gate"] = tasks.mart_gate("summaries-run")
+    summaries["publish"] = tasks.publish_marts("summaries-run")
+    return summaries
+
+
+def _manifest(data_dir: Path) -> list[tuple]:
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("select source, rows_read, rows_loaded, rows_quarantined from raw.load_manifest "
+                           "order by 1").fetchall()
+    finally:
+        con.close()
+
+
+def test_ingest_summaries_count_every_file_as_the_manifest_does(run: dict[str, dict], data_dir: Path) -> None:
+    files = [f for family in ("marketing", "shopify", "social") for f in run[f"ingest_{family}"]["files"]]
+    assert sorted((f["source"], f["rows_read"], f["rows_loaded"], f["rows_quarantined"]) for f in files) == sorted(
+        _manifest(data_dir))
+    shopify = run["ingest_shopify"]
+    assert shopify["files_loaded"] == len(shopify["files"]) == len(shopify["load_ids"]) > 0
+    assert shopify["rows_loaded"] == sum(f["rows_loaded"] for f in shopify["files"])
+    assert "raw.shopify_order_lines_csv" in shopify["tables"] and "raw.shopify_orders_api" in shopify["tables"]
+    assert all(t.startswith("raw.") for family in ("marketing", "social") for t in run[f"ingest_{family}"]["tables"])
+
+
+def test_transform_summaries_say_what_was_built_checked_and_published(run: dict[str, dict]) -> None:
+    dbt = run["dbt_build"]
+    assert dbt["models_built"] > 20 and dbt["models_failed"] == 0
+    assert dbt["tests_passed"] > 50 and dbt["tests_failed"] == 0
+    assert len(dbt["slowest"]) == 3 and all(s.endswith("s") for s in dbt["slowest"])
+    assert run["raw_gate"] == {"result": "passed", "rejected": 0, "rejections": []}
+    assert run["mart_gate"]["result"] == "passed"
+    assert run["mart_gate"]["mart_rows"] == run["publish"]["rows"], "the gate passed what was published"
+
+    note = run_note({**run, "rejected_batches": None})
+    assert f"**publish**: version {run['publish']['version']}" in note
+    assert f"**dbt_build**: {dbt['models_built']} models built (0 failed); tests {dbt['tests_passed']} passed" in note
+    assert "**raw_gate**: passed (0 batch(es) rejected)" in note
+    assert (f"**ingest_shopify**: {run['ingest_shopify']['files_loaded']} file(s) loaded, 0 already loaded; rows "
+            f"loaded {run['ingest_shopify']['rows_loaded']}") in note
+    assert "**rejected_batches**: no summary (failed, skipped or not run; see its log)" in note
+
+
+def test_the_file_sensor_sees_new_and_re_exported_files_only(run: dict[str, dict], data_dir: Path) -> None:
+    assert tasks.new_landing_files(["marketing", "shopify", "social"]) == [], "everything landed was loaded"
+    creators = data_dir / "landing" / "marketing" / "creators.csv"
+    os.utime(creators)  # re-exported under the same name
+    new = data_dir / "landing" / "followers" / "followers-late.csv"
+    shutil.copy(next((data_dir / "landing" / "followers").glob("*.csv")), new)
+    (data_dir / "landing" / "notes.txt").write_text("not a source's file")
+    assert tasks.new_landing_files(["marketing", "social"]) == sorted([str(creators), str(new)])
+    assert tasks.new_landing_files(["shopify"]) == []
+
+
+def _age(data_dir: Path, table: str, days: int) -> None:
+    """As if no file of ``table`` had arrived for ``days`` days."""
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    try:
+        con.execute(f"update raw.{table} set _loaded_at = _loaded_at - interval {days} day")
+    finally:
+        con.close()
+
+
+def test_a_stale_source_warns_past_warn_after_and_fails_past_error_after(
+        run: dict[str, dict], data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fresh = tasks.source_freshness()
+    assert fresh == {"checked": 3, "warn": [], "error": []}
+
+    _age(data_dir, "follower_snapshots", 3)  # warn_after 48 h, error_after 7 days
+    warned = tasks.source_freshness()
+    [warning] = warned["warn"]
+    assert warning.startswith("tracking.follower_snapshots: newest accepted delivery 72 h old")
+    assert warning.endswith("thresholds warn_after 48 hour, error_after 7 day") and warned["error"] == []
+    assert "source freshness: tracking.follower_snapshots" in caplog.text
+
+    _age(data_dir, "fx_rates", 8)
+    with pytest.raises(tasks.SourcesStale) as stale:
+        tasks.source_freshness()
+    message = str(stale.value)
+    assert "fx.fx_rates: newest accepted delivery 19" in message and "error_after 7 day" in message
+    assert "_*__sources.yml" in message and "Deliver the missing files" in message
+    assert "follower_snapshots" not in message, "a warning is not an error"
