@@ -58,8 +58,14 @@ def _free_port() -> int:
 
 
 def _pipeline_airflow(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", *args], env=env, capture_output=True,
-                            text=True, timeout=180)
+    for _ in range(3):
+        result = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", *args], env=env, capture_output=True,
+                                text=True, timeout=180)
+        # The standalone's SQLite metadata DB takes one writer at a time: a busy scheduler can lock out this
+        # command's first insert (nothing is written then), so it is tried again.
+        if result.returncode == 0 or "database is locked" not in result.stdout + result.stderr:
+            break
+        time.sleep(5)
     assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
 
 
