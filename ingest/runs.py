@@ -32,6 +32,17 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
         con.close()
 
 
+def load_status(warehouse: Path) -> list[tuple]:
+    """Per source: files, empty files, rows read, loaded and quarantined, from the manifest (read-only)."""
+    con = connect(warehouse, read_only=True)
+    try:
+        return con.execute("select source, count(*), count(*) filter (where file_bytes = 0), sum(rows_read), "
+                           "sum(rows_loaded), sum(rows_quarantined) from raw.load_manifest group by source "
+                           "order by source").fetchall()
+    finally:
+        con.close()
+
+
 def check_reject_shares(results: list[LoadResult], max_share: float) -> None:
     """Raise naming every file of this load whose quarantined share exceeds ``max_share``, with its top reasons.
     Its good rows are committed (nothing is lost); the raw gate keeps its batch out of the marts."""

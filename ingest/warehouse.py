@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import time
 from pathlib import Path
@@ -14,11 +13,10 @@ import duckdb
 
 from ingest.connectors.redaction import redact
 from ingest.errors import PiiKeyMismatch, WarehouseLocked, WarehouseMissing
-from pipeline.settings import load_settings
+from pipeline.settings import LOCK_WAIT_ENV, load_settings
 
 log = logging.getLogger(__name__)
 
-LOCK_WAIT_ENV = "PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS"
 # DuckDB on Linux: 'Could not set lock on file "...": Conflicting lock is held in /usr/bin/python3 (PID 8582).'
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 # The fingerprint is the keyed hash of this constant: it tells keys apart and reveals nothing of the key.
@@ -67,14 +65,15 @@ def connect(path: Path, read_only: bool = False, lock_wait: float | None = None)
     """Open the warehouse. While another process holds it, retry for ``lock_wait`` seconds (default
     $PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS, 0), then raise WarehouseLocked naming the holder. Reading a warehouse
     that does not exist raises WarehouseMissing (writing creates it)."""
+    settings = load_settings()  # a malformed setting raises ValueError naming the variable
     if read_only:
         require_warehouse(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only, _lock_wait() if lock_wait is None else lock_wait)
+    con = _open(path, read_only, settings.warehouse_lock_wait if lock_wait is None else lock_wait)
     # The progress bar draws on stdout even without a terminal; our own logging reports progress.
     con.execute("set enable_progress_bar = false")
     # Bounded memory: past the limit DuckDB spills to its temp directory (<warehouse>.tmp) instead of growing.
-    con.execute("set memory_limit = ?", [os.environ.get("PIPELINE_INGEST_MEMORY_LIMIT", "1GB")])
+    con.execute("set memory_limit = ?", [settings.ingest_memory_limit])
     if not read_only:
         con.execute(BOOTSTRAP)
     return con
@@ -84,15 +83,6 @@ def require_warehouse(path: Path) -> None:
     if not path.is_file():
         raise WarehouseMissing(f"no warehouse at {path} yet: run `ingest load` (or `pipeline demo`) first, or set "
                                f"PIPELINE_WAREHOUSE (or PIPELINE_DATA_DIR) to the folder of an existing one")
-
-
-def _lock_wait() -> float:
-    value = os.environ.get(LOCK_WAIT_ENV, "").strip() or "0"
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        raise ValueError(f"{LOCK_WAIT_ENV}={value!r} is not a number: set it to the seconds to wait for a held "
-                         f"warehouse (0 = fail at once)") from None
 
 
 def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:

@@ -46,8 +46,11 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
 # dbt's pointer to a failed test's stored rows: select * from "<database>"."<schema>"."<table>"
 _STORED_FAILURES = re.compile(r'^\s*select \* from "[^"]+"\."(?P<schema>[^"]+)"\."(?P<table>[^"]+)"\s*$')
-# Commands that take --vars, and those that build the whole project unless a selection narrows them.
-_TAKES_VARS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "parse", "show", "list", "ls", "docs"})
+# Commands that take --vars, and those that build the whole project unless a selection narrows them. Every command
+# gets the same vars: a command run with other vars (`source freshness` without any) makes dbt discard its saved
+# partial parse, so it and the next build each parsed the whole project again (~10 s on a busy 2-core box).
+_TAKES_VARS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "parse", "show", "list", "ls", "docs",
+                         "source"})
 _BUILDS = frozenset({"build", "run"})
 # Commands that read only the project's files: they need no free warehouse (``dbt parse`` at deploy time).
 _NO_WAREHOUSE = frozenset({"parse", "list", "ls"})
@@ -57,8 +60,9 @@ _SELECTION = frozenset({"--select", "-s", "--models", "-m", "--exclude", "--sele
 BUILD_CONFIG_TABLE = "raw.dbt_build_config"
 _CREATE_BUILD_CONFIG = (f"create table if not exists {BUILD_CONFIG_TABLE} (config json not null, "
                         "full_refresh boolean not null, built_at timestamptz not null)")
-# Settings that are paths, not configuration: moving the warehouse changes no result.
-_PATH_SETTINGS = frozenset({"PIPELINE_WAREHOUSE", "DBT_PROFILES_DIR"})
+# Settings that change no result: paths (moving the warehouse) and resources (memory cap, threads, spill folder).
+_NOT_CONFIGURATION = frozenset({"PIPELINE_WAREHOUSE", "DBT_PROFILES_DIR", "PIPELINE_DBT_MEMORY_LIMIT",
+                                "PIPELINE_DBT_THREADS", "PIPELINE_DUCKDB_THREADS", "PIPELINE_DBT_TEMP_DIR"})
 
 
 class DbtFailed(Exception):
@@ -120,7 +124,7 @@ def _build_config(settings: Settings, args: tuple[str, ...]) -> dict[str, dict[s
     return {
         "project vars": project.get("vars") or {},
         "command-line vars": yaml.safe_load(args[args.index("--vars") + 1]) or {},
-        "settings": {k: v for k, v in settings.dbt_env().items() if k not in _PATH_SETTINGS},
+        "settings": {k: v for k, v in settings.dbt_env().items() if k not in _NOT_CONFIGURATION},
     }
 
 

@@ -38,9 +38,19 @@ def check_pii_key(key: str) -> str:
     return key
 
 
+LOCK_WAIT_ENV = "PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS"
+
+
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def api_credentials(url_env: str, token_env: str) -> tuple[str, str]:
+    """A connector's base URL and token from the two variables it declares ("" when unset; the connector then
+    falls back to an Airflow connection). Not fields of Settings: each connector names its own variables, and a
+    token stays out of the settings object that is passed around."""
+    return _env(url_env, ""), _env(token_env, "")
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,13 @@ class Settings:
     smtp_conn_id: str
     report_webhook_conn_id: str
     ingest_encoding: str  # of landing files that are neither UTF-8 nor marked by a BOM (ingest/encoding.py)
+    ingest_memory_limit: str  # DuckDB memory_limit of ingest's connections (ingest/warehouse.py), e.g. 1GB
+    warehouse_lock_wait: float  # seconds ingest waits for another process to release the warehouse (0: fail at once)
     dbt_target_dir: Path  # where dbt writes run_results.json and sources.json (DBT_TARGET_PATH, as dbt reads it)
+    dbt_memory_limit: str  # DuckDB memory_limit of dbt's connection; past it DuckDB spills to dbt_temp_dir
+    dbt_temp_dir: Path | None  # where dbt's DuckDB spills; None: <warehouse>.tmp, DuckDB's own default
+    dbt_threads: int       # dbt models built at once (one DuckDB connection, so one writer all the same)
+    duckdb_threads: int    # DuckDB worker threads of each dbt query
     alert_webhook_conn_id: str  # Airflow connection failure alerts are posted to (host = URL); skipped if undefined
     alert_webhook_url: str      # ... or this URL (PIPELINE_ALERT_WEBHOOK_URL), which wins over the connection
     alert_recipients: tuple[str, ...]  # failure alerts emailed here through smtp_conn_id
@@ -84,6 +100,11 @@ class Settings:
             "PIPELINE_TARGET_COUNTRIES": ",".join(self.target_countries),
             "PIPELINE_ATTRIBUTION_WINDOW_DAYS": str(self.attribution_window_days),
             "DBT_PROFILES_DIR": str(self.dbt_project_dir),
+            "PIPELINE_DBT_MEMORY_LIMIT": self.dbt_memory_limit,
+            "PIPELINE_DBT_THREADS": str(self.dbt_threads),
+            "PIPELINE_DUCKDB_THREADS": str(self.duckdb_threads),
+            # Unset, the profile spills next to the warehouse (<warehouse>.tmp), wherever it is.
+            **({"PIPELINE_DBT_TEMP_DIR": str(self.dbt_temp_dir)} if self.dbt_temp_dir else {}),
         }
 
     def dbt_vars(self) -> dict[str, object]:
@@ -109,7 +130,7 @@ def load_settings() -> Settings:
         landing_dir=Path(_env("PIPELINE_LANDING_DIR", str(data_dir / "landing"))),
         warehouse_path=Path(_env("PIPELINE_WAREHOUSE", str(data_dir / "warehouse.duckdb"))),
         serving_dir=Path(_env("PIPELINE_SERVING_DIR", str(data_dir / "serving"))),
-        serving_keep_versions=int(_env("PIPELINE_SERVING_KEEP_VERSIONS", "3")),
+        serving_keep_versions=_whole_number("PIPELINE_SERVING_KEEP_VERSIONS", "3"),
         report_dir=Path(_env("PIPELINE_REPORT_DIR", str(data_dir / "reports"))),
         quality_dir=Path(_env("PIPELINE_QUALITY_DIR", str(data_dir / "quality"))),
         dbt_project_dir=dbt_project_dir,
@@ -119,7 +140,7 @@ def load_settings() -> Settings:
         target_countries=tuple(
             c.strip().upper() for c in _env("PIPELINE_TARGET_COUNTRIES", "US,CA,GB").split(",") if c.strip()
         ),
-        attribution_window_days=int(_env("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30")),
+        attribution_window_days=_whole_number("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30"),
         brand_handles=tuple(
             h.strip().lstrip("@").lower() for h in _env("PIPELINE_BRAND_HANDLES", "lumenandco").split(",") if h.strip()
         ),
@@ -129,7 +150,13 @@ def load_settings() -> Settings:
         smtp_conn_id=_env("PIPELINE_SMTP_CONN_ID", "smtp_default"),
         report_webhook_conn_id=_env("PIPELINE_REPORT_WEBHOOK_CONN_ID", "pipeline_report_webhook"),
         ingest_encoding=_encoding("PIPELINE_INGEST_ENCODING", "cp1252"),
+        ingest_memory_limit=_env("PIPELINE_INGEST_MEMORY_LIMIT", "1GB"),
+        warehouse_lock_wait=_lock_wait(LOCK_WAIT_ENV, "0"),
         dbt_target_dir=dbt_project_dir / _env("DBT_TARGET_PATH", "target"),  # an absolute path replaces the base
+        dbt_memory_limit=_env("PIPELINE_DBT_MEMORY_LIMIT", "1GB"),
+        dbt_temp_dir=Path(_env("PIPELINE_DBT_TEMP_DIR", "")) if _env("PIPELINE_DBT_TEMP_DIR", "") else None,
+        dbt_threads=_whole_number("PIPELINE_DBT_THREADS", "2"),
+        duckdb_threads=_whole_number("PIPELINE_DUCKDB_THREADS", str(os.cpu_count() or 1)),
         alert_webhook_conn_id=_env("PIPELINE_ALERT_WEBHOOK_CONN_ID", "pipeline_alerts"),
         alert_webhook_url=_env("PIPELINE_ALERT_WEBHOOK_URL", ""),
         alert_recipients=_addresses("PIPELINE_ALERT_RECIPIENTS"),
@@ -148,6 +175,23 @@ def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
 def _cron(name: str, default: str) -> str:
     value = _env(name, default)
     return "" if value.lower() == "none" else value
+
+
+def _whole_number(name: str, default: str) -> int:
+    value = _env(name, default)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r} is not a whole number of 1 or more: set it to one (e.g. {default}), or "
+                         f"unset it for the default {default}")
+    return int(value)
+
+
+def _lock_wait(name: str, default: str) -> float:
+    value = _env(name, default)
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number: set it to the seconds to wait for a held warehouse "
+                         f"(0 = fail at once)") from None
 
 
 def _addresses(name: str) -> tuple[str, ...]:
@@ -179,7 +223,7 @@ class GateSettings:
 
 def load_gate_settings() -> GateSettings:
     return GateSettings(
-        keep_results=int(_env("PIPELINE_GATE_KEEP_RESULTS", "30")),
+        keep_results=_whole_number("PIPELINE_GATE_KEEP_RESULTS", "30"),
         max_value_factor=float(_env("PIPELINE_GATE_MAX_VALUE_FACTOR", "20")),
         max_rows_ratio=float(_env("PIPELINE_GATE_MAX_ROWS_RATIO", "10")),
         min_rows_ratio=float(_env("PIPELINE_GATE_MIN_ROWS_RATIO", "0")),

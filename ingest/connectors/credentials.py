@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from ingest.connectors.redaction import register
+from pipeline.settings import api_credentials
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class ApiCredentials:
 
 
 def resolve(env_url: str, env_token: str, airflow_conn_id: str) -> ApiCredentials:
-    url, token = os.environ.get(env_url, ""), os.environ.get(env_token, "")
+    url, token = api_credentials(env_url, env_token)
     if url and token:
         return ApiCredentials(url.rstrip("/"), token)
     try:

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results
 from ingest.errors import IngestError
+from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
 from tests.integration.test_warehouse_lock import held
 

@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, quote, urlparse
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results
 from ingest.connectors.credentials import ApiCredentials
 from ingest.connectors.http import ConnectorError, RetryPolicy
 from ingest.connectors.instagram import fetch_media
 from ingest.connectors.shopify import fetch_orders
+from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
 
 FAST = RetryPolicy(max_attempts=4, backoff_s=0.05, max_backoff_s=0.2)

@@ -14,14 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results, rekey
+from ingest.pii import rekey
+from ingest.runs import load_with_results
 from ingest.warehouse import key_fingerprint
 from tests.conftest import PII_TEST_KEY
 
 # Each child says "started" once its imports are done, so every kill lands inside the load (or re-key) itself.
-LOAD = ("import sys; from pathlib import Path; from ingest.cli import load_with_results; print('started', flush=True);"
+LOAD = ("import sys; from pathlib import Path; from ingest.runs import load_with_results; print('started', flush=True);"
         "load_with_results(['shopify_orders_csv'], Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])")
-REKEY = ("import sys; from pathlib import Path; from ingest.cli import rekey; print('started', flush=True);"
+REKEY = ("import sys; from pathlib import Path; from ingest.pii import rekey; print('started', flush=True);"
          "rekey(Path(sys.argv[1]), sys.argv[2])")
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results, locate_line
 from ingest.errors import RejectShareExceeded, UnreadableFileError
 from ingest.loader import LoadResult
+from ingest.pii import locate_line
+from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs" / "shopify" / "orders_export"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"

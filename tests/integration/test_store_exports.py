@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from expectations.gate import run_raw_gate
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from pipeline.dbt import run_dbt
 from pipeline.settings import load_settings
 from tests.conftest import PII_TEST_KEY

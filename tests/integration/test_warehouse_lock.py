@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from ingest.warehouse import LOCK_WAIT_ENV, WarehouseLocked, connect
 from pipeline.settings import load_settings
 from tests.conftest import PII_TEST_KEY
