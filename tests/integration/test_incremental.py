@@ -1,7 +1,8 @@
 """Incremental dbt runs give the same marts as a full refresh, with late-arriving and re-delivered data.
 
-Delivery A holds the orders and follower snapshots before a cutoff day and half of the Instagram insights.
-Delivery B holds the rest, later API pages, and a corrected re-delivery of some orders already in A.
+Delivery A holds the orders and follower snapshots before a cutoff day, half of the Instagram insights and two
+thirds of the sampled comments. Delivery B holds the rest, later API pages, and a corrected re-delivery of some
+orders already in A.
 Warehouse 1 loads A, builds, loads B, builds incrementally; warehouse 2 loads A and B and builds with
 --full-refresh. Every mart must be identical.
 """
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from expectations.gate import run_raw_gate
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from pipeline.dbt import run_dbt
 from pipeline.publish import MARTS
 from pipeline.settings import load_settings
@@ -42,7 +46,7 @@ def _split_csv(src: Path, dst_a: Path, dst_b: Path, goes_to_b, encoding: str = "
 
 def _deliveries(full: Path, a: Path, b: Path) -> None:
     shutil.copytree(full, a, ignore=shutil.ignore_patterns("orders_export", "orders_api", "followers",
-                                                           "media_insights*"))
+                                                           "media_insights*", "comment_samples.csv"))
     b.mkdir()
     # Orders: by the order's creation day (continuation lines follow their order's first line).
     for export in sorted((full / "shopify" / "orders_export").glob("*.csv")):
@@ -68,6 +72,10 @@ def _deliveries(full: Path, a: Path, b: Path) -> None:
     shutil.copytree(full / "shopify" / "orders_api", b / "shopify" / "orders_api")
     _split_csv(full / "followers" / "follower_snapshots.csv", a / "followers" / "follower_snapshots.csv",
                b / "followers" / "follower_snapshots-late.csv", lambda r: r["snapshot_date"] >= CUTOFF)
+    # Comments: every third one arrives late, so posts judged on A's comments are judged again on all of them.
+    row_numbers = itertools.count()
+    _split_csv(full / "comments" / "comment_samples.csv", a / "comments" / "comment_samples.csv",
+               b / "comments" / "comment_samples-late.csv", lambda r: next(row_numbers) % 3 == 2)
     for insights in (full / "instagram").glob("media_insights*.jsonl"):
         lines = insights.read_text().splitlines(keepends=True)
         (a / "instagram" / insights.name).write_text("".join(lines[::2]))
@@ -85,8 +93,15 @@ def _build(warehouse: Path, *args: str) -> None:
     run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "build", *args)
 
 
-# The incremental models themselves, without their load watermark (bookkeeping, not data).
-INCREMENTAL_MODELS = ("int_orders", "int_posts", "int_follower_deltas")
+# The incremental models themselves, without their load watermark (bookkeeping, not data). Every incremental model
+# of the project must be listed (checked against dbt's manifest below).
+INCREMENTAL_MODELS = ("int_orders", "int_posts", "int_follower_deltas", "int_comment_authenticity")
+
+
+def _incremental_models_in_project() -> set[str]:
+    manifest = json.loads((load_settings().dbt_target_dir / "manifest.json").read_text())
+    return {node["name"] for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"}
 
 
 def _marts(warehouse: Path) -> dict[str, list]:
@@ -101,6 +116,7 @@ def _marts(warehouse: Path) -> dict[str, list]:
         con.close()
 
 
+@pytest.mark.slow
 def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sample_landing: Path,
                                                                                tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
@@ -120,6 +136,10 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
     expected = _marts(full)
 
     assert before != after, "delivery B must change the marts, or the test proves nothing"
+    assert _incremental_models_in_project() == set(INCREMENTAL_MODELS), \
+        "add every incremental model to INCREMENTAL_MODELS, so that it is compared with a full refresh"
+    for model in INCREMENTAL_MODELS:
+        assert before[model] != after[model], f"delivery B must change {model}, or its comparison proves nothing"
     for table in (*MARTS, *INCREMENTAL_MODELS):
         assert after[table] == expected[table], table
     con = duckdb.connect(str(full), read_only=True)

@@ -1,7 +1,19 @@
 -- Comment classification. A comment is generic when it is emoji-only (no letter or digit), only @mentions,
 -- or at most 3 words that all come from the generic-praise lexicon (seed generic_comment_lexicon).
 -- One row per post with its generic share.
-with comments as (select * from {{ ref('stg_tracking__comment_samples') }}),
+-- Incremental: a run re-judges only the posts with comments loaded since the last run, each from all its sampled
+-- comments, and replaces them by post. A changed lexicon seed needs `dbt build --full-refresh`.
+{{ config(materialized='incremental', unique_key=['platform', 'post_id'], incremental_strategy='delete+insert',
+          on_schema_change='fail') }}
+with comments as (
+    select * from {{ ref('stg_tracking__comment_samples') }}
+    {%- if is_incremental() %}
+        where (platform, post_id) in (
+            select platform, post_id from {{ ref('stg_tracking__comment_samples') }}
+            where loaded_at > (select max(source_loaded_at) from {{ this }})
+        )
+    {%- endif %}
+),
 
 lexicon as (select list(lower(word)) as words from {{ ref('generic_comment_lexicon') }}),
 
@@ -11,6 +23,7 @@ classified as (
         comments.post_id,
         comments.comment_id,
         comments.comment_text,
+        comments.loaded_at,
         list_filter(
             string_split(regexp_replace(lower(coalesce(comments.comment_text, '')), '[^a-z0-9 ]', ' ', 'g'), ' '),
             lambda t: t <> ''
@@ -25,6 +38,7 @@ judged as (
         platform,
         post_id,
         comment_id,
+        loaded_at,
         case
             when not regexp_matches(coalesce(comment_text, ''), '[[:alnum:]]') then 'emoji_only'
             when regexp_full_match(trim(comment_text), '(@[A-Za-z0-9_.]+[[:space:]]*)+') then 'mentions_only'
@@ -40,6 +54,7 @@ select
     post_id,
     count(*) as sampled_comments,
     count(generic_kind) as generic_comments,
-    count(generic_kind) / count(*) as generic_share
+    count(generic_kind) / count(*) as generic_share,
+    max(loaded_at) as source_loaded_at
 from judged
 group by 1, 2

@@ -73,6 +73,11 @@ link_winner as (
             and orders.order_date >= touches.touch_date
             and touches.touch_date >= orders.order_date - cast({{ var('attribution_window_days') }} as integer)
     group by 1, 2, 3, 4
+    -- An order can match two links in theory (two refs): keep one, deterministically. Here, on the matched orders
+    -- only: the same window over every order's joined row held them all in memory (out of memory at 1 GB, scale L).
+    qualify row_number() over (
+        partition by orders.order_name order by max(touches.touch_date) desc, link_assignments.link_id
+    ) = 1
 ),
 
 last_post as (
@@ -111,5 +116,3 @@ from orders
 left join code_winner on orders.order_name = code_winner.order_name
 left join link_winner on orders.order_name = link_winner.order_name
 left join last_post on orders.order_name = last_post.order_name
--- An order can match two links in theory (two refs): keep one, deterministically.
-qualify row_number() over (partition by orders.order_name order by link_winner.last_touch_date desc nulls last) = 1
