@@ -19,6 +19,20 @@ LINE = "line"
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A column computed from another column's clear text before that column is typed or pseudonymised: a follower's
+    handle is stored as a keyed hash, but how many digits it has is a sign of a bot and is not personal.
+
+    ``sql`` is a SQL expression over ``{v}``, the trimmed text of the column (null when empty). A derived value is
+    never checked or quarantined: the column it comes from is.
+    """
+
+    name: str
+    sql: str
+    type: str = "BIGINT"
+
+
+@dataclass(frozen=True)
 class Column:
     """One target column.
 
@@ -35,6 +49,7 @@ class Column:
     check: str | None = None        # SQL predicate over the typed value ``{v}``; false rejects the row
     expect: str = ""                # what a valid value looks like, for quarantine reasons
     doc: str = ""                   # what the column means, for docs/input-templates.md (ingest/docs.py)
+    derived: tuple[Derived, ...] = ()  # more target columns computed from this one's clear text
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def declared_columns(source: Source) -> list[tuple[str, str]]:
     """The raw table's data columns and types, in order (lineage columns not included)."""
     columns = [(c.name, output_type(c)) for c in source.columns]
     columns += [(c.name + "_utc_offset", "VARCHAR") for c in source.columns if c.type == TS_OFFSET]
+    columns += [(d.name, d.type) for c in source.columns for d in c.derived]
     return columns
 
 
@@ -92,12 +93,12 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
     cast and parse for each of the three CASEs.
     """
     raws = [f"{raw_expr(source, c, present_headers)} as {_raw(c)}" for c in source.columns]
-    typed, offsets, rules = [], [], []
+    typed, extras, rules = [], [], []  # extras: (expression, name) of columns computed beside the typed ones
     for c in source.columns:
         typed.append(f"({typed_expr(c, _raw(c))})::{output_type(c)} as {quote_ident(c.name)}")
         if c.type == TS_OFFSET:
             # Keep the original UTC offset beside the UTC value (attribution uses the shop's local date).
-            offsets.append((f"regexp_extract({_raw(c)}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$', 1)",
+            extras.append((f"regexp_extract({_raw(c)}, '([+-][0-9]{{2}}:?[0-9]{{2}}|Z)$', 1)",
                             quote_ident(c.name + "_utc_offset")))
         value, type_ = quote_ident(c.name), output_type(c)
         label = c.source if source.format == "csv" else c.name
@@ -108,9 +109,12 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
         if not c.pii and c.type != "VARCHAR":
             unparsed = f"{_raw(c)} is not null and {value} is null"
             if type_.startswith(_NUMERIC) or c.type == EPOCH_S:
-                # A number, but one the column cannot hold (an order total of 1e20): say so, not "not a number".
-                problems.append((f"{unparsed} and try_cast({_raw(c)} as double) is not null",
-                                 f"is too large for {type_}"))
+                # A number, but one the column cannot hold (an order total of 1e20, a count of -4): say which way,
+                # not "not a number".
+                number = f"try_cast({_raw(c)} as double)"
+                below = "is negative, but a count cannot be" if c.type == COUNT_TEXT else f"is too small for {type_}"
+                problems.append((f"{unparsed} and {number} < 0", below))
+                problems.append((f"{unparsed} and {number} is not null", f"is too large for {type_}"))
             problems.append((unparsed, f"is not {_kind(c)}"))
         if type_ in ("DATE", "TIMESTAMP"):
             # DuckDB holds year 99999 and infinity; Python readers (the quality gate, BI tools) cannot.
@@ -122,7 +126,9 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
                              "is out of range" if ordered else "is not accepted"))
         rules += [(cond, label, shown, _reason(c, label, f"{problem} (expected {expect_text(c)})"))
                   for cond, problem in problems]
-    outputs = [quote_ident(c.name) for c in source.columns] + [name for _, name in offsets]
+        # From the clear text, in the same select that hashes it: the clear value goes no further.
+        extras += [(f"({d.sql.format(v=_raw(c))})::{d.type}", quote_ident(d.name)) for d in c.derived]
+    outputs = [quote_ident(c.name) for c in source.columns] + [name for _, name in extras]
     if rules:
         fail = "case " + " ".join(f"when {cond} then {n}" for n, (cond, *_) in enumerate(rules, 1)) + " end"
         labels = "[" + ", ".join(quote_literal(label) for _, label, _, _ in rules) + "]"
@@ -136,7 +142,7 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
     carry = "_row_number, " if row_number else ""
     return (f"select {carry}{', '.join(outputs)}, {failure} from ("
             f"select *, {fail} as _fail from ("
-            f"select {carry}{raw_names}, {', '.join(typed + [f'{e} as {n}' for e, n in offsets])} from ("
+            f"select {carry}{raw_names}, {', '.join(typed + [f'{e} as {n}' for e, n in extras])} from ("
             f"select {carry}{', '.join(raws)} from {relation})))")
 
 

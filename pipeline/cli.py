@@ -3,6 +3,7 @@
   pipeline demo      generate the sample data and run the whole pipeline through Airflow, then summarise
   pipeline summary   print the summary of the published marts
   pipeline evaluate  score the published marts against the sample data's ground_truth.json
+  pipeline evaluate-followers --instafake DIR [--tune]   the follower-quality rule on labelled InstaFake accounts
   pipeline report [--week 2026-W46] [--stale refuse|mark]   build the weekly report now (HTML, PDF), no delivery
   pipeline benchmark ingest|dbt --scales S,M,L   measured throughput, wall time and peak memory vs bare DuckDB
   pipeline dashboard [--port 8501]   the Streamlit dashboard over the published marts (read-only)
@@ -200,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
     sub.add_parser("summary", help="summarise the published marts")
     sub.add_parser("evaluate", help="precision and recall of the flags against the sample data's planted cases")
+    p_followers = sub.add_parser("evaluate-followers", help="accuracy, precision and recall of the follower-quality "
+                                 "rule on InstaFake's labelled accounts (a held-out part)")
+    p_followers.add_argument("--instafake", type=Path, required=True,
+                             help="folder holding fakeAccountData.json and realAccountData.json")
+    p_followers.add_argument("--tune", action="store_true",
+                             help="choose the thresholds on the training part first (else the dbt vars)")
     p_report = sub.add_parser("report", help="build the weekly report from the serving file now (no delivery)")
     p_report.add_argument("--week", help="ISO week, e.g. 2026-W46 (default: the last complete week)")
     p_report.add_argument("--stale", choices=("refuse", "mark"),
@@ -265,6 +272,10 @@ def _run(args: argparse.Namespace) -> int:
         truth = _require(settings.landing_dir / "ground_truth.json", "evaluate scores the generated sample data; "
                          "run `pipeline demo` (or `generate --out $PIPELINE_LANDING_DIR`) first")
         print(evaluate_files(_require(settings.serving_path, "run `pipeline demo` first"), truth).as_text())
+    elif args.command == "evaluate-followers":
+        from pipeline.evaluate_followers import evaluate_followers
+
+        print(evaluate_followers(args.instafake, settings, tune=args.tune).as_text())
     elif args.command == "dashboard":
         from serve.dashboard.launcher import main as dashboard
 

@@ -23,6 +23,9 @@ VETTING_REASON = {
     "engagement_pod": "generic_comments_creator",
     "never_discloses": "undisclosed_sponsored_posts",
     "audience_outside_target": "audience_outside_target",
+    "bought_followers_gradual": "fake_followers_in_sample",
+    "competitor_partnership": "competitor_sponsorship",
+    "exclusivity_breach": "exclusivity_breach",
 }
 # Reasons that accuse a creator (the others report missing data, a low score or activity).
 BAD_ACTOR_REASONS = frozenset(VETTING_REASON.values()) | {"follower_dump", "low_engagement"}

@@ -1,11 +1,14 @@
 """Exports from the platforms' own dashboards and from creator discovery tools (CSV as the tools save them)."""
 
-from ingest.spec import COUNT_TEXT, Column, Source
+from ingest.spec import COUNT_TEXT, UNIX_OR_ISO, Column, Derived, Source
 
 _COUNT = "a count like 1200, 1,200 or 1.2K"
 _NONNEG = "{v} >= 0"
 # Meta Business Suite writes "Publish time" as MM/DD/YYYY HH:MM (no time zone: the exporting user's); ISO also passes.
 _PUBLISH_TIME = "coalesce(try_strptime({v}, '%m/%d/%Y %H:%M'), try_cast({v} as timestamp))"
+
+
+_TIME = "a time like 2026-03-01T14:30:00Z, 2026-03-01 or epoch seconds like 1772375400"
 
 
 def _metric(header: str, name: str) -> Column:
@@ -65,6 +68,47 @@ EXPORT_SOURCES = (
                        "another name is kept as written, without a code"),
             Column("category", "Category", header_required=False),
             Column("profile_url", "Profile URL", header_required=False),
+        ),
+    ),
+    # A follower sample: the profiles of some of an account's followers, as scraping and audit tools export them
+    # (one CSV per sampled account). Only what the follower-quality rule needs is kept; the follower's handle is a
+    # third party's identifier, so it is stored as a keyed hash (it only tells repeated rows apart).
+    Source(
+        name="follower_samples", pattern="follower_samples/*.csv", table="follower_samples", format="csv",
+        key=("platform", "account", "sampled_at", "follower_handle"),
+        description="Follower samples exported by scraping and audience-audit tools: one row per sampled follower "
+                    "of a creator account (profile counts, picture, bio length, dates; other columns such as Is "
+                    "private are not loaded). Vetting uses each account's newest sample; sample at least 100 "
+                    "followers at random.",
+        columns=(
+            Column("platform", "Platform", required=True,
+                   check="lower({v}) in ('instagram', 'tiktok')", expect="Instagram or TikTok"),
+            Column("account", "Account", required=True, expect="the creator's handle, e.g. @anna.bakes",
+                   doc="the sampled creator account: matched to the platform's handle in creators.csv, ignoring "
+                       "case and a leading @"),
+            Column("sampled_at", "Sampled at", UNIX_OR_ISO, required=True, expect=_TIME,
+                   doc="when the sample was taken: the rows of one account and time are one sample"),
+            # A handle heavy with digits (user84213377) is a sign of a bot: its length and digit count are kept,
+            # computed before the handle is hashed.
+            Column("follower_handle", "Username", required=True, pii=True, expect="the follower's handle",
+                   doc="its length and how many digits it has (a bot sign) are counted before hashing",
+                   derived=(Derived("handle_length", "length(ltrim({v}, '@'))"),
+                            Derived("handle_digit_count", "length(regexp_replace({v}, '[^0-9]', '', 'g'))"))),
+            Column("follower_followers", "Followers", COUNT_TEXT, required=True, check=_NONNEG, expect=_COUNT,
+                   doc="the follower's own follower count"),
+            Column("follower_following", "Following", COUNT_TEXT, required=True, check=_NONNEG, expect=_COUNT,
+                   doc="how many accounts the follower follows (over 1,500 is a mass follower)"),
+            Column("follower_posts", "Posts", COUNT_TEXT, required=True, check=_NONNEG, expect=_COUNT),
+            Column("has_profile_picture", "Has profile picture", "BOOLEAN", required=True,
+                   expect="true or false (also yes/no, 1/0)"),
+            Column("bio_length", "Biography length", "BIGINT", header_required=False, check=_NONNEG,
+                   expect="a whole number of characters >= 0",
+                   doc="characters in the follower's bio (0 = no bio); the bio text itself is not needed"),
+            Column("created_at", "Created at", UNIX_OR_ISO, header_required=False, expect=_TIME,
+                   doc="when the follower's account was created, where the tool gives it (a burst of accounts "
+                       "created together is a bought-follower sign)"),
+            Column("last_post_at", "Last post at", UNIX_OR_ISO, header_required=False, expect=_TIME,
+                   doc="the follower's newest post, where the tool gives it (an old one means inactive)"),
         ),
     ),
 )

@@ -105,7 +105,25 @@ MARKETING_SOURCES = (
             Column("bonus_amount", "bonus_amount", MONEY, check=_NONNEG, expect="an amount >= 0", doc="the bonus"),
             Column("paid_amplification", "paid_amplification", MONEY, check=_NONNEG, expect="an amount >= 0",
                    doc="ad spend boosting the creator's posts"),
+            # The exclusivity clause is optional and newer than the template: files without these headers load.
+            Column("exclusivity_category", "exclusivity_category", header_required=False,
+                   expect="a category of dbt seed competitor_brands, like skincare",
+                   doc="the competitor category the creator may not promote around the campaign (seed "
+                       "competitor_brands); empty = no exclusivity clause"),
+            Column("exclusivity_days_before", "exclusivity_days_before", COUNT, header_required=False,
+                   check=_NONNEG, expect="a whole number of days >= 0",
+                   doc="the exclusivity starts this many days before the campaign start; empty = 0"),
+            Column("exclusivity_days_after", "exclusivity_days_after", COUNT, header_required=False,
+                   check=_NONNEG, expect="a whole number of days >= 0",
+                   doc="the exclusivity ends this many days after the campaign end; empty = 0"),
         ),
+        # Days without a category would be an exclusivity against nobody: the clause is incomplete, not absent.
+        row_checks=(RowCheck("exclusivity_category",
+                             "exclusivity_category is null and (exclusivity_days_before is not null "
+                             "or exclusivity_days_after is not null)",
+                             "column `exclusivity_category`: empty while exclusivity days are set (expected the "
+                             "competitor category of the clause, a category of dbt seed competitor_brands such as "
+                             "skincare; fill it in, or empty the days, and deliver the file again)"),),
     ),
     Source(
         name="code_assignments", pattern="marketing/code_assignments*.csv", table="code_assignments",

@@ -11,10 +11,12 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipeline.generate.competitors import write_competitor_posts
+from pipeline.generate.followers import write_follower_samples
 from pipeline.generate.orders import OrderWriter
 from pipeline.generate.scales import SCALES
 from pipeline.generate.social import SocialWriter
-from pipeline.generate.world import BAD_CASES, World, build_world, rng_for
+from pipeline.generate.world import BAD_CASES, PARTNER_CASES, SAMPLE_CASES, World, build_world, rng_for
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
         if n % 500 == 0:
             log.info("creators written: %d/%d", n, len(world.creators))
     social.close()
+    follower_samples = write_follower_samples(world, out)
+    competitor_posts = write_competitor_posts(world, out)
 
     orders = OrderWriter(world, out)
     for d in range(world.scale.days):
@@ -51,7 +55,8 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
             log.info("order days written: %d/%d (%d orders)", d + 1, world.scale.days, orders.stats["orders"])
     orders.close()
 
-    truth = _ground_truth(world, social.truth, orders)
+    truth = _ground_truth(world, social.truth, orders) | {"follower_samples": follower_samples,
+                                                          "competitor_posts": competitor_posts}
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2))
     summary = {"scale": scale, "seed": seed, "start": str(world.start), "end": str(world.end),
                "creators": len(world.creators), "contracts": len(world.contracts), **orders.stats,
@@ -87,10 +92,12 @@ def _write_marketing(world: World, out: Path) -> None:
                  "USD" if c.budget else ""] for c in world.campaigns])
     _write_csv(folder / "contracts.csv", ["contract_id", "creator_id", "campaign_id", "currency", "flat_fee",
                                           "gifted_units", "unit_cost", "gift_shipping_cost", "commission_rate",
-                                          "bonus_threshold_net_revenue", "bonus_amount", "paid_amplification"],
+                                          "bonus_threshold_net_revenue", "bonus_amount", "paid_amplification",
+                                          "exclusivity_category", "exclusivity_days_before", "exclusivity_days_after"],
                [[k.contract_id, k.creator_id, k.campaign_id, k.currency, k.flat_fee, k.gifted_units, k.unit_cost,
                  k.gift_shipping_cost, k.commission_rate, k.bonus_threshold_net_revenue, k.bonus_amount,
-                 k.paid_amplification] for k in world.contracts])
+                 k.paid_amplification, k.exclusivity_category, k.exclusivity_days_before, k.exclusivity_days_after]
+                for k in world.contracts])
     _write_csv(folder / "code_assignments.csv", ["code", "creator_id", "campaign_id", "discount_percent",
                                                  "valid_from", "valid_to"],
                [[k.code, k.creator_id, k.campaign_id, k.discount_percent, k.code_valid_from, k.code_valid_to]
@@ -128,7 +135,7 @@ def _ground_truth(world: World, social_truth: dict, orders: OrderWriter) -> dict
                  if world.creators_by_id[k.creator_id].case == "zero_cost_gifting"]
     return {
         "description": "Planted cases. Bad cases must be flagged by vetting/ROI; viral_genuine must not be.",
-        "bad_cases": list(BAD_CASES),
+        "bad_cases": [*BAD_CASES, *SAMPLE_CASES, *PARTNER_CASES],
         "planted_creators": planted,
         "genuine_creators": [c.creator_id for c in world.creators if c.case in (None, "viral_genuine")],
         "follower_spikes": social_truth["spikes"],

@@ -29,6 +29,20 @@ BAD_CASES = (
     "zero_cost_gifting",
 )
 GOOD_CASES = ("viral_genuine",)
+# Planted after the cases above, from their own random stream, so adding them changed no other creator: bought
+# followers delivered a few a day (no spike to see), visible only in a follower sample.
+SAMPLE_CASES = ("bought_followers_gradual",)
+SAMPLED_PLATFORMS = ("instagram", "tiktok")  # follower samples exist for these (YouTube subscribers are private)
+# Planted last, from their own streams (no other creator changes): a sponsored post for a competitor in the last
+# year, and one inside the exclusivity window of one of our contracts (a breach).
+PARTNER_CASES = ("competitor_partnership", "exclusivity_breach")
+# Competitors as the dbt seed competitor_brands lists them: (brand, category, handle, hashtag, product keyword).
+COMPETITORS = (
+    ("GlowCo", "skincare", "glowco", "glowcopartner", "Dew Drops Serum"),
+    ("Radiant Labs", "skincare", "radiantlabs", "radiantskin", "Bright C Serum"),
+    ("Solara", "suncare", "solaraskin", "solaraspf", "Solara Sun Fluid"),
+)
+EXCLUSIVE_SHARE = 0.35  # of contracts with an exclusivity clause
 
 # Engagement the generator draws around; the dbt benchmark seed holds the published figures.
 TRUE_ER_FOLLOWERS = {"nano": 0.040, "micro": 0.022, "macro": 0.013}
@@ -105,6 +119,22 @@ class Contract:
     code_valid_to: date
     sponsored_posts: int
     conversion: float  # orders per 1,000 followers per sponsored post
+    # Exclusivity clause (optional columns of the contracts template); empty: none.
+    exclusivity_category: str = ""
+    exclusivity_days_before: str = ""
+    exclusivity_days_after: str = ""
+
+
+@dataclass
+class CompetitorPost:
+    """A sponsored post for a competitor (planted), written to a Meta Business Suite export of the account."""
+
+    creator_id: str
+    account: Account
+    day: date
+    brand: str
+    caption: str
+    contract_id: str | None  # the contract whose exclusivity it breaches
 
 
 @dataclass
@@ -116,6 +146,7 @@ class World:
     creators: list[Creator]
     campaigns: list[Campaign]
     contracts: list[Contract]
+    competitor_posts: list[CompetitorPost] = field(default_factory=list)
     truth: dict[str, list] = field(default_factory=dict)
 
     @property
@@ -200,11 +231,86 @@ def build_world(seed: int, scale: Scale, end: date) -> World:
             generic_share=r.uniform(0.55, 0.8) if case == "engagement_pod" else r.uniform(0.02, 0.14),
             case=case,
         ))
+    _plant_sample_cases(rng_for(seed, "sample_cases"), creators)
     campaigns = _campaigns(rng_for(seed, "campaigns"), scale, start, end)
     contracts = _contracts(rng_for(seed, "contracts"), creators, campaigns)
     _set_budgets(campaigns, contracts)
+    _set_exclusivity(rng_for(seed, "exclusivity"), contracts)
+    competitor_posts = _plant_partner_cases(rng_for(seed, "partner_cases"), creators, campaigns, contracts,
+                                            max(start, end - timedelta(days=360)), end)
     return World(seed=seed, scale=scale, start=start, end=end, creators=creators,
-                 campaigns=campaigns, contracts=contracts)
+                 campaigns=campaigns, contracts=contracts, competitor_posts=competitor_posts)
+
+
+def _plant_sample_cases(r: random.Random, creators: list[Creator]) -> None:
+    """Give SAMPLE_CASES to creators without a case whose primary account can have a follower sample."""
+    free = [c for c in creators if c.case is None and c.primary.platform in SAMPLED_PLATFORMS]
+    per_case = max(2, round(len(creators) * 0.02))
+    chosen = r.sample(free, min(len(free), per_case * len(SAMPLE_CASES)))
+    for n, creator in enumerate(chosen):
+        creator.case = SAMPLE_CASES[n // per_case]
+
+
+def _set_exclusivity(r: random.Random, contracts: list[Contract]) -> None:
+    """Give about EXCLUSIVE_SHARE of the contracts a skincare exclusivity clause around the campaign."""
+    for contract in contracts:
+        if r.random() < EXCLUSIVE_SHARE:
+            contract.exclusivity_category = "skincare"
+            contract.exclusivity_days_before = str(r.choice((0, 7, 14)))
+            contract.exclusivity_days_after = r.choice(("", "30", "60"))  # empty: the campaign's dates only
+
+
+def _plant_partner_cases(r: random.Random, creators: list[Creator], campaigns: list[Campaign],
+                         contracts: list[Contract], earliest: date, end: date) -> list[CompetitorPost]:
+    """PARTNER_CASES go to Instagram creators without a case (the posts arrive in a Meta Business Suite export):
+    a competitor's sponsored post in the last year with no exclusivity clause to breach, or one inside the window
+    of a clause given to one of the creator's contracts. A few genuine creators mention a competitor without a
+    sponsorship marker, which must not count."""
+    by_creator: dict[str, list[Contract]] = {}
+    for contract in contracts:
+        by_creator.setdefault(contract.creator_id, []).append(contract)
+    free = [c for c in creators if c.case is None and c.primary.platform == "instagram" and c.creator_id in by_creator]
+    per_case = max(2, round(len(creators) * 0.02))
+    chosen = r.sample(free, min(len(free), per_case * (len(PARTNER_CASES) + 1)))
+    start_of = {c.campaign_id: c.start for c in campaigns}
+    end_of = {c.campaign_id: c.end for c in campaigns}
+    last = end - timedelta(days=3)  # older than the 48 hours insights lag, inside the data
+    posts = []
+    for n, creator in enumerate(chosen):
+        brand, category, handle, hashtag, keyword = r.choice(COMPETITORS)
+        case = (*PARTNER_CASES, None)[n // per_case]
+        contract_id = None
+        if case == "exclusivity_breach":
+            contract = r.choice(by_creator[creator.creator_id])
+            contract.exclusivity_category = category
+            contract.exclusivity_days_before, contract.exclusivity_days_after = "14", "30"
+            window_end = min(last, end_of[contract.campaign_id] + timedelta(days=30))
+            day = start_of[contract.campaign_id] + timedelta(
+                days=r.randint(0, (window_end - start_of[contract.campaign_id]).days))
+            contract_id = contract.contract_id
+        else:
+            if case == "competitor_partnership":
+                for contract in by_creator[creator.creator_id]:  # nothing to breach: the post is a vetting risk only
+                    contract.exclusivity_category = contract.exclusivity_days_before = ""
+                    contract.exclusivity_days_after = ""
+            day = earliest + timedelta(days=r.randint(0, (last - earliest).days))
+        creator.case = case
+        caption = _competitor_caption(r, creator, brand, handle, hashtag, keyword, sponsored=case is not None)
+        posts.append(CompetitorPost(creator.creator_id, creator.primary, day, brand, caption, contract_id))
+    return posts
+
+
+def _competitor_caption(r: random.Random, creator: Creator, brand: str, handle: str, hashtag: str, keyword: str,
+                        sponsored: bool) -> str:
+    if not sponsored:
+        return f"Finally finished my old @{handle} cleanser, not buying it again. Sunday reset routine #skincare"
+    code = f"{creator.name.split()[0].upper()}{r.choice((10, 15, 20))}"
+    style = r.choice(("ad", "partnership", "gifted"))
+    if style == "ad":
+        return f"#ad My new favourite {keyword} from @{handle}. Use my code {code} for a discount! #{hashtag} #skincare"
+    if style == "partnership":
+        return f"Paid partnership with @{handle}. Trying the {keyword} for a week, honest thoughts below. #{hashtag}"
+    return f"Morning routine featuring the {keyword} ({brand}) #gifted #{hashtag} #glowup"
 
 
 def _account_id(platform: str, i: int, r: random.Random) -> str:

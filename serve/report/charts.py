@@ -21,6 +21,10 @@ CREATORS_SHOWN = 12
 # Plain words for creator_vetting_reasons.reason_code (the mart documents each code).
 REASON_LABELS = {
     "follower_spike_unexplained": "bought followers? (unexplained spike)",
+    "fake_followers_in_sample": "bought followers? (follower sample)",
+    "some_fake_followers_in_sample": "some fake followers in the sample",
+    "exclusivity_breach": "breached an exclusivity clause",
+    "competitor_sponsorship": "promoted a competitor",
     "low_engagement": "engagement far below benchmark",
     "audience_outside_target": "audience outside target countries",
     "undisclosed_sponsored_posts": "sponsored posts not disclosed",

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results
 from ingest.errors import MissingColumnError, WarehouseSchemaError
+from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
 
 
@@ -46,10 +46,11 @@ def test_bad_rows_are_quarantined_and_good_rows_still_land(sample_landing: Path,
         shutil.copy(sample_landing / "marketing" / template, landing / "marketing" / template)
     src = (sample_landing / "marketing" / "contracts.csv").read_text().splitlines()
     header, good = src[0], src[1:3]
+    rest = "," * (header.count(",") - 11)  # the template's later optional columns (exclusivity), left empty
     broken = [
-        "ct_neg,cr_00001,cmp_001,USD,-5,1,2.00,0,0,,,0",           # negative fee
-        "ct_txt,cr_00001,cmp_001,USD,abc,1,2.00,0,0,,,0",          # garbage in a money column
-        "ct_wide,cr_00001,cmp_001,USD,10,1,2.00,0,0,,,0,surplus",  # one field too many
+        f"ct_neg,cr_00001,cmp_001,USD,-5,1,2.00,0,0,,,0{rest}",           # negative fee
+        f"ct_txt,cr_00001,cmp_001,USD,abc,1,2.00,0,0,,,0{rest}",          # garbage in a money column
+        f"ct_wide,cr_00001,cmp_001,USD,10,1,2.00,0,0,,,0{rest},surplus",  # one field too many
     ]
     (landing / "marketing" / "contracts.csv").write_text("\n".join([header, *good, *broken]) + "\n")
     warehouse = tmp_path / "w.duckdb"

@@ -105,3 +105,47 @@ def test_undisclosed_posts_are_listed_as_evidence(truth: dict, con) -> None:
         "select evidence from marts.creator_vetting_reasons where reason_code = 'undisclosed_sponsored_posts'"
     ).fetchall())
     assert all(p["post_id"] in evidence and p["post_id"] in listed for p in truth["undisclosed_posts"])
+
+
+def test_bought_followers_without_a_spike_are_caught_by_the_follower_sample(truth: dict, con) -> None:
+    """Bought followers delivered a few a day leave no spike; the follower sample shows them, with its interval, and
+    a genuine creator's sample passes."""
+    planted = {(p["creator_id"], p["platform"]) for p in truth["planted_creators"]
+               if p["case"] == "bought_followers_gradual"}
+    rows = con.execute("""
+        select creator_id, platform, fake_or_mass_share, fake_or_mass_share_low, fake_or_mass_share_high,
+            is_follower_quality_fail, verdict
+        from marts.creator_vetting where sampled_followers is not null
+    """).fetchall()
+    judged = {(c, p): rest for c, p, *rest in rows}
+    assert planted and planted <= judged.keys()
+    for key, (share, low, high, failed, verdict) in judged.items():
+        assert low <= share <= high
+        assert failed == (key in planted), (key, share)
+        if key in planted:
+            assert verdict == "reject"
+
+
+def test_competitor_posts_are_flagged_and_breaches_listed_per_contract(truth: dict, con) -> None:
+    """A planted sponsored post for a competitor is named in the creator's competitor_sponsorship reason; one inside
+    an exclusivity window is listed against its contract and named in an exclusivity_breach reason; a mention without
+    a sponsorship marker is neither."""
+    posts = truth["competitor_posts"]
+    breaches = {(r[0], r[1]) for r in con.execute(
+        "select contract_id, post_id from intermediate.int_contract_exclusivity_breaches").fetchall()}
+    reasons = {(r[0], r[1]): r[2] + " " + r[3] for r in con.execute("""
+        select creator_id, reason_code, detail, evidence from marts.creator_vetting_reasons
+        where reason_code in ('competitor_sponsorship', 'exclusivity_breach')
+    """).fetchall()}
+    assert {p["contract_id"] for p in posts if p["contract_id"]}, "the sample should hold a planted breach"
+    # Every planted breach is listed against its contract (another clause of the creator may cover it too), and only
+    # planted breach posts are.
+    assert {(p["contract_id"], p["post_id"]) for p in posts if p["contract_id"]} <= breaches
+    assert {post for _, post in breaches} == {p["post_id"] for p in posts if p["contract_id"]}
+    for post in posts:
+        code = "exclusivity_breach" if post["contract_id"] else "competitor_sponsorship"
+        if post["sponsored"]:
+            assert post["post_id"] in reasons[(post["creator_id"], code)]
+            assert post["competitor"] in reasons[(post["creator_id"], code)]
+        else:
+            assert not {c for c, k in reasons if c == post["creator_id"]}, post

@@ -25,3 +25,15 @@ def test_the_dashboard_exposure_is_every_published_mart() -> None:
 def test_the_report_exposure_names_only_published_marts() -> None:
     exposures = {e["name"]: e for e in yaml.safe_load(EXPOSURES.read_text())["exposures"]}
     assert _refs(exposures["weekly_performance_report"]) <= set(MARTS)
+
+
+def test_the_report_has_plain_words_for_every_reason_code_the_mart_allows() -> None:
+    """A reason code added to creator_vetting_reasons without words for the report stops the report (KeyError)."""
+    from serve.report.charts import REASON_LABELS
+
+    marts = yaml.safe_load((EXPOSURES.parent / "_marts__models.yml").read_text())["models"]
+    [column] = [c for m in marts if m["name"] == "creator_vetting_reasons" for c in m["columns"]
+                if c["name"] == "reason_code"]
+    [allowed] = [t["accepted_values"] for t in column["data_tests"] if isinstance(t, dict) and "accepted_values" in t]
+    codes = allowed.get("values") or allowed["arguments"]["values"]
+    assert set(codes) == set(REASON_LABELS)

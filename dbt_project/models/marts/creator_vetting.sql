@@ -1,12 +1,14 @@
--- Per creator and platform: tier, the three engagement rates and the scored one's benchmark, six component
+-- Per creator and platform: tier, the three engagement rates and the scored one's benchmark, seven component
 -- scores (0-100, null when the data is missing), the overall score re-weighted over the components that have
 -- data, data_coverage (share of the weight available), the hard fails and review flags, and the verdict:
 --   reject  a hard fail (unexplained follower spike, engagement < var hard_fail_er_ratio x benchmark, audience in
---           the target countries < var geo_fail) or a score below var review_min_score;
---   review  a compliance or authenticity flag that no score can average away (sponsored posts without a prominent
---           disclosure, comments typical of an engagement pod), a score below var approve_min_score, or missing
---           data that matters: coverage below var review_below_coverage, or a missing component that, at 0,
---           would put the score in another verdict band;
+--           the target countries < var geo_fail, credible followers in a follower sample < var
+--           follower_credibility_min) or a score below var review_min_score;
+--   review  a compliance, authenticity or contract flag that no score can average away (sponsored posts without a
+--           prominent disclosure, comments typical of an engagement pod, a sponsored post for a competitor in the
+--           last var competitor_lookback_days, a post breaching one of our exclusivity clauses), a score below var
+--           approve_min_score, or missing data that matters: coverage below var review_below_coverage, or a
+--           missing component that, at 0, would put the score in another verdict band;
 --   approve otherwise.
 {%- set components = [
     ('engagement_score', var('weight_engagement')),
@@ -15,10 +17,12 @@
     ('geography_score', var('weight_geography')),
     ('disclosure_score', var('weight_disclosure')),
     ('activity_score', var('weight_activity')),
+    ('follower_quality_score', var('weight_follower_quality')),
 ] %}
-{#- Components whose null means data we do not have. A null disclosure score means no sponsored post to check:
-    nothing is missing, so it never sends a creator to review. #}
-{%- set measured = components | rejectattr(0, 'equalto', 'disclosure_score') | list %}
+{#- Components whose null means data we do not have. A null disclosure score means no sponsored post to check, and a
+    follower sample is an optional input a brand orders for a shortlist: neither is missing data, so neither sends a
+    creator to review. #}
+{%- set measured = components | rejectattr(0, 'in', ['disclosure_score', 'follower_quality_score']) | list %}
 {%- set total_weight = components | map(attribute=1) | sum %}
 {%- set band = "case when SCORE < " ~ var('review_min_score') ~ " then 'reject' when SCORE < "
     ~ var('approve_min_score') ~ " then 'review' else 'approve' end" %}
@@ -31,6 +35,10 @@ engagement as (select * from {{ ref('int_account_engagement') }}),
 geo as (select * from {{ ref('int_account_audience_geo') }}),
 
 components as (select * from {{ ref('int_account_vetting_components') }}),
+
+follower_quality as (select * from {{ ref('int_account_follower_quality') }}),
+
+competitors as (select * from {{ ref('int_account_competitor_findings') }}),
 
 benchmarks as (select * from {{ ref('engagement_benchmarks') }}),
 
@@ -54,12 +62,28 @@ base as (
         case when profiles.platform = 'instagram' then engagement.er_followers else engagement.er_views end
             as scored_er,
         geo.geo_match,
-        components.* exclude (platform, account_id)
+        components.* exclude (platform, account_id),
+        follower_quality.sampled_followers,
+        follower_quality.fake_or_mass_share,
+        follower_quality.fake_or_mass_share_low,
+        follower_quality.fake_or_mass_share_high,
+        follower_quality.audience_credibility,
+        follower_quality.follower_quality_score,
+        competitors.competitor_checked_posts,
+        competitors.competitor_sponsored_posts,
+        competitors.competitor_brands,
+        competitors.exclusivity_checked_posts,
+        competitors.exclusivity_breach_posts,
+        competitors.breached_contract_ids
     from profiles
     inner join creators on profiles.creator_id = creators.creator_id
     left join engagement on profiles.platform = engagement.platform and profiles.account_id = engagement.account_id
     left join geo on profiles.platform = geo.platform and profiles.account_id = geo.account_id
     left join components on profiles.platform = components.platform and profiles.account_id = components.account_id
+    left join follower_quality
+        on profiles.platform = follower_quality.platform and profiles.account_id = follower_quality.account_id
+    left join competitors
+        on profiles.platform = competitors.platform and profiles.account_id = competitors.account_id
 ),
 
 benchmarked as (
@@ -96,6 +120,10 @@ scored as (
         coalesce(unexplained_spikes_90d > 0, false) as is_follower_spike_fail,
         coalesce(scored_er < {{ var('hard_fail_er_ratio') }} * er_benchmark, false) as is_low_engagement_fail,
         coalesce(geo_match < {{ var('geo_fail') }}, false) as is_geo_fail,
+        -- Judged only on a sample large enough to score (follower_quality_score is null otherwise).
+        coalesce(
+            follower_quality_score is not null and audience_credibility < {{ var('follower_credibility_min') }}, false
+        ) as is_follower_quality_fail,
         coalesce(disclosure_score < 100 * {{ var('disclosure_review_below_share') }}, false) as is_undisclosed_review,
         -- The median of a handful of small per-post samples is noise: the pod flag also needs enough sampled
         -- comments, and as large a share of all of them.
@@ -104,7 +132,10 @@ scored as (
             and pooled_generic_share >= {{ var('comment_creator_flag_share') }}
             and sampled_comments >= {{ var('comment_creator_min_comments') }},
             false
-        ) as is_generic_comments_review
+        ) as is_generic_comments_review,
+        -- A contract matter, not a score: a person checks the deal has ended (or raises the breach) before hiring.
+        coalesce(competitor_sponsored_posts > 0, false) as is_competitor_review,
+        coalesce(exclusivity_breach_posts > 0, false) as is_exclusivity_breach_review
     from benchmarked
 ),
 
@@ -115,7 +146,7 @@ final as (
         round(weight_available / {{ total_weight }}, 2) as data_coverage,
         -- The score if every missing component had scored 0.
         round({{ safe_divide('weighted_points', 'weight_available + weight_missing') }}, 1) as worst_case_score,
-        is_follower_spike_fail or is_low_engagement_fail or is_geo_fail as has_hard_fail
+        is_follower_spike_fail or is_low_engagement_fail or is_geo_fail or is_follower_quality_fail as has_hard_fail
     from scored
 ),
 
@@ -167,21 +198,39 @@ select
     posts_per_week,
     longest_gap_days,
     round(activity_score, 1) as activity_score,
+    sampled_followers,
+    round(fake_or_mass_share, 4) as fake_or_mass_share,
+    round(fake_or_mass_share_low, 4) as fake_or_mass_share_low,
+    round(fake_or_mass_share_high, 4) as fake_or_mass_share_high,
+    round(audience_credibility, 4) as audience_credibility,
+    round(follower_quality_score, 1) as follower_quality_score,
+    competitor_checked_posts,
+    competitor_sponsored_posts,
+    competitor_brands,
+    exclusivity_checked_posts,
+    exclusivity_breach_posts,
+    breached_contract_ids,
     vetting_score,
     data_coverage,
     is_follower_spike_fail,
     is_low_engagement_fail,
     is_geo_fail,
+    is_follower_quality_fail,
     has_hard_fail,
     is_undisclosed_review,
     is_generic_comments_review,
+    is_competitor_review,
+    is_exclusivity_breach_review,
     worst_case_score,
     is_missing_data_review,
     case
         when has_hard_fail or vetting_score < {{ var('review_min_score') }} then 'reject'
         when
             vetting_score >= {{ var('approve_min_score') }}
-            and not (is_undisclosed_review or is_generic_comments_review or is_missing_data_review) then 'approve'
+            and not (
+                is_undisclosed_review or is_generic_comments_review or is_competitor_review
+                or is_exclusivity_breach_review or is_missing_data_review
+            ) then 'approve'
         else 'review'
     end as verdict
 from judged

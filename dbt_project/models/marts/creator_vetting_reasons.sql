@@ -3,10 +3,11 @@
 -- ids behind it (creator_vetting_evidence has one row per post or day). Reasons are ranked by severity (reject,
 -- review, penalty, info) and then by a fixed order; the top three that are not info are the key reasons.
 {%- set reason_order = [
-    'follower_spike_unexplained', 'low_engagement', 'audience_outside_target', 'undisclosed_sponsored_posts',
-    'generic_comments_creator', 'low_score', 'no_audience_geography', 'insufficient_history',
-    'no_engagement_data', 'no_comment_samples', 'no_posts', 'follower_dump', 'audience_partly_outside_target',
-    'low_activity', 'generic_comments_posts', 'follower_spike_explained', 'no_sponsored_posts',
+    'follower_spike_unexplained', 'fake_followers_in_sample', 'low_engagement', 'audience_outside_target',
+    'undisclosed_sponsored_posts', 'exclusivity_breach', 'competitor_sponsorship', 'generic_comments_creator',
+    'low_score', 'no_audience_geography', 'insufficient_history', 'no_engagement_data', 'no_comment_samples',
+    'no_posts', 'follower_dump', 'some_fake_followers_in_sample', 'audience_partly_outside_target', 'low_activity',
+    'generic_comments_posts', 'follower_spike_explained', 'no_sponsored_posts',
 ] %}
 {%- set severity_order = ['reject', 'review', 'penalty', 'info'] %}
 {%- set pct = "round(100 * VALUE, 1) || '%'" %}
@@ -15,6 +16,8 @@ with vetting as (select * from {{ ref('creator_vetting') }}),
 evidence as (select * from {{ ref('creator_vetting_evidence') }}),
 
 cadence as (select * from {{ ref('posting_cadence') }}),
+
+competitors as (select * from {{ ref('int_account_competitor_findings') }}),
 
 counted as (
     select
@@ -59,14 +62,23 @@ joined as (
         undisclosed.occurrences as undisclosed_posts,
         undisclosed.last_observed_on as last_undisclosed_on,
         undisclosed.post_ids as undisclosed_post_ids,
+        competitors.last_competitor_post_on,
+        competitors.competitor_post_ids,
+        competitors.latest_competitor_post,
+        competitors.last_breach_on,
+        competitors.breach_post_ids,
+        competitors.latest_breach,
         -- The two weakest scored components, for a verdict that comes from the score alone.
         array_to_string(list_transform(list_sort(list_filter([
-            {%- for name in ['engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity'] %}
+            {%- for name in [
+                'engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity', 'follower_quality'
+            ] %}
                 { 'score': vetting.{{ name }}_score, 'name': '{{ name }}' }{% if not loop.last %},{% endif %}
             {%- endfor %}
         ], lambda c: c['score'] is not null))[1:2], lambda c: c['name'] || ' ' || round(c['score'])), ', ') as weakest
     from vetting
     left join cadence on vetting.platform = cadence.platform
+    left join competitors on vetting.platform = competitors.platform and vetting.account_id = competitors.account_id
     {%- for alias, code in [('spikes', 'follower_spike_unexplained'), ('dumps', 'follower_dump'),
                             ('viral', 'follower_spike_explained'), ('generic', 'generic_comments'),
                             ('undisclosed', 'undisclosed_sponsored_posts')] %}
@@ -115,6 +127,30 @@ reasons as (
         null
     from joined
     where dumps > 0
+    union all
+    select
+        creator_id,
+        platform,
+        case when is_follower_quality_fail then 'fake_followers_in_sample' else 'some_fake_followers_in_sample' end,
+        case when is_follower_quality_fail then 'reject' else 'penalty' end,
+        cast(round(fake_or_mass_share * sampled_followers) as bigint),
+        round(fake_or_mass_share, 4),
+        as_of_date,
+        cast(sampled_followers as double),
+        round(fake_or_mass_share, 4),
+        case when is_follower_quality_fail then 'bought followers? ' else '' end
+        || 'an estimated ' || cast(round(100 * fake_or_mass_share) as integer) || '% ('
+        || cast(round(100 * fake_or_mass_share_low) as integer) || '-'
+        || cast(round(100 * fake_or_mass_share_high) as integer) || '%) of '
+        || sampled_followers || ' sampled followers look fake or mass-following; '
+        || case
+            when is_follower_quality_fail
+                then 'under {{ (100 * var("follower_credibility_min")) | int }}% real-looking followers is a reject'
+            else 'the follower-quality score falls from {{ (100 * var("follower_fake_floor")) | int }}%'
+        end,
+        null
+    from joined
+    where is_follower_quality_fail or follower_quality_score < 100
     union all
     select
         creator_id,
@@ -184,6 +220,48 @@ reasons as (
         undisclosed_post_ids
     from joined
     where undisclosed_posts > 0
+    union all
+    select
+        creator_id,
+        platform,
+        'exclusivity_breach',
+        'review',
+        exclusivity_breach_posts,
+        round(exclusivity_breach_posts / exclusivity_checked_posts, 4),
+        last_breach_on,
+        cast(exclusivity_breach_posts as double),
+        round(exclusivity_breach_posts / exclusivity_checked_posts, 4),
+        'breach of contract: ' || latest_breach
+        || case
+            when exclusivity_breach_posts > 1 then ', and ' || (exclusivity_breach_posts - 1) || ' more post(s)'
+            else ''
+        end
+        || '; raise it with the creator before paying or rehiring',
+        breach_post_ids
+    from joined
+    where is_exclusivity_breach_review
+    union all
+    select
+        creator_id,
+        platform,
+        'competitor_sponsorship',
+        'review',
+        competitor_sponsored_posts,
+        round(competitor_sponsored_posts / competitor_checked_posts, 4),
+        last_competitor_post_on,
+        cast(competitor_sponsored_posts as double),
+        round(competitor_sponsored_posts / competitor_checked_posts, 4),
+        'promoted a competitor: '
+        || case
+            when competitor_sponsored_posts = 1 then 'a sponsored post for ' || latest_competitor_post
+            else
+                competitor_sponsored_posts || ' sponsored posts for ' || competitor_brands
+                || ' in the last {{ var('competitor_lookback_days') }} days, the latest for ' || latest_competitor_post
+        end
+        || '; check the deal has ended and ask for exclusivity before hiring',
+        competitor_post_ids
+    from joined
+    where is_competitor_review
     union all
     select
         creator_id,
