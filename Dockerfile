@@ -9,6 +9,9 @@ RUN pip install --no-cache-dir uv==0.13.9 \
  && pip install --no-cache-dir -r /tmp/requirements.txt
 COPY --chown=airflow:root . .
 RUN pip install --no-cache-dir --no-deps -e .
+# The dbt manifest the DAG draws a task per dbt model from (PIPELINE_DBT_TASKS=models, compose's default): the
+# services start `airflow` directly, not through `pipeline airflow`, so the image carries it (dbt parse, no database).
+RUN PIPELINE_DBT_TASKS=models python -m pipeline.dbt_manifest
 # Where airflow-init writes the UI password file (docker-compose's airflow-auth volume starts as a copy of it).
 RUN mkdir -p /opt/airflow/auth && chmod 770 /opt/airflow/auth
 # No anonymous usage events from dbt (or any tool honouring it); dbt_project.yml says the same.

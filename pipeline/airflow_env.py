@@ -36,10 +36,12 @@ SERVICES = {"standalone", "scheduler"}
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
-    """os.environ plus the Airflow and pipeline variables; values already set in the environment win. Makes the dbt
-    manifest first when the dbt project changed since it was made (pipeline/dbt_manifest.py): every Airflow
-    command and the demo get here before Airflow parses the DAG files."""
-    ensure_manifest(settings)
+    """os.environ plus the Airflow and pipeline variables; values already set in the environment win. With a task
+    per dbt model (PIPELINE_DBT_TASKS=models), makes the dbt manifest first when the dbt project changed since it
+    was made (pipeline/dbt_manifest.py): every Airflow command and the demo get here before Airflow parses the DAG
+    files. The default single `dbt build` task needs no manifest (a `dbt parse` saved)."""
+    if settings.dbt_tasks == "models":
+        ensure_manifest(settings)
     env = dict(os.environ)
     # Standalone starts its components as `airflow` from PATH: this environment's, also when it is not activated.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])

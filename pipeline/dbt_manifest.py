@@ -43,3 +43,9 @@ def _newest_source_mtime(project_dir: Path) -> float:
             dirs[:] = [d for d in dirs if d not in _NOT_SOURCE]
         newest = max([newest, *(os.stat(os.path.join(root, f)).st_mtime for f in files)])
     return newest
+
+
+if __name__ == "__main__":  # the image build makes the manifest ahead (Dockerfile)
+    from pipeline.settings import load_settings
+
+    print(ensure_manifest(load_settings()))

@@ -12,6 +12,11 @@ _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
 os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).resolve().parent.parent / "dags"))
+# dbt's artefacts (manifest, run_results.json, the partial-parse cache, logs) go to a folder of this test process:
+# the two workers of `pytest -n 2`, and a developer's own dbt runs, never read or overwrite each other's.
+_DBT_ARTEFACTS = Path(tempfile.mkdtemp(prefix="dbt-artefacts-"))
+os.environ["DBT_TARGET_PATH"] = str(_DBT_ARTEFACTS / "target")
+os.environ["DBT_LOG_PATH"] = str(_DBT_ARTEFACTS / "logs")
 
 PII_TEST_KEY = "test-key"
 
@@ -31,7 +36,7 @@ def loaded_warehouse(sample_landing: Path, tmp_path_factory: pytest.TempPathFact
     """The sample data ingested into a fresh warehouse file and passed by the raw quality gate, as in a pipeline
     run: dbt reads only gated batches (read-only use in tests, please)."""
     from expectations.gate import run_raw_gate
-    from ingest.cli import load_with_results
+    from ingest.runs import load_with_results
 
     warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     load_with_results(["marketing", "shopify", "social"], sample_landing, warehouse, PII_TEST_KEY)

@@ -19,11 +19,13 @@ import duckdb
 import pytest
 
 from expectations.gate import QualityGateFailed, run_mart_gate, run_raw_gate
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from pipeline.dbt import DbtFailed, run_dbt
 from pipeline.settings import load_settings
 from tests.conftest import PII_TEST_KEY
 from tests.integration.test_incremental import _marts
+
+pytestmark = pytest.mark.slow  # several full builds per test
 
 GAP = ("2026-08-10", "2026-08-13")  # Mon-Thu: with the weekend before, the rate of Fri 2026-08-07 is 6 days old
 LAST_EUR_RATE = "2026-10-01"        # nothing after it: from 2026-10-09 on, EUR amounts have no usable rate

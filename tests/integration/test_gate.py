@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from expectations.gate import QualityGateFailed, data_docs_index, run_mart_gate, run_raw_gate
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from pipeline import cli, tasks
 from pipeline.settings import Settings, load_gate_settings, load_settings
 from tests.conftest import PII_TEST_KEY
@@ -128,6 +128,7 @@ def test_a_jpy_order_passes_the_raw_gate(sample_landing: Path, loaded: Path, tmp
                   ) == [("JPY",)]
 
 
+@pytest.mark.slow
 def test_a_rejected_redelivery_stays_out_of_marts_and_serving_until_admitted(
         sample_landing: Path, pipeline_env: Settings, tmp_path: Path) -> None:
     warehouse = pipeline_env.warehouse_path
@@ -169,6 +170,7 @@ def test_a_rejected_redelivery_stays_out_of_marts_and_serving_until_admitted(
         ("admitted", "ana", "price correction confirmed by the shop", True, True)]
 
 
+@pytest.mark.slow
 def test_an_admitted_huge_but_real_order_is_published_and_blocks_no_later_run(
         sample_landing: Path, pipeline_env: Settings, tmp_path: Path) -> None:
     header, rows = _sample_orders(sample_landing)

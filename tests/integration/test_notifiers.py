@@ -62,6 +62,7 @@ def _body(message) -> str:
     return next(p for p in message.walk() if p.get_content_type() == "text/html").get_content()
 
 
+@pytest.mark.e2e
 def test_a_task_failing_in_airflow_alerts_by_email_and_webhook_without_the_token(
         inboxes, tmp_path: Path) -> None:
     mail, posts = inboxes

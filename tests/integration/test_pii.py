@@ -18,8 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.cli import load_with_results, locate_line, rekey
 from ingest.errors import MissingColumnError, PiiKeyMismatch
+from ingest.pii import locate_line, rekey
+from ingest.runs import load_with_results
 from ingest.sources import ALL_SOURCES
 from ingest.warehouse import key_fingerprint
 from pipeline.settings import DEMO_PII_KEY
@@ -230,6 +231,7 @@ def test_rekey_refuses_when_a_loaded_file_is_gone(sample_landing: Path, tmp_path
     con.close()
 
 
+@pytest.mark.slow
 def test_after_rekey_the_next_dbt_build_holds_only_new_pseudonyms(built_warehouse: Path, sample_landing: Path,
                                                                  tmp_path: Path) -> None:
     from pipeline.dbt import run_dbt

@@ -27,7 +27,7 @@ import duckdb
 import pytest
 
 from expectations.gate import run_raw_gate
-from ingest.cli import load_with_results
+from ingest.runs import load_with_results
 from pipeline.dbt import run_dbt
 from pipeline.settings import load_settings
 from tests.conftest import PII_TEST_KEY
@@ -173,6 +173,7 @@ def test_scrape_snapshots_and_a_handle_only_creator_reach_creator_vetting(wareho
                     ("cr_noor", NOOR, 1, 2, 1)]
 
 
+@pytest.mark.slow
 def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     """The first scrape alone, then the rest (the Display API page taking over video ...101, re-scrapes, the CSV, the
     tracking snapshot that outranks a scrape): incremental int_posts and follower deltas equal a full refresh."""

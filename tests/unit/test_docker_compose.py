@@ -203,6 +203,18 @@ def test_init_creates_the_warehouse_pool_the_dags_use() -> None:
     assert 'WAREHOUSE_POOL = "warehouse_writer"' in (ROOT / "dags" / "creator_pipeline.py").read_text()
 
 
+def test_the_image_carries_the_dbt_manifest_the_model_tasks_are_drawn_from() -> None:
+    """Compose draws a task per dbt model by default and starts `airflow` directly (no `pipeline airflow` to make the
+    manifest): without it in the image, creator_pipeline fails to import ("manifest.json is missing")."""
+    dbt_tasks = _airflow_services(_compose())["airflow-scheduler"]["environment"]["PIPELINE_DBT_TASKS"]
+    assert dbt_tasks == "models"
+    steps = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("RUN ")]
+    assert "RUN PIPELINE_DBT_TASKS=models python -m pipeline.dbt_manifest" in steps
+    assert steps.index("RUN PIPELINE_DBT_TASKS=models python -m pipeline.dbt_manifest") > next(
+        i for i, step in enumerate(steps) if "pip install --no-cache-dir --no-deps -e ." in step), \
+        "the manifest is made after the project is installed"
+
+
 def test_services_with_a_long_life_have_health_checks() -> None:
     services = _compose()["services"]
     for name, svc in {**_airflow_services(_compose()), "dashboard": services["dashboard"],
