@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
 os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
@@ -21,14 +24,29 @@ os.environ["DBT_LOG_PATH"] = str(_DBT_ARTEFACTS / "logs")
 PII_TEST_KEY = "test-key"
 
 
+def _made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make`` fills once per test run. Under ``pytest -n 2`` each worker is a process with session
+    fixtures of its own: the first worker to get here makes the folder in the run's shared temp folder, under a
+    file lock, and the other reuses it (so these fixtures are read-only for the tests: copy before writing)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder, done = root / name, root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed half-way left
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Scale-S sample data, generated once per test session (seed 7)."""
+    """Scale-S sample data, generated once per test run (seed 7)."""
     from pipeline.generate import generate
 
-    out = tmp_path_factory.mktemp("landing")
-    generate(out, scale="S", seed=7)
-    return out
+    return _made_once(tmp_path_factory, "landing", lambda out: generate(out, scale="S", seed=7))
 
 
 @pytest.fixture(scope="session")
@@ -38,25 +56,27 @@ def loaded_warehouse(sample_landing: Path, tmp_path_factory: pytest.TempPathFact
     from expectations.gate import run_raw_gate
     from ingest.runs import load_with_results
 
-    warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
-    load_with_results(["marketing", "shopify", "social"], sample_landing, warehouse, PII_TEST_KEY)
-    assert run_raw_gate(warehouse, tmp_path_factory.mktemp("quality"), "fixture") == []
-    return warehouse
+    def load(folder: Path) -> None:
+        load_with_results(["marketing", "shopify", "social"], sample_landing, folder / "warehouse.duckdb",
+                          PII_TEST_KEY)
+        assert run_raw_gate(folder / "warehouse.duckdb", folder / "quality", "fixture") == []
+
+    return _made_once(tmp_path_factory, "loaded", load) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
 def built_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the loaded warehouse after a real ``dbt build`` (models, tests, unit tests)."""
+    """A copy of the loaded warehouse after a real ``dbt build`` (models, tests, unit tests); read-only use."""
     import dataclasses
-    import shutil
 
     from pipeline.dbt import run_dbt
     from pipeline.settings import load_settings
 
-    warehouse = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
-    shutil.copy(loaded_warehouse, warehouse)
-    run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "build")
-    return warehouse
+    def build(folder: Path) -> None:
+        shutil.copy(loaded_warehouse, folder / "warehouse.duckdb")
+        run_dbt(dataclasses.replace(load_settings(), warehouse_path=folder / "warehouse.duckdb"), "build")
+
+    return _made_once(tmp_path_factory, "built", build) / "warehouse.duckdb"
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -14,6 +16,7 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.lint
 def test_sqlfluff_passes_on_the_dbt_models(tmp_path: Path) -> None:
     """SQL style (lower-case keywords, explicit aliases, layout) with the dbt templater; rules in .sqlfluff."""
     import os
