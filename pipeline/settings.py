@@ -103,8 +103,9 @@ class Settings:
             "PIPELINE_DBT_MEMORY_LIMIT": self.dbt_memory_limit,
             "PIPELINE_DBT_THREADS": str(self.dbt_threads),
             "PIPELINE_DUCKDB_THREADS": str(self.duckdb_threads),
-            # Unset, the profile spills next to the warehouse (<warehouse>.tmp), wherever it is.
-            **({"PIPELINE_DBT_TEMP_DIR": str(self.dbt_temp_dir)} if self.dbt_temp_dir else {}),
+            # Always given, resolved: unset, dbt spills next to the warehouse (<warehouse>.tmp), wherever it is. An
+            # empty value passed on (compose's `${PIPELINE_DBT_TEMP_DIR:-}`) would turn DuckDB's spilling off.
+            "PIPELINE_DBT_TEMP_DIR": str(self.dbt_temp_dir or Path(f"{self.warehouse_path}.tmp")),
         }
 
     def dbt_vars(self) -> dict[str, object]:

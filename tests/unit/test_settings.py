@@ -1,0 +1,28 @@
+"""Settings read from the environment: the values dbt gets, and the messages a bad value gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import load_settings
+
+
+def test_an_empty_spill_folder_still_gives_dbt_a_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """docker-compose passes `${PIPELINE_DBT_TEMP_DIR:-}` (empty when unset); handed on as it is, the profile's
+    temp_directory would be '' and DuckDB would not spill past its memory cap."""
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("PIPELINE_DBT_TEMP_DIR", "")
+    assert load_settings().dbt_env()["PIPELINE_DBT_TEMP_DIR"] == f"{tmp_path / 'w.duckdb'}.tmp"
+    monkeypatch.setenv("PIPELINE_DBT_TEMP_DIR", str(tmp_path / "spill"))
+    assert load_settings().dbt_env()["PIPELINE_DBT_TEMP_DIR"] == str(tmp_path / "spill")
+
+
+@pytest.mark.parametrize("name", ["PIPELINE_DBT_THREADS", "PIPELINE_DUCKDB_THREADS", "PIPELINE_SERVING_KEEP_VERSIONS"])
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+def test_a_count_that_is_not_a_whole_number_names_its_variable(name: str, value: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=f"^{name}='{value}' is not a whole number of 1 or more: set it to one"):
+        load_settings()
