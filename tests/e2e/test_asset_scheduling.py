@@ -8,17 +8,22 @@ totals. SIGINT to the process group then stops every process."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_backfill import _free_port, _kill_session, _pipeline_airflow, _query, _session_processes, _stop
-from tests.e2e.test_backfill import _wait_for as _wait
+from tests.e2e.airflow_processes import (
+    airflow_test_env,
+    free_port,
+    pipeline_airflow,
+    query,
+    serialised,
+    standalone,
+    stop,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,22 +42,14 @@ class Scheduled:
     survivors: list[str]
 
 
-def _dags_serialised(db: Path) -> bool:
-    try:
-        return _query(db, "select count(*) from serialized_dag where dag_id in ('ingest_files', 'creator_pipeline')"
-                      )[0][0] == 2
-    except Exception:  # standalone is still creating the metadata DB
-        return False
-
-
 def _sensor_waiting(db: Path) -> bool:
     """The sensor has looked at least once and found nothing new."""
-    return bool(_query(db, "select 1 from task_instance where dag_id = 'ingest_files' and task_id = 'new_files' and "
+    return bool(query(db, "select 1 from task_instance where dag_id = 'ingest_files' and task_id = 'new_files' and "
                            "state = 'up_for_reschedule'"))
 
 
 def _transform_finished(db: Path) -> bool:
-    states = _query(db, "select state from dag_run where dag_id = 'creator_pipeline'")
+    states = query(db, "select state from dag_run where dag_id = 'creator_pipeline'")
     return bool(states) and all(s in FINISHED for (s,) in states)
 
 
@@ -68,53 +65,41 @@ def scheduled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scheduled]:
     load_with_results(["marketing", "shopify", "social"], landing, data_dir / "warehouse.duckdb", "test-key")
     # A known admin password, so the run's summary can set its note through the API (pipeline/run_notes.py).
     (airflow_home / "simple_auth_manager_passwords.json.generated").write_text(json.dumps({"admin": PASSWORD}))
-    port = _free_port()
-    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home),
-           "PIPELINE_PII_KEY": "test-key", "AIRFLOW__API__PORT": str(port),
-           # No daily run: unpausing would start today's at once (catchup=False still runs the latest slot), and
-           # this test is about the asset triggers alone.
-           "PIPELINE_TRANSFORM_CRON": "none",
-           "AIRFLOW_CONN_AIRFLOW_API": json.dumps({"conn_type": "http", "host": f"http://127.0.0.1:{port}",
-                                                   "login": "admin", "password": PASSWORD})}
-    for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
-                "PIPELINE_QUALITY_DIR", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "AIRFLOW__API__HOST",
-                "DBT_TARGET_PATH"):
-        env.pop(key, None)
-    env["DBT_TARGET_PATH"] = str(data_dir / "dbt-target")
+    port = free_port()
+    env = airflow_test_env(
+        data_dir, airflow_home, port,
+        # No daily run: unpausing would start today's at once (catchup=False still runs the latest slot), and
+        # this test is about the asset triggers alone.
+        PIPELINE_TRANSFORM_CRON="none",
+        AIRFLOW_CONN_AIRFLOW_API=json.dumps({"conn_type": "http", "host": f"http://127.0.0.1:{port}",
+                                             "login": "admin", "password": PASSWORD}))
     db = airflow_home / "airflow.db"
-    log = airflow_home / "standalone.log"
-    with log.open("w") as out:
-        airflow = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "airflow", "standalone"], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait("the DAG processor to serialise the DAGs", lambda: _dags_serialised(db), 180, airflow, log)
+    with standalone(env) as (airflow, log):
+        wait_for("the DAG processor to serialise the DAGs",
+                 lambda: serialised(db, "ingest_files", "creator_pipeline"), 180, airflow, log)
         for dag_id in ("ingest_files", "creator_pipeline"):
-            _pipeline_airflow(env, "dags", "unpause", dag_id)
-        _wait("the file sensor to find nothing new", lambda: _sensor_waiting(db), 180, airflow, log)
-        assert _query(db, "select count(*) from dag_run where dag_id = 'creator_pipeline'") == [(0,)]
+            pipeline_airflow(env, "dags", "unpause", dag_id)
+        wait_for("the file sensor to find nothing new", lambda: _sensor_waiting(db), 180, airflow, log)
+        assert query(db, "select count(*) from dag_run where dag_id = 'creator_pipeline'") == [(0,)]
         # A late follower-snapshot delivery: a part of a sample file under a new name (so a new checksum).
         source = next((landing / "followers").glob("*.csv"))
         lines = source.read_text().splitlines(keepends=True)
         (landing / "followers" / "followers-late.csv").write_text("".join(lines[:1] + lines[-50:]))
-        _wait("the transform to run and finish", lambda: _transform_finished(db), 600, airflow, log)
-        survivors, _ = _stop(airflow)
-    finally:
-        if airflow.poll() is None or _session_processes(airflow.pid):
-            _kill_session(airflow.pid)
-            airflow.wait(10)
+        wait_for("the transform to run and finish", lambda: _transform_finished(db), 600, airflow, log)
+        survivors, _ = stop(airflow)
 
-    ingest_run = _query(db, "select run_id from task_instance where dag_id = 'ingest_files' and "
+    ingest_run = query(db, "select run_id from task_instance where dag_id = 'ingest_files' and "
                             "task_id = 'ingest_social' and state = 'success'")[0][0]
-    events = _query(db, "select a.name, e.source_dag_id, e.source_task_id, e.extra from asset_event e "
+    events = query(db, "select a.name, e.source_dag_id, e.source_task_id, e.extra from asset_event e "
                         "join asset a on a.id = e.asset_id order by e.timestamp")
-    notes = _query(db, "select n.content from dag_run_note n join dag_run r on r.id = n.dag_run_id "
+    notes = query(db, "select n.content from dag_run_note n join dag_run r on r.id = n.dag_run_id "
                        "where r.dag_id = 'creator_pipeline'")
-    xcom = _query(db, "select value from xcom where dag_id = 'creator_pipeline' and task_id = 'summarise_run'")
+    xcom = query(db, "select value from xcom where dag_id = 'creator_pipeline' and task_id = 'summarise_run'")
     yield Scheduled(
-        ingest_tasks=dict(_query(db, "select task_id, state from task_instance where dag_id = 'ingest_files' and "
+        ingest_tasks=dict(query(db, "select task_id, state from task_instance where dag_id = 'ingest_files' and "
                                      "run_id = ?", ingest_run)),
-        transform_runs=_query(db, "select run_type, state from dag_run where dag_id = 'creator_pipeline'"),
-        transform_tasks=dict(_query(db, "select task_id, state from task_instance where dag_id = 'creator_pipeline'")),
+        transform_runs=query(db, "select run_type, state from dag_run where dag_id = 'creator_pipeline'"),
+        transform_tasks=dict(query(db, "select task_id, state from task_instance where dag_id = 'creator_pipeline'")),
         events=[(name, dag, task, json.loads(extra or "{}")) for name, dag, task, extra in events],
         note=notes[0][0] if notes else "", summary_xcom=json.loads(xcom[0][0]) if xcom else "",
         survivors=survivors)

@@ -9,21 +9,25 @@ a backfill run one DAG run at a time and creates the pool before a scheduler sta
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 
-import psutil
 import pytest
+
+from tests.e2e.airflow_processes import (
+    airflow_test_env,
+    free_port,
+    listening,
+    pipeline_airflow,
+    query,
+    serialised,
+    standalone,
+    stop,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -51,93 +55,9 @@ class Backfilled:
     stop_seconds: float
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _pipeline_airflow(env: dict[str, str], *args: str) -> None:
-    for _ in range(3):
-        result = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", *args], env=env, capture_output=True,
-                                text=True, timeout=180)
-        # The standalone's SQLite metadata DB takes one writer at a time: a busy scheduler can lock out this
-        # command's first insert (nothing is written then), so it is tried again.
-        if result.returncode == 0 or "database is locked" not in result.stdout + result.stderr:
-            break
-        time.sleep(5)
-    assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
-
-
-def _query(db: Path, sql: str, *params: object) -> list[tuple]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
-def _wait_for(what: str, check, timeout: float, airflow: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert airflow.poll() is None, f"Airflow exited while waiting for {what}:\n{log.read_text()[-4000:]}"
-        assert time.monotonic() < deadline, f"timed out waiting for {what}; Airflow log:\n{log.read_text()[-4000:]}"
-        time.sleep(2)
-
-
-def _dag_serialised(db: Path) -> bool:
-    try:
-        return _query(db, "select count(*) from serialized_dag where dag_id = ?", DAG_ID)[0][0] > 0
-    except sqlite3.OperationalError:  # standalone is still creating the metadata DB
-        return False
-
-
 def _runs_finished(db: Path) -> bool:
-    states = [state for (state,) in _query(db, "select state from dag_run where dag_id = ?", DAG_ID)]
+    states = [state for (state,) in query(db, "select state from dag_run where dag_id = ?", DAG_ID)]
     return len(states) >= DAYS and all(state in FINISHED for state in states)
-
-
-def _listening(port: int) -> set[str]:
-    return {c.laddr.ip for c in psutil.net_connections("inet") if c.status == "LISTEN" and c.laddr.port == port}
-
-
-def _parse(ts: str) -> datetime:
-    return datetime.fromisoformat(ts)
-
-
-def _session_processes(sid: int) -> list[str]:
-    alive = []
-    for proc in psutil.process_iter(["pid", "cmdline"]):
-        try:
-            if os.getsid(proc.pid) == sid and proc.status() != psutil.STATUS_ZOMBIE:
-                alive.append(f"{proc.pid} {' '.join(proc.info['cmdline'] or [])[:120]}")
-        except (ProcessLookupError, psutil.NoSuchProcess):
-            continue
-    return alive
-
-
-def _stop(proc: subprocess.Popen) -> tuple[list[str], float]:
-    """SIGINT to the command's process group, as Ctrl-C in a terminal; returns what is still alive after 60 s."""
-    started = time.monotonic()
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        proc.wait(60)
-    except subprocess.TimeoutExpired:
-        pass
-    deadline = time.monotonic() + 30
-    while (alive := _session_processes(proc.pid)) and time.monotonic() < deadline:
-        time.sleep(1)
-    return alive, time.monotonic() - started
-
-
-def _kill_session(sid: int) -> None:
-    """Test clean-up only: whatever of the Airflow session a failed test left behind."""
-    for proc in psutil.process_iter(["pid"]):
-        try:
-            if os.getsid(proc.pid) == sid:
-                proc.kill()
-        except (ProcessLookupError, psutil.NoSuchProcess):
-            continue
 
 
 @pytest.fixture(scope="module")
@@ -151,44 +71,32 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]
     # creator_pipeline is the transform: the data it backfills over is loaded first, as the ingest DAGs would.
     load_with_results(["marketing", "shopify", "social"], data_dir / "landing", data_dir / "warehouse.duckdb",
                       "test-key")
-    port = _free_port()
-    env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home),
-           "PIPELINE_PII_KEY": "test-key", "AIRFLOW__API__PORT": str(port)}
-    for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
-                "PIPELINE_QUALITY_DIR", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "AIRFLOW__API__HOST"):
-        env.pop(key, None)
+    port = free_port()
+    env = airflow_test_env(data_dir, airflow_home, port)
     db = airflow_home / "airflow.db"
-    log = airflow_home / "standalone.log"
-    with log.open("w") as out:
-        airflow = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "airflow", "standalone"], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_for("the DAG processor to serialise the DAG", lambda: _dag_serialised(db), 180, airflow, log)
+    with standalone(env) as (airflow, log):
+        wait_for("the DAG processor to serialise the DAG", lambda: serialised(db, DAG_ID), 180, airflow, log)
         # The three days up to today's midnight: the latest schedule slot is a backfill run, so the scheduler
         # starts no scheduled run of its own when the DAG is unpaused.
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         first = today - timedelta(days=DAYS - 1)
-        _pipeline_airflow(env, "backfill", "create", "--dag-id", DAG_ID, "--from-date", first.isoformat(),
-                          "--to-date", today.isoformat())
-        _pipeline_airflow(env, "dags", "unpause", DAG_ID)
-        _wait_for("the API server", lambda: _listening(port), 120, airflow, log)
-        api_listens_on = _listening(port)
-        _wait_for("the backfill runs to finish", lambda: _runs_finished(db), 300, airflow, log)
-        survivors, stop_seconds = _stop(airflow)
-    finally:
-        if airflow.poll() is None or _session_processes(airflow.pid):
-            _kill_session(airflow.pid)
-            airflow.wait(10)
+        pipeline_airflow(env, "backfill", "create", "--dag-id", DAG_ID, "--from-date", first.isoformat(),
+                         "--to-date", today.isoformat())
+        pipeline_airflow(env, "dags", "unpause", DAG_ID)
+        wait_for("the API server", lambda: listening(port), 120, airflow, log)
+        api_listens_on = listening(port)
+        wait_for("the backfill runs to finish", lambda: _runs_finished(db), 300, airflow, log)
+        survivors, stop_seconds = stop(airflow)
 
-    tasks = _query(db, "select run_id, task_id, state, start_date, end_date, pool from task_instance "
-                       "where dag_id = ? and start_date is not null", DAG_ID)
+    tasks = query(db, "select run_id, task_id, state, start_date, end_date, pool from task_instance "
+                      "where dag_id = ? and start_date is not null", DAG_ID)
     # The tasks that hold the warehouse (the run's summary and its failure leaf read none, in the default pool).
-    task_spans = [Span(f"{run_id} {task_id}", _parse(start), _parse(end))
+    task_spans = [Span(f"{run_id} {task_id}", datetime.fromisoformat(start), datetime.fromisoformat(end))
                   for run_id, task_id, _, start, end, pool in tasks if pool == "warehouse_writer"]
-    runs = _query(db, "select run_id, run_type, state from dag_run where dag_id = ? order by logical_date", DAG_ID)
+    runs = query(db, "select run_id, run_type, state from dag_run where dag_id = ? order by logical_date", DAG_ID)
     run_spans = [Span(run_id, min(s.start for s in task_spans if s.name.startswith(f"{run_id} ")),
                       max(s.end for s in task_spans if s.name.startswith(f"{run_id} "))) for run_id, _, _ in runs]
-    (backfill_max_active_runs,) = [n for (n,) in _query(db, "select max_active_runs from backfill")]
+    (backfill_max_active_runs,) = [n for (n,) in query(db, "select max_active_runs from backfill")]
     yield Backfilled(runs=runs, run_spans=run_spans, task_spans=task_spans,
                      backfill_max_active_runs=backfill_max_active_runs, api_listens_on=api_listens_on,
                      failed_tasks=[(r, t, s) for r, t, s, *_ in tasks if s not in ("success", "skipped")],

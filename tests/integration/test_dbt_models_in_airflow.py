@@ -19,7 +19,7 @@ from pipeline.dbt_airflow import DBT_EXECUTABLE
 from pipeline.dbt_cli import without_cosmos_paths
 from pipeline.settings import PROJECT_ROOT
 from tests.conftest import PII_TEST_KEY
-from tests.e2e.test_backfill import _dag_serialised, _free_port, _query, _stop, _wait_for
+from tests.e2e.airflow_processes import free_port, query, serialised, standalone, stop, wait_for
 
 DAG_ID = "creator_pipeline"
 FAILING = "int_contract_costs"  # built on by int_incremental_revenue, creator_roi and campaign_performance
@@ -78,13 +78,13 @@ def test_the_group_executable_runs_dbt_through_run_dbt(loaded_warehouse: Path, t
 
 
 def _states(db: Path, run_id: str) -> dict[str, tuple[str, int]]:
-    rows = _query(db, "select task_id, state, try_number from task_instance where dag_id = ? and run_id = ?",
+    rows = query(db, "select task_id, state, try_number from task_instance where dag_id = ? and run_id = ?",
                   DAG_ID, run_id)
     return {task: (state, tries) for task, state, tries in rows}
 
 
 def _run_finished(db: Path, run_id: str) -> bool:
-    rows = _query(db, "select state from dag_run where dag_id = ? and run_id = ?", DAG_ID, run_id)
+    rows = query(db, "select state from dag_run where dag_id = ? and run_id = ?", DAG_ID, run_id)
     return bool(rows) and rows[0][0] in ("success", "failed")
 
 
@@ -96,14 +96,13 @@ def test_a_failed_model_is_rerun_alone_with_what_depends_on_it(loaded_warehouse:
     model_file = project / "models" / "intermediate" / f"{FAILING}.sql"
     fixed_sql = model_file.read_text()
     model_file.write_text(PLANTED + fixed_sql)
-    port = _free_port()
+    port = free_port()
     env = {**_dbt_env(tmp_path, warehouse, project), "AIRFLOW_HOME": str(tmp_path / "airflow"),
            "PIPELINE_DATA_DIR": str(tmp_path / "data"), "AIRFLOW__API__PORT": str(port),
            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
            # Only the run this test triggers: no run of the DAG's own schedule beside it.
            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False", "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "3600"}
     db = tmp_path / "airflow" / "airflow.db"
-    log = tmp_path / "standalone.log"
 
     def airflow(*args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", *args], env=env,
@@ -111,16 +110,14 @@ def test_a_failed_model_is_rerun_alone_with_what_depends_on_it(loaded_warehouse:
         assert done.returncode == 0, f"airflow {' '.join(args)}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
         return done.stdout
 
-    with log.open("w") as out:
-        standalone = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "airflow", "standalone"], env=env,
-                                      stdout=out, stderr=subprocess.STDOUT, process_group=0)
-    try:
-        _wait_for("the DAG to be serialised", lambda: db.exists() and _dag_serialised(db), 240, standalone, log)
+    (tmp_path / "airflow").mkdir()
+    with standalone(env) as (proc, log):
+        wait_for("the DAG to be serialised", lambda: db.exists() and serialised(db, DAG_ID), 240, proc, log)
         airflow("dags", "unpause", DAG_ID)
         run_id = "planted-fault"
         # With a logical date, as a scheduled run has: `airflow tasks clear` finds only runs that have one.
         airflow("dags", "trigger", DAG_ID, "--run-id", run_id, "--logical-date", "2026-03-01T00:00:00+00:00")
-        _wait_for("the first run", lambda: _run_finished(db, run_id), 900, standalone, log)
+        wait_for("the first run", lambda: _run_finished(db, run_id), 900, proc, log)
         first = _states(db, run_id)
         assert first["dbt.dbt_producer_watcher"][0] == "failed"
         assert first[f"dbt.{FAILING}.run"][0] == "failed"
@@ -132,9 +129,8 @@ def test_a_failed_model_is_rerun_alone_with_what_depends_on_it(loaded_warehouse:
         model_file.write_text(fixed_sql)  # the fix; then clear the failed model's task and what is built on it
         # -t: the installed Airflow matches task ids by substring, not by the regex its --help names
         airflow("tasks", "clear", DAG_ID, "-t", f"dbt.{FAILING}.run", "--downstream", "--yes")
-        _wait_for("the re-run", lambda: _run_finished(db, run_id), 900, standalone, log)
-    finally:
-        _stop(standalone)
+        wait_for("the re-run", lambda: _run_finished(db, run_id), 900, proc, log)
+        stop(proc)
 
     second = _states(db, run_id)
     rerun = {task for task, (_, tries) in second.items() if tries > first[task][1]}
