@@ -293,31 +293,39 @@ def _page_without_records(records: str) -> str:
     return f"json_merge_patch(line::json, '{json.dumps(patch)}')"
 
 
-def _csv_header(path: Path, text: Path) -> tuple[list[str], str]:
-    """The header's column names and the delimiter, from the first line of ``text`` (UTF-8). Not DuckDB's sniffer:
-    a file cut inside a quoted value makes it give up, or read every quote as text and split quoted values silently.
+def _csv_header(path: Path, text: Path) -> tuple[list[str], str, int]:
+    """The header's column names, the delimiter and how many lines precede the header, from ``text`` (UTF-8). Not
+    DuckDB's sniffer: a file cut inside a quoted value makes it give up, or read every quote as text and split quoted
+    values silently. Lines before the header that start with '#' or are blank are a report's preamble (GA4's CSV
+    downloads write the account, property and date range so) and are skipped.
     """
+    preamble = 0
     with text.open(encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline().rstrip("\r\n")
+        first = fh.readline()
+        while first and (first.startswith("#") or not first.strip()):
+            preamble += 1
+            first = fh.readline()
+        first = first.rstrip("\r\n")
     delimiter = max(CSV_DELIMITERS, key=first.count)  # on a tie the earlier one: ','
     headers = next(csv.reader([first], delimiter=delimiter), [])
     duplicated = sorted(h for h, n in Counter(headers).items() if n > 1)
     if duplicated:
         raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
     # DuckDB's name for a column without one.
-    return [h or f"column{i}" for i, h in enumerate(headers)], delimiter
+    return [h or f"column{i}" for i, h in enumerate(headers)], delimiter, preamble
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Path) -> tuple[list[str], int]:
     """Type the CSV straight from DuckDB's reader into ``_staged``; rows the reader cannot split go to
     ``_not_parsed``. Returns the undeclared headers and the count of unparsed rows."""
     con.execute("drop table if exists _rejects; drop table if exists _reject_scans")
-    headers, delimiter = _csv_header(path, text)
+    headers, delimiter, preamble = _csv_header(path, text)
     extra = _check_headers(source, path, headers)
     # RFC 4180 quoting, as every store and spreadsheet writes it. A record whose quote is never closed (a file cut
     # short) is then one rejected record, and the complete records before it load.
     columns = "{" + ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers) + "}"
-    options = (f"auto_detect = false, header = true, columns = {columns}, delim = {quote_literal(delimiter)}, "
+    options = (f"auto_detect = false, header = true, skip = {preamble}, columns = {columns}, "
+               f"delim = {quote_literal(delimiter)}, "
                "quote = '\"', escape = '\"', encoding = 'utf-8', store_rejects = true, rejects_table = '_rejects', "
                "rejects_scan = '_reject_scans'")
     try:
@@ -329,14 +337,16 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
     except duckdb.Error as exc:
         # DuckDB's full error can quote the offending line, personal data included: not chained into tracebacks.
         raise UnreadableFileError(path, f"not a readable CSV file: {exc}".splitlines()[0]) from None
-    # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the header.
+    # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the preamble and the
+    # header.
     # DuckDB reports one error per missing column: keep the first, and no column for a wrong column count.
     # The record itself may hold anything (emails, names, addresses): only the keyed hash of its (first) line is kept,
     # so an operator can find it in the landing file (`ingest locate`, docs/pii.md). Its key is read for
     # _reject_whole_records.
     keys = "".join(f", {item}" for item in key_from_csv_line(source, headers, delimiter, '"', "csv_line"))
     con.execute(f"create or replace temp table _not_parsed as select source_row, column_name, reason, "
-                f"{keyed_hash(FIRST_LINE.format('csv_line'))} as line_hash{keys} from (select line - 1 as source_row, "
+                f"{keyed_hash(FIRST_LINE.format('csv_line'))} as line_hash{keys} from (select line - {1 + preamble} "
+                "as source_row, "
                 "case when bool_and(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then null "
                 "else arg_min(column_name, coalesce(column_idx, 0)) end as column_name, "
                 "any_value(csv_line) as csv_line, "

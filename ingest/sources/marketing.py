@@ -19,6 +19,9 @@ _VALID_FROM = Column("valid_from", "valid_from", "DATE", required=True, expect=_
                      doc="first day an order can get the credit (inclusive)")
 _VALID_TO = Column("valid_to", "valid_to", "DATE", required=True, expect=_DATE,
                    doc="last day an order can get the credit (inclusive)")
+# Deliverable formats a contract can name; each is one platform's post type (dbt maps posts onto them).
+FORMATS = ("instagram_post", "instagram_reel", "instagram_story", "tiktok_video", "youtube_video")
+_FORMAT_CHECK = "lower({v}) in (" + ", ".join(f"'{f}'" for f in FORMATS) + ")"
 _DATES_IN_ORDER = RowCheck("valid_to", "valid_to < valid_from",
                            "column `valid_to`: the date is before valid_from (expected valid_from or later)")
 
@@ -124,6 +127,25 @@ MARKETING_SOURCES = (
                              "column `exclusivity_category`: empty while exclusivity days are set (expected the "
                              "competitor category of the clause, a category of dbt seed competitor_brands such as "
                              "skincare; fill it in, or empty the days, and deliver the file again)"),),
+    ),
+    Source(
+        name="contract_deliverables", pattern="marketing/contract_deliverables*.csv", table="contract_deliverables",
+        format="csv", key=("contract_id", "format", "due_date"),
+        description="What each contract asks the creator to post, and by when: one row per contract, format and due "
+                    "date (2 Reels and 3 Stories due 2026-03-20 are two rows). Optional: contracts without rows are "
+                    "not checked for delivery.",
+        columns=(
+            Column("contract_id", "contract_id", required=True, check="{v} in (select contract_id from raw.contracts)",
+                   expect="a contract_id listed in contracts.csv", doc="the contract the posts are owed under"),
+            Column("format", "format", required=True, check=_FORMAT_CHECK, expect=f"one of {', '.join(FORMATS)}",
+                   doc="what is posted: " + ", ".join(FORMATS) + " (case-insensitive)"),
+            Column("posts", "posts", COUNT, required=True, check="{v} >= 1", expect="a whole number of posts >= 1",
+                   doc="how many posts of this format are due by due_date"),
+            Column("due_date", "due_date", "DATE", required=True, expect=_DATE,
+                   doc="the deadline (inclusive: a post on this day is on time)"),
+            Column("content_review", "content_review", header_required=False, check="lower({v}) in ('yes', 'no')",
+                   expect="yes or no", doc="yes = the brand approves each post before it goes live; empty = no"),
+        ),
     ),
     Source(
         name="code_assignments", pattern="marketing/code_assignments*.csv", table="code_assignments",

@@ -38,7 +38,10 @@ def _media_insight_columns(saved: bool) -> tuple[Column, ...]:
                       f"{_SAVED_NAMING}"),
         _INSIGHT_NAME,
         Column("metric_period", "item->>'$.period'"),
-        Column("metric_value", "item->>'$.values[0].value'", COUNT, check=_NONNEG, expect="a count >= 0"),
+        # A metric asked with a breakdown (a story's navigation by story_navigation_action_type) answers a
+        # total_value instead of a values list.
+        Column("metric_value", "coalesce(item->>'$.values[0].value', item->>'$.total_value.value')", COUNT,
+               check=_NONNEG, expect="a count >= 0"),
         Column("fetched_at", f"coalesce(doc->>'$.request.fetched_at', {_NAME_DATE}, "
                              "item->>'$.values[0].end_time')", TS_OFFSET, required=saved,
                expect="when the response was fetched: request.fetched_at, the date at the end of the file name "
@@ -65,6 +68,22 @@ def _account_insight_columns(saved: bool) -> tuple[Column, ...]:
                expect="when the response was fetched: request.fetched_at, the date at the end of the file name "
                       "(instagram/<account_id>/account_insights_<YYYY-MM-DD>.json) or the last value's end_time"),
     )
+
+
+# Media objects from GET /<ig-user-id>/media and /<ig-user-id>/stories (one declaration, two raw tables: a story is
+# no post, so it must not reach the engagement, activity or disclosure checks).
+_MEDIA_COLUMNS = (
+    _ACCOUNT,
+    Column("media_id", "item->>'$.id'", required=True),
+    Column("caption", "item->>'$.caption'"),
+    Column("media_type", "item->>'$.media_type'"),
+    Column("media_product_type", "item->>'$.media_product_type'"),
+    Column("posted_at", "item->>'$.timestamp'", TS_OFFSET, required=True, expect="ISO 8601"),
+    Column("permalink", "item->>'$.permalink'"),
+    Column("like_count", "item->>'$.like_count'", COUNT, check=_NONNEG),
+    Column("comments_count", "item->>'$.comments_count'", COUNT, check=_NONNEG),
+    _FETCHED,
+)
 
 
 def _by_header(name: str) -> str:
@@ -119,18 +138,17 @@ SOCIAL_SOURCES = (
         shape="json_type(doc, '$.response.data') = 'ARRAY'",
         shape_expect="a page {'response': {'data': [...], 'paging': {...}}}",
         description="Instagram Graph API media objects (posts, reels).",
-        columns=(
-            _ACCOUNT,
-            Column("media_id", "item->>'$.id'", required=True),
-            Column("caption", "item->>'$.caption'"),
-            Column("media_type", "item->>'$.media_type'"),
-            Column("media_product_type", "item->>'$.media_product_type'"),
-            Column("posted_at", "item->>'$.timestamp'", TS_OFFSET, required=True, expect="ISO 8601"),
-            Column("permalink", "item->>'$.permalink'"),
-            Column("like_count", "item->>'$.like_count'", COUNT, check=_NONNEG),
-            Column("comments_count", "item->>'$.comments_count'", COUNT, check=_NONNEG),
-            _FETCHED,
-        ),
+        columns=_MEDIA_COLUMNS,
+    ),
+    Source(
+        name="instagram_stories", pattern="instagram/stories-*.jsonl", table="instagram_stories", format="jsonl",
+        records="$.response.data", key=("media_id", "fetched_at"),
+        shape="json_type(doc, '$.response.data') = 'ARRAY'",
+        shape_expect="a page of GET /<ig-user-id>/stories {'response': {'data': [...], 'paging': {...}}}",
+        description="Instagram Graph API story media objects (media_product_type STORY), fetched daily while they "
+                    "are live (24 hours); their insights (reach, views, replies, navigation, follows, "
+                    "profile_visits) load with the media insights.",
+        columns=_MEDIA_COLUMNS,
     ),
     Source(
         name="instagram_media_insights", pattern="instagram/media_insights*.jsonl",
