@@ -16,6 +16,8 @@ disclosure as (select * from {{ ref('int_post_disclosure') }}),
 
 cadence as (select * from {{ ref('posting_cadence') }}),
 
+delivery as (select * from {{ ref('int_account_delivery_record') }}),
+
 history as (
     select
         platform,
@@ -134,7 +136,13 @@ combined as (
         coalesce(gaps.posts_in_window, 0) / {{ var('activity_weeks') }} as posts_per_week,
         coalesce(gaps.longest_gap_days, 7 * {{ var('activity_weeks') }}) as longest_gap_days,
         cadence.min_posts_per_week,
-        cadence.max_posts_per_week
+        cadence.max_posts_per_week,
+        -- The contract delivery record (null: no contract post due in the window), a review flag in creator_vetting.
+        delivery.deliverable_posts_due,
+        delivery.deliverable_posts_late,
+        delivery.deliverable_posts_missing,
+        delivery.last_failed_due_date,
+        delivery.failed_contract_ids
     from accounts
     left join history on accounts.platform = history.platform and accounts.account_id = history.account_id
     left join growth_events
@@ -147,6 +155,7 @@ combined as (
         on accounts.platform = posts_to_date.platform and accounts.account_id = posts_to_date.account_id
     left join gaps on accounts.platform = gaps.platform and accounts.account_id = gaps.account_id
     left join cadence on accounts.platform = cadence.platform
+    left join delivery on accounts.platform = delivery.platform and accounts.account_id = delivery.account_id
 )
 
 select

@@ -29,20 +29,7 @@ sampled as (
 
 features as (
     select
-        platform,
-        account_handle,
-        sampled_at,
-        follower_hash,
-        handle_length,
-        handle_digit_count,
-        followers,
-        following,
-        posts,
-        has_profile_picture,
-        bio_length,
-        created_at,
-        last_post_at,
-        sample_size,
+        * exclude (created_same_week),
         coalesce(
             created_same_week >= {{ var('follower_burst_min_followers') }}
             and created_same_week >= {{ var('follower_burst_min_share') }} * sample_size,
@@ -53,21 +40,7 @@ features as (
 )
 
 select
-    platform,
-    account_handle,
-    sampled_at,
-    follower_hash,
-    handle_length,
-    handle_digit_count,
-    followers,
-    following,
-    posts,
-    has_profile_picture,
-    bio_length,
-    created_at,
-    last_post_at,
-    is_burst_created,
-    days_since_last_post,
+    * exclude (sample_size, sample_file, loaded_at),
     {{ follower_fake_signs(follower_thresholds()) }} as fake_signs,
     {{ follower_class() }} as follower_class
 from features

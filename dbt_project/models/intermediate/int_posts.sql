@@ -91,7 +91,12 @@ changed as (
 ),
 {%- endif %}
 
-ig_media as (select * from {{ ref('stg_instagram__media') }}),
+ig_media as (
+    -- A story delivered on a media page is not a post (no likes, no caption): stories are scored on their own
+    -- (int_instagram_stories).
+    select * from {{ ref('stg_instagram__media') }}
+    where media_product_type is distinct from 'STORY'
+),
 
 ig_insights as (
     select

@@ -42,6 +42,17 @@ incremental as (select * from {{ ref('int_incremental_revenue') }}),
 
 campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
 
+-- Clicks and sessions through the creator's links on their assigned days (null when no export has any).
+traffic as (
+    select
+        creator_id,
+        campaign_id,
+        sum(clicks) as clicks,
+        sum(sessions) as sessions
+    from {{ ref('int_link_traffic') }}
+    group by 1, 2
+),
+
 order_totals as (
     select
         creator_id,
@@ -63,8 +74,8 @@ order_totals as (
     group by 1, 2
 ),
 
--- Every creator x campaign with a contract or with attributed orders (an assignment without a contract still
--- shows its sales, with no cost).
+-- Every creator x campaign with a contract, attributed orders or link traffic (an assignment without a contract
+-- still shows its sales and clicks, with no cost).
 pairs as (
     select
         creator_id,
@@ -75,6 +86,11 @@ pairs as (
         creator_id,
         campaign_id
     from order_totals
+    union
+    select
+        creator_id,
+        campaign_id
+    from traffic
 ),
 
 content as (
@@ -123,6 +139,8 @@ combined as (
         coalesce(content.sponsored_posts, 0) as sponsored_posts,
         content.views,
         content.engagements,
+        cast(traffic.clicks as bigint) as clicks,
+        cast(traffic.sessions as bigint) as sessions,
         coalesce(order_totals.two_code_orders, 0) as two_code_orders,
         coalesce(order_totals.code_orders_without_recent_post, 0) as code_orders_without_recent_post,
         leak.share_without_recent_post,
@@ -141,6 +159,7 @@ combined as (
     left join content on pairs.creator_id = content.creator_id and pairs.campaign_id = content.campaign_id
     left join leak on pairs.creator_id = leak.creator_id and pairs.campaign_id = leak.campaign_id
     left join incremental on costs.contract_id = incremental.contract_id
+    left join traffic on pairs.creator_id = traffic.creator_id and pairs.campaign_id = traffic.campaign_id
 ),
 
 metrics as (
@@ -217,8 +236,12 @@ select
     cast(cpa as decimal(38, 2)) as cpa,
     cast(cost_per_order as decimal(38, 2)) as cost_per_order,
     cast(aov as decimal(38, 2)) as aov,
-    cast(null as double) as cvr,
-    cast(null as double) as ctr,
+    -- Null, never 0, when a count is missing or its denominator is 0 (no traffic export is not 0% conversion).
+    -- CVR: a code order needs no visit through the link, so only link orders are set against link sessions.
+    round({{ safe_divide('cast(link_orders as double)', 'sessions') }}, 4) as cvr,
+    round({{ safe_divide('cast(clicks as double)', 'views') }}, 4) as ctr,
+    clicks,
+    sessions,
     cpe,
     cast(cpm as decimal(38, 2)) as cpm,
     sponsored_posts,

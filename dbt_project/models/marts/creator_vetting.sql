@@ -3,10 +3,13 @@
 -- data, data_coverage (share of the weight available), the hard fails and review flags, and the verdict:
 --   reject  a hard fail (unexplained follower spike, engagement < var hard_fail_er_ratio x benchmark, audience in
 --           the target countries < var geo_fail, credible followers in a follower sample < var
---           follower_credibility_min) or a score below var review_min_score;
+--           follower_credibility_min, story reach under var reach_reject_ratio x the tier's benchmark) or a score
+--           below var review_min_score;
 --   review  a compliance, authenticity or contract flag that no score can average away (sponsored posts without a
 --           prominent disclosure, comments typical of an engagement pod, a sponsored post for a competitor in the
---           last var competitor_lookback_days, a post breaching one of our exclusivity clauses), a score below var
+--           last var competitor_lookback_days, a post breaching one of our exclusivity clauses, var
+--           delivery_review_share of the contract posts due in the last year late or missing, a comment section
+--           unsafe for the brand: int_account_brand_safety), a score below var
 --           approve_min_score, or missing data that matters: coverage below var review_below_coverage, or a
 --           missing component that, at 0, would put the score in another verdict band;
 --   approve otherwise.
@@ -18,12 +21,21 @@
     ('disclosure_score', var('weight_disclosure')),
     ('activity_score', var('weight_activity')),
     ('follower_quality_score', var('weight_follower_quality')),
+    ('reach_quality_score', var('weight_reach_quality')),
+    ('brand_safety_score', var('weight_brand_safety')),
 ] %}
 {#- Components whose null means data we do not have. A null disclosure score means no sponsored post to check, and a
-    follower sample is an optional input a brand orders for a shortlist: neither is missing data, so neither sends a
-    creator to review. #}
-{%- set measured = components | rejectattr(0, 'in', ['disclosure_score', 'follower_quality_score']) | list %}
-{%- set total_weight = components | map(attribute=1) | sum %}
+    follower sample is an optional input a brand orders for a shortlist, nor are stories: none is missing data, so none
+    sends a creator to review. #}
+{%- set measured = components
+    | rejectattr(0, 'in', ['disclosure_score', 'follower_quality_score', 'reach_quality_score', 'brand_safety_score'])
+    | list %}
+{#- Components that count towards data_coverage only where they have data (stories and video views exist for some
+    accounts only), so an account without them keeps the coverage and verdict it had before the component existed. #}
+{#- Brand safety needs var brand_safety_min_comments sampled comments: missing comment samples are reported by the
+    comment check already. #}
+{%- set present_only = ['reach_quality_score', 'brand_safety_score'] %}
+{%- set total_weight = components | rejectattr(0, 'in', present_only) | map(attribute=1) | sum %}
 {%- set band = "case when SCORE < " ~ var('review_min_score') ~ " then 'reject' when SCORE < "
     ~ var('approve_min_score') ~ " then 'review' else 'approve' end" %}
 with profiles as (select * from {{ ref('int_creator_profiles') }}),
@@ -39,6 +51,10 @@ components as (select * from {{ ref('int_account_vetting_components') }}),
 follower_quality as (select * from {{ ref('int_account_follower_quality') }}),
 
 competitors as (select * from {{ ref('int_account_competitor_findings') }}),
+
+reach as (select * from {{ ref('int_account_reach_quality') }}),
+
+brand_safety as (select * from {{ ref('int_account_brand_safety') }}),
 
 benchmarks as (select * from {{ ref('engagement_benchmarks') }}),
 
@@ -74,7 +90,26 @@ base as (
         competitors.competitor_brands,
         competitors.exclusivity_checked_posts,
         competitors.exclusivity_breach_posts,
-        competitors.breached_contract_ids
+        competitors.breached_contract_ids,
+        reach.stories_in_window,
+        reach.story_reach_rate,
+        reach.story_reach_benchmark,
+        reach.video_views_rate,
+        reach.video_views_benchmark,
+        reach.reach_quality_score,
+        coalesce(reach.is_story_reach_fail, false) as is_story_reach_fail,
+        coalesce(reach.is_low_story_reach or reach.is_low_video_views, false) as is_low_reach_review,
+        brand_safety.recent_comments as brand_safety_recent_comments,
+        brand_safety.recent_negative_share,
+        brand_safety.recent_toxic_share,
+        brand_safety.recent_spam_share,
+        brand_safety.sponsored_comments as brand_safety_sponsored_comments,
+        brand_safety.sponsored_negative_share,
+        brand_safety.sponsored_toxic_share,
+        brand_safety.sponsored_spam_share,
+        brand_safety.brand_safety_score,
+        brand_safety.brand_safety_basis,
+        coalesce(brand_safety.is_brand_safety_review, false) as is_brand_safety_review
     from profiles
     inner join creators on profiles.creator_id = creators.creator_id
     left join engagement on profiles.platform = engagement.platform and profiles.account_id = engagement.account_id
@@ -84,6 +119,9 @@ base as (
         on profiles.platform = follower_quality.platform and profiles.account_id = follower_quality.account_id
     left join competitors
         on profiles.platform = competitors.platform and profiles.account_id = competitors.account_id
+    left join reach on profiles.platform = reach.platform and profiles.account_id = reach.account_id
+    left join brand_safety
+        on profiles.platform = brand_safety.platform and profiles.account_id = brand_safety.account_id
 ),
 
 benchmarked as (
@@ -117,6 +155,10 @@ scored as (
         {% for name, weight in components -%}
             coalesce({{ name }}, 0) * {{ weight }}{% if not loop.last %} + {% endif %}
         {%- endfor %} as weighted_points,
+        {{ total_weight }}
+        {%- for name, weight in components if name in present_only %}
+            + case when {{ name }} is not null then {{ weight }} else 0 end
+        {%- endfor %} as coverage_weight,
         coalesce(unexplained_spikes_90d > 0, false) as is_follower_spike_fail,
         coalesce(scored_er < {{ var('hard_fail_er_ratio') }} * er_benchmark, false) as is_low_engagement_fail,
         coalesce(geo_match < {{ var('geo_fail') }}, false) as is_geo_fail,
@@ -135,7 +177,13 @@ scored as (
         ) as is_generic_comments_review,
         -- A contract matter, not a score: a person checks the deal has ended (or raises the breach) before hiring.
         coalesce(competitor_sponsored_posts > 0, false) as is_competitor_review,
-        coalesce(exclusivity_breach_posts > 0, false) as is_exclusivity_breach_review
+        coalesce(exclusivity_breach_posts > 0, false) as is_exclusivity_breach_review,
+        -- A contract record, like the flags above: posts owed and not delivered on time are for a person to raise.
+        coalesce(
+            (deliverable_posts_late + deliverable_posts_missing)
+            >= {{ var('delivery_review_share') }} * deliverable_posts_due,
+            false
+        ) as is_delivery_review
     from benchmarked
 ),
 
@@ -143,10 +191,11 @@ final as (
     select
         *,
         round({{ safe_divide('weighted_points', 'weight_available') }}, 1) as vetting_score,
-        round(weight_available / {{ total_weight }}, 2) as data_coverage,
+        round(weight_available / coverage_weight, 2) as data_coverage,
         -- The score if every missing component had scored 0.
         round({{ safe_divide('weighted_points', 'weight_available + weight_missing') }}, 1) as worst_case_score,
-        is_follower_spike_fail or is_low_engagement_fail or is_geo_fail or is_follower_quality_fail as has_hard_fail
+        is_follower_spike_fail or is_low_engagement_fail or is_geo_fail or is_follower_quality_fail
+        or is_story_reach_fail as has_hard_fail
     from scored
 ),
 
@@ -155,7 +204,7 @@ judged as (
         *,
         not has_hard_fail and coalesce(vetting_score >= {{ var('review_min_score') }}, true) and (
             weight_available = 0
-            or weight_available < {{ var('review_below_coverage') }} * {{ total_weight }}
+            or weight_available < {{ var('review_below_coverage') }} * coverage_weight
             or {{ band | replace('SCORE', 'worst_case_score') }} <> {{ band | replace('SCORE', 'vetting_score') }}
         ) as is_missing_data_review
     from final
@@ -210,17 +259,42 @@ select
     exclusivity_checked_posts,
     exclusivity_breach_posts,
     breached_contract_ids,
+    stories_in_window,
+    round(story_reach_rate, 5) as story_reach_rate,
+    story_reach_benchmark,
+    round(video_views_rate, 4) as video_views_rate,
+    video_views_benchmark,
+    round(reach_quality_score, 1) as reach_quality_score,
+    brand_safety_recent_comments,
+    round(recent_negative_share, 4) as recent_negative_share,
+    round(recent_toxic_share, 4) as recent_toxic_share,
+    round(recent_spam_share, 4) as recent_spam_share,
+    brand_safety_sponsored_comments,
+    round(sponsored_negative_share, 4) as sponsored_negative_share,
+    round(sponsored_toxic_share, 4) as sponsored_toxic_share,
+    round(sponsored_spam_share, 4) as sponsored_spam_share,
+    round(brand_safety_score, 1) as brand_safety_score,
+    brand_safety_basis,
+    deliverable_posts_due,
+    deliverable_posts_late,
+    deliverable_posts_missing,
+    last_failed_due_date,
+    failed_contract_ids,
     vetting_score,
     data_coverage,
     is_follower_spike_fail,
     is_low_engagement_fail,
     is_geo_fail,
     is_follower_quality_fail,
+    is_story_reach_fail,
     has_hard_fail,
     is_undisclosed_review,
     is_generic_comments_review,
     is_competitor_review,
     is_exclusivity_breach_review,
+    is_delivery_review,
+    is_low_reach_review,
+    is_brand_safety_review,
     worst_case_score,
     is_missing_data_review,
     case
@@ -229,7 +303,8 @@ select
             vetting_score >= {{ var('approve_min_score') }}
             and not (
                 is_undisclosed_review or is_generic_comments_review or is_competitor_review
-                or is_exclusivity_breach_review or is_missing_data_review
+                or is_exclusivity_breach_review or is_delivery_review or is_low_reach_review
+                or is_brand_safety_review or is_missing_data_review
             ) then 'approve'
         else 'review'
     end as verdict

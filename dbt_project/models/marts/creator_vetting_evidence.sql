@@ -1,6 +1,7 @@
 -- The evidence behind the vetting reasons, one row per post or day: each follower spike or dump in the growth
 -- lookback, each sampled post whose comments are mostly generic, each sponsored post in the disclosure lookback
--- without a prominent disclosure. creator_vetting_reasons aggregates these rows per creator, platform and reason.
+-- without a prominent disclosure, each recent post whose sampled comments are mostly negative, toxic or spam
+-- (brand safety). creator_vetting_reasons aggregates these rows per creator, platform and reason.
 with accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 as_of as (select * from {{ ref('int_vetting_as_of') }}),
@@ -12,6 +13,8 @@ posts as (select * from {{ ref('int_posts') }}),
 comments as (select * from {{ ref('int_comment_authenticity') }}),
 
 disclosure as (select * from {{ ref('int_post_disclosure') }}),
+
+comment_safety as (select * from {{ ref('int_comment_safety_scores') }}),
 
 growth_evidence as (
     select
@@ -59,6 +62,33 @@ comment_evidence as (
     where comments.generic_share >= {{ var('comment_post_flag_share') }} and posts.creator_id is not null
 ),
 
+safety_evidence as (
+    select
+        posts.creator_id,
+        posts.platform,
+        'unsafe_comments' as reason_code,
+        posts.posted_date as observed_on,
+        posts.post_id,
+        cast(count(*) filter (where is_unsafe) as double) as measured_value,
+        round(count(*) filter (where is_unsafe) / count(*), 4) as measured_share,
+        count(*) filter (where is_unsafe) || ' of ' || count(*)
+        || ' sampled comments are negative, toxic or spam' as detail
+    from (
+        select
+            *,
+            sentiment < {{ var('brand_safety_negative_compound') }} or is_toxic or is_spam as is_unsafe
+        from comment_safety
+    ) as scored
+    inner join posts on scored.platform = posts.platform and scored.post_id = posts.post_id
+    cross join as_of
+    where
+        posts.creator_id is not null
+        and posts.posted_date > as_of.as_of_date - {{ var('brand_safety_window_days') }}
+        and posts.posted_date <= as_of.as_of_date
+    group by 1, 2, 3, 4, 5
+    having count(*) filter (where is_unsafe) >= {{ var('brand_safety_post_flag_share') }} * count(*)
+),
+
 disclosure_evidence as (
     select
         disclosure.creator_id,
@@ -88,5 +118,7 @@ disclosure_evidence as (
 select * from growth_evidence
 union all
 select * from comment_evidence
+union all
+select * from safety_evidence
 union all
 select * from disclosure_evidence

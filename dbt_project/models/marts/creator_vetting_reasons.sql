@@ -4,10 +4,12 @@
 -- review, penalty, info) and then by a fixed order; the top three that are not info are the key reasons.
 {%- set reason_order = [
     'follower_spike_unexplained', 'fake_followers_in_sample', 'low_engagement', 'audience_outside_target',
-    'undisclosed_sponsored_posts', 'exclusivity_breach', 'competitor_sponsorship', 'generic_comments_creator',
+    'low_story_views',
+    'undisclosed_sponsored_posts', 'exclusivity_breach', 'competitor_sponsorship', 'missing_deliverables',
+    'late_deliverables', 'generic_comments_creator', 'unsafe_comments', 'low_video_views',
     'low_score', 'no_audience_geography', 'insufficient_history', 'no_engagement_data', 'no_comment_samples',
     'no_posts', 'follower_dump', 'some_fake_followers_in_sample', 'audience_partly_outside_target', 'low_activity',
-    'generic_comments_posts', 'follower_spike_explained', 'no_sponsored_posts',
+    'generic_comments_posts', 'some_unsafe_comments', 'follower_spike_explained', 'no_sponsored_posts',
 ] %}
 {%- set severity_order = ['reject', 'review', 'penalty', 'info'] %}
 {%- set pct = "round(100 * VALUE, 1) || '%'" %}
@@ -62,6 +64,9 @@ joined as (
         undisclosed.occurrences as undisclosed_posts,
         undisclosed.last_observed_on as last_undisclosed_on,
         undisclosed.post_ids as undisclosed_post_ids,
+        coalesce(unsafe.occurrences, 0) as unsafe_posts,
+        unsafe.last_observed_on as last_unsafe_post_on,
+        unsafe.post_ids as unsafe_post_ids,
         competitors.last_competitor_post_on,
         competitors.competitor_post_ids,
         competitors.latest_competitor_post,
@@ -71,7 +76,8 @@ joined as (
         -- The two weakest scored components, for a verdict that comes from the score alone.
         array_to_string(list_transform(list_sort(list_filter([
             {%- for name in [
-                'engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity', 'follower_quality'
+                'engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity', 'follower_quality',
+                'reach_quality', 'brand_safety'
             ] %}
                 { 'score': vetting.{{ name }}_score, 'name': '{{ name }}' }{% if not loop.last %},{% endif %}
             {%- endfor %}
@@ -81,7 +87,7 @@ joined as (
     left join competitors on vetting.platform = competitors.platform and vetting.account_id = competitors.account_id
     {%- for alias, code in [('spikes', 'follower_spike_unexplained'), ('dumps', 'follower_dump'),
                             ('viral', 'follower_spike_explained'), ('generic', 'generic_comments'),
-                            ('undisclosed', 'undisclosed_sponsored_posts')] %}
+                            ('undisclosed', 'undisclosed_sponsored_posts'), ('unsafe', 'unsafe_comments')] %}
         left join counted as {{ alias }}
             on
                 vetting.creator_id = {{ alias }}.creator_id and vetting.platform = {{ alias }}.platform
@@ -262,6 +268,129 @@ reasons as (
         competitor_post_ids
     from joined
     where is_competitor_review
+    union all
+    select
+        creator_id,
+        platform,
+        'low_story_views',
+        case when is_story_reach_fail then 'reject' else 'review' end,
+        stories_in_window,
+        null,
+        as_of_date,
+        story_reach_rate,
+        round(story_reach_rate / story_reach_benchmark, 4),
+        'story views are ' || round(100 * story_reach_rate, 1) || '% of followers, '
+        || cast(round(100 * story_reach_rate / story_reach_benchmark) as integer) || '% of the '
+        || round(100 * story_reach_benchmark, 1) || '% that ' || tier || ' Instagram accounts get (median of '
+        || stories_in_window || ' stories in the last {{ var("story_window_days") }} days); '
+        || case
+            when is_story_reach_fail
+                then
+                    'followers who never watch look bought or inactive: under '
+                    || '{{ (100 * var("reach_reject_ratio")) | int }}% of typical is a reject'
+            else 'under {{ (100 * var("reach_review_ratio")) | int }}% of typical needs a look at who follows them'
+        end,
+        null
+    from joined
+    where story_reach_rate < {{ var('reach_review_ratio') }} * story_reach_benchmark
+    union all
+    select
+        creator_id,
+        platform,
+        'low_video_views',
+        'review',
+        1,
+        null,
+        as_of_date,
+        video_views_rate,
+        round(video_views_rate / video_views_benchmark, 4),
+        'videos get ' || cast(round(100 * video_views_rate) as integer) || ' views per 100 followers, '
+        || cast(round(100 * video_views_rate / video_views_benchmark) as integer) || '% of the '
+        || cast(round(100 * video_views_benchmark) as integer) || ' that ' || tier || ' ' || platform
+        || ' accounts get (median of the last {{ var("er_posts") }} videos); under '
+        || '{{ (100 * var("reach_review_ratio")) | int }}% of typical, few followers watch',
+        null
+    from joined
+    where video_views_rate < {{ var('reach_review_ratio') }} * video_views_benchmark
+    union all
+    select
+        creator_id,
+        platform,
+        owed.reason_code,
+        -- Under the review line it is reported, not held against the creator: delivery is not in the score.
+        case when is_delivery_review then 'review' else 'info' end,
+        owed.posts,
+        round(owed.posts / deliverable_posts_due, 4),
+        last_failed_due_date,
+        cast(owed.posts as double),
+        round(owed.posts / deliverable_posts_due, 4),
+        owed.posts || ' of ' || deliverable_posts_due || ' contract posts due in the last '
+        || '{{ var("delivery_lookback_days") }} days ' || owed.what || ' (contracts ' || failed_contract_ids
+        || '); check the contract_deliverables mart before paying or rehiring',
+        failed_contract_ids
+    from (
+        select
+            joined.*,
+            unnest([
+                {
+                    'reason_code': 'missing_deliverables', 'posts': joined.deliverable_posts_missing,
+                    'what': 'were never posted'
+                },
+                {
+                    'reason_code': 'late_deliverables', 'posts': joined.deliverable_posts_late,
+                    'what': 'were posted late'
+                }
+            ]) as owed
+        from joined
+    ) as deliveries
+    where owed.posts > 0
+    union all
+    select
+        creator_id,
+        platform,
+        case when is_brand_safety_review then 'unsafe_comments' else 'some_unsafe_comments' end,
+        -- Below the review line, unsafe comments matter only when they lower the brand-safety score.
+        case
+            when is_brand_safety_review then 'review'
+            when brand_safety_score < 100 then 'penalty'
+            else 'info'
+        end,
+        unsafe_posts,
+        null,
+        coalesce(last_unsafe_post_on, as_of_date),
+        cast(quoted.comments as double),
+        round(quoted.negative_share, 4),
+        case when is_brand_safety_review then 'hostile comments: ' else '' end
+        || {{ pct | replace('VALUE', 'quoted.negative_share') }} || ' of ' || format('{:,}', quoted.comments)
+        || ' sampled comments on ' || quoted.what || ' are negative, '
+        || {{ pct | replace('VALUE', 'quoted.toxic_share') }} || ' toxic (swearing, insults) and '
+        || {{ pct | replace('VALUE', 'quoted.spam_share') }} || ' spam'
+        || case when is_brand_safety_review then '; read them before the brand appears next to them' else '' end,
+        unsafe_post_ids
+    from (
+        -- The comments the reason quotes: brand_safety_basis names the view (int_account_brand_safety).
+        select
+            joined.*,
+            case
+                when joined.brand_safety_basis = 'sponsored'
+                    then {
+                        'what': 'sponsored posts about the brand (last {{ var("brand_safety_sponsored_days") }} days)',
+                        'comments': joined.brand_safety_sponsored_comments,
+                        'negative_share': joined.sponsored_negative_share,
+                        'toxic_share': joined.sponsored_toxic_share,
+                        'spam_share': joined.sponsored_spam_share
+                    }
+                else {
+                    'what': 'recent posts (last {{ var("brand_safety_window_days") }} days)',
+                    'comments': joined.brand_safety_recent_comments,
+                    'negative_share': joined.recent_negative_share,
+                    'toxic_share': joined.recent_toxic_share,
+                    'spam_share': joined.recent_spam_share
+                }
+            end as quoted
+        from joined
+    ) as safety
+    where is_brand_safety_review or brand_safety_score < 100 or unsafe_posts > 0
     union all
     select
         creator_id,

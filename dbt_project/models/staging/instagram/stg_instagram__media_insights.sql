@@ -1,6 +1,15 @@
 -- Deprecated metric names are renamed to their current names (seed instagram_metric_names).
 -- When one fetch holds both names for a metric, the current name wins.
-with source as (select * from {{ source('instagram', 'instagram_media_insights') }}),
+-- Incremental (the newest value per metric is a window over all history): a run rebuilds the media with insights
+-- loaded since the last one, from all their fetches, and replaces them by media_id. A changed
+-- instagram_metric_names seed needs `dbt build --full-refresh`.
+{{ config(materialized='incremental', unique_key='media_id', incremental_strategy='delete+insert',
+          on_schema_change='fail',
+          pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
+with source as (
+    select * from {{ source('instagram', 'instagram_media_insights') }}
+    {{ where_key_changed(source('instagram', 'instagram_media_insights'), ['media_id']) }}
+),
 
 names as (select * from {{ ref('instagram_metric_names') }}),
 

@@ -1,5 +1,13 @@
 -- One row per CSV line item. A re-delivered export (same order in a newer file) replaces the older rows.
-with source as (select * from {{ source('shopify', 'shopify_order_lines_csv') }}),
+-- Incremental (the newest version per order is a window over all history, too slow to recompute daily): a run
+-- rebuilds the orders with lines loaded since the last one, from all their loads, and replaces them by order_name.
+{{ config(materialized='incremental', unique_key='order_name', incremental_strategy='delete+insert',
+          on_schema_change='fail',
+          pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
+with source as (
+    select * from {{ source('shopify', 'shopify_order_lines_csv') }}
+    {{ where_key_changed(source('shopify', 'shopify_order_lines_csv'), ['order_name']) }}
+),
 
 versioned as (
     select

@@ -1,4 +1,12 @@
-with source as (select * from {{ source('tracking', 'comment_samples') }})
+-- Incremental (the newest version per comment is a window over all history): a run rebuilds the comments loaded
+-- since the last one, from all their deliveries, and replaces them.
+{{ config(materialized='incremental', unique_key=['platform', 'comment_id'], incremental_strategy='delete+insert',
+          on_schema_change='fail',
+          pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
+with source as (
+    select * from {{ source('tracking', 'comment_samples') }}
+    {{ where_key_changed(source('tracking', 'comment_samples'), ['platform', 'comment_id']) }}
+)
 
 select
     platform,
