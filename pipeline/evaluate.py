@@ -6,7 +6,8 @@ Vetting is scored on the verdict, not on flags: a planted bad actor is caught wh
 platforms is rejected, or sent to review with a bad-actor reason among its key reasons; a review that only asks for
 missing data accuses nobody. Verdict precision = called-out creators that are planted vetting bad actors / all
 called-out creators. The ROI cases (leaked codes, zero-cost gifting) are flags in ``creator_roi`` and are scored as
-flags.
+flags. The budget cases (a consistent top performer, a declining one, one with too few recent orders) are scored on
+the recommendation each gets in ``budget_recommendations``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,18 @@ VETTING_REASON = {
     "bought_followers_gradual": "fake_followers_in_sample",
     "competitor_partnership": "competitor_sponsorship",
     "exclusivity_breach": "exclusivity_breach",
+    "ghost_audience": "low_story_views",
+    "late_delivery": "late_deliverables",
+    "missed_delivery": "missing_deliverables",
+    "hostile_comments": "unsafe_comments",
 }
 # Reasons that accuse a creator (the others report missing data, a low score or activity).
-BAD_ACTOR_REASONS = frozenset(VETTING_REASON.values()) | {"follower_dump", "low_engagement"}
+BAD_ACTOR_REASONS = frozenset(VETTING_REASON.values()) | {"follower_dump", "low_engagement", "low_video_views"}
 # The creator_roi flag each planted ROI case must produce.
 ROI_FLAG = {"leaked_code": "code_leak_suspected", "zero_cost_gifting": "roi_undefined_zero_cost"}
+# The recommendations each planted budget case may get in budget_recommendations.
+BUDGET_RECOMMENDATION = {"consistent_top_performer": ("increase",), "declining_performer": ("cut", "replace"),
+                         "too_little_data": ("insufficient_data",)}
 
 
 @dataclass(frozen=True)
@@ -78,10 +86,26 @@ class Score:
 
 
 @dataclass(frozen=True)
+class BudgetCase:
+    """One planted budget case: the recommendation it got (None: not in the mart) against those expected."""
+
+    creator_id: str
+    case: str
+    expected: tuple[str, ...]
+    recommendation: str | None
+    reason: str | None
+
+    @property
+    def found(self) -> bool:
+        return self.recommendation in self.expected
+
+
+@dataclass(frozen=True)
 class Evaluation:
     verdicts: Score
     roi_flags: Score
     genuine_rejected: list[str]
+    budget: list[BudgetCase]
 
     def as_text(self) -> str:
         lines = ["Vetting verdicts: a planted bad actor must end as review or reject on its platform with the matching "
@@ -96,7 +120,13 @@ class Evaluation:
                  *_table(self.roi_flags, "flagged", "flagged"),
                  f"flag precision {self.roi_flags.precision:.3f}, flag recall {self.roi_flags.recall:.3f}",
                  f"missed: {self.roi_flags.missed or 'none'}",
-                 f"false positives: {self.roi_flags.false_positives or 'none'}"]
+                 f"false positives: {self.roi_flags.false_positives or 'none'}",
+                 "",
+                 "Budget recommendations (budget_recommendations): each planted case must get its recommendation.",
+                 f"  {'case':24} {'expected':18} {'creator':10} {'got':17} reason",
+                 *(f"  {b.case:24} {' or '.join(b.expected):18} {b.creator_id:10} "
+                   f"{b.recommendation or 'not listed':17} {b.reason or ''}" for b in self.budget),
+                 f"budget cases right {sum(b.found for b in self.budget)} of {len(self.budget)}"]
         return "\n".join(lines)
 
 
@@ -178,12 +208,21 @@ def _score_roi(con: duckdb.DuckDBPyConnection, prefix: str, planted: list[dict])
     return Score(cases, len(flags), len(set(flags) & set(bad)), sorted(missed), false_positives)
 
 
+def _score_budget(con: duckdb.DuckDBPyConnection, prefix: str, cases: list[dict]) -> list[BudgetCase]:
+    got = {creator: (recommendation, reason) for creator, recommendation, reason in con.execute(
+        f"select creator_id, recommendation, reason from {prefix}budget_recommendations").fetchall()}
+    return [BudgetCase(p["creator_id"], p["case"], BUDGET_RECOMMENDATION[p["case"]],
+                       *got.get(p["creator_id"], (None, None)))
+            for p in cases]
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, ground_truth: dict, schema: str = "") -> Evaluation:
     prefix = f"{schema}." if schema else ""
     planted = ground_truth["planted_creators"]
     verdicts, rejected = _score_verdicts(con, prefix, planted)
     genuine = set(ground_truth["genuine_creators"])
-    return Evaluation(verdicts, _score_roi(con, prefix, planted), sorted(rejected & genuine))
+    return Evaluation(verdicts, _score_roi(con, prefix, planted), sorted(rejected & genuine),
+                      _score_budget(con, prefix, ground_truth["budget_cases"]))
 
 
 def evaluate_files(warehouse: Path, ground_truth_path: Path, schema: str = "") -> Evaluation:

@@ -12,11 +12,23 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.generate.competitors import write_competitor_posts
+from pipeline.generate.deliverables import write_deliverables
 from pipeline.generate.followers import write_follower_samples
 from pipeline.generate.orders import OrderWriter
 from pipeline.generate.scales import SCALES
 from pipeline.generate.social import SocialWriter
-from pipeline.generate.world import BAD_CASES, PARTNER_CASES, SAMPLE_CASES, World, build_world, rng_for
+from pipeline.generate.traffic import TrafficOrderWriter, write_traffic
+from pipeline.generate.world import (
+    AUDIENCE_CASES,
+    BAD_CASES,
+    DELIVERY_CASES,
+    PARTNER_CASES,
+    SAFETY_CASES,
+    SAMPLE_CASES,
+    World,
+    build_world,
+    rng_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +59,20 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
     social.close()
     follower_samples = write_follower_samples(world, out)
     competitor_posts = write_competitor_posts(world, out)
+    deliverables = write_deliverables(world, social.delivered, out)
 
-    orders = OrderWriter(world, out)
+    orders = TrafficOrderWriter(world, out)
     for d in range(world.scale.days):
         orders.write_day(d, social.intents.pop(d, []))
         if d % 60 == 59:
             log.info("order days written: %d/%d (%d orders)", d + 1, world.scale.days, orders.stats["orders"])
     orders.close()
+    link_traffic = write_traffic(world, orders, out)
 
     truth = _ground_truth(world, social.truth, orders) | {"follower_samples": follower_samples,
-                                                          "competitor_posts": competitor_posts}
+                                                          "competitor_posts": competitor_posts,
+                                                          "contract_deliverables": deliverables,
+                                                          "link_traffic": link_traffic}
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2))
     summary = {"scale": scale, "seed": seed, "start": str(world.start), "end": str(world.end),
                "creators": len(world.creators), "contracts": len(world.contracts), **orders.stats,
@@ -135,9 +151,11 @@ def _ground_truth(world: World, social_truth: dict, orders: OrderWriter) -> dict
                  if world.creators_by_id[k.creator_id].case == "zero_cost_gifting"]
     return {
         "description": "Planted cases. Bad cases must be flagged by vetting/ROI; viral_genuine must not be.",
-        "bad_cases": [*BAD_CASES, *SAMPLE_CASES, *PARTNER_CASES],
+        "bad_cases": [*BAD_CASES, *SAMPLE_CASES, *PARTNER_CASES, *DELIVERY_CASES, *AUDIENCE_CASES, *SAFETY_CASES],
         "planted_creators": planted,
         "genuine_creators": [c.creator_id for c in world.creators if c.case in (None, "viral_genuine")],
+        # Genuine creators whose contract costs make them a case for budget_recommendations.
+        "budget_cases": [{"creator_id": creator, "case": case} for creator, case in world.budget_cases.items()],
         "follower_spikes": social_truth["spikes"],
         "viral_posts": social_truth["viral_posts"],
         "undisclosed_posts": social_truth["undisclosed_posts"],

@@ -11,18 +11,21 @@ import math
 import random
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.generate import text
+from pipeline.generate.stories import StoryWriter
 from pipeline.generate.world import (
     BRAND_HANDLE,
     CADENCE_PER_WEEK,
+    GHOST_CASE,
     TRUE_ER_FOLLOWERS,
     Account,
     Contract,
     Creator,
     World,
+    deliverable_format,
     rng_for,
     tier_of,
 )
@@ -32,6 +35,9 @@ GRAPH = "https://graph.facebook.com/v21.0"
 WEEKDAY_GROWTH = (1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.2)
 # Median views per real follower the post draws below centre on (Instagram: reels).
 TYPICAL_VIEWS_PER_FOLLOWER = {"instagram": 0.7, "tiktok": 0.9, "youtube": 0.25}
+GHOST_VIEW_SHARE = 0.08  # a ghost_audience creator's followers never watch: its views are this share of the usual
+MILD_NEGATIVE_SHARE = 0.05  # of a creator's specific comments: critics every genuine creator has
+HOSTILE_SHARE = 0.6  # of a hostile_comments creator's comments: negative (half), toxic or spam (a quarter each)
 
 
 @dataclass
@@ -71,6 +77,7 @@ class SocialWriter:
         self.tt = {name: RotatingJsonl(out / "tiktok", name, lines) for name in ("user_info", "video_list")}
         self.yt = {name: RotatingJsonl(out / "youtube", name, lines)
                    for name in ("channels", "videos", "analytics_country")}
+        self.stories = StoryWriter(world, out)
         (out / "followers").mkdir(parents=True, exist_ok=True)
         (out / "comments").mkdir(parents=True, exist_ok=True)
         self._snap_fh = (out / "followers" / "follower_snapshots.csv").open("w", newline="", encoding="utf-8")
@@ -82,6 +89,8 @@ class SocialWriter:
         self.fetched_at = f"{world.end + timedelta(days=1)}T06:00:00Z"
         self.intents: dict[int, list[Intent]] = {}
         self.truth: dict[str, list] = {"spikes": [], "viral_posts": [], "undisclosed_posts": []}
+        # Contract index -> (day, deliverable format) of each sponsored post: the contract_deliverables template.
+        self.delivered: dict[int, list[tuple[date, str]]] = {}
 
     def close(self) -> None:
         for group in (self.ig, self.tt, self.yt):
@@ -89,6 +98,7 @@ class SocialWriter:
                 w.close()
         self._snap_fh.close()
         self._com_fh.close()
+        self.stories.close()
 
     # ---------------------------------------------------------------- per creator
     def write_creator(self, creator: Creator, contracts: list[tuple[int, Contract]]) -> None:
@@ -117,6 +127,8 @@ class SocialWriter:
                 post_days.add(viral_day)
             followers = self._follower_series(r, account, days, set(post_days), spike_day, dump_day, viral_day)
             self._write_snapshots(account, followers)
+            if account.platform == "instagram":
+                self.stories.write_account(creator, account, followers)
             posts = self._posts(r, creator, account, sorted(post_days), sponsored_days, viral_day, spike_day,
                                 followers)
             self._write_platform(r, creator, account, posts, followers[-1])
@@ -124,6 +136,8 @@ class SocialWriter:
             for post in posts:
                 if post.sponsored:
                     self._order_intents(r, sponsored_days[post.day], contracts, post)
+                    self.delivered.setdefault(sponsored_days[post.day], []).append(
+                        (self.world.day(post.day), deliverable_format(account.platform, post.is_reel)))
             if spike_day is not None:
                 self.truth["spikes"].append({
                     "creator_id": creator.creator_id, "platform": account.platform,
@@ -218,6 +232,8 @@ class SocialWriter:
                 views = int(real * math.exp(r.gauss(math.log(typical), 0.5)))
                 reach = 0
                 likes = int(views * 0.037 * noise)
+            if creator.case == GHOST_CASE and account is creator.primary:
+                views = int(views * GHOST_VIEW_SHARE)  # scaled, not drawn: no other draw moves
             if viral:
                 # Viral by the metric's definition (views > 3x the account's median) whatever this post's own draw:
                 # a 9-15x boost of an unluckily low draw left a planted viral post at 2.6x the median (scale M).
@@ -408,6 +424,8 @@ class SocialWriter:
 
     def _write_comments(self, r: random.Random, creator: Creator, account: Account, posts: list[Post]) -> None:
         cutoff = self.world.scale.days - 90  # samples are scraped for recent posts only
+        # The tone of the comments has its own stream: it replaces texts after r drew them, so r draws as before.
+        tone = rng_for(self.world.seed, "comment_tone", creator.creator_id, account.platform)
         for p in posts:
             if p.day < cutoff or p.comments == 0:
                 continue
@@ -423,6 +441,12 @@ class SocialWriter:
                         body = f"@{r.choice(text.FIRST_NAMES).lower()}_{r.randint(1, 99)}"
                 else:
                     body = r.choice(text.SPECIFIC_COMMENTS).format(thing=r.choice(text.THINGS))
+                    if tone.random() < MILD_NEGATIVE_SHARE:  # not a generic comment: the pod check is unchanged
+                        body = tone.choice(text.MILD_NEGATIVE_COMMENTS).format(thing=tone.choice(text.THINGS))
+                if creator.case == "hostile_comments" and tone.random() < HOSTILE_SHARE:
+                    kind = tone.choice((text.HOSTILE_COMMENTS, text.HOSTILE_COMMENTS, text.TOXIC_COMMENTS,
+                                        text.SPAM_COMMENTS))
+                    body = tone.choice(kind).format(thing=tone.choice(text.THINGS))
                 at = p.at + timedelta(minutes=r.randint(2, 3000))
                 self.comments.writerow([account.platform, p.post_id, f"{p.post_id}_c{k:03d}",
                                         at.strftime("%Y-%m-%dT%H:%M:%SZ"), body])

@@ -41,6 +41,38 @@ SPECIFIC_COMMENTS = (
     "Been following since your first {thing} post, the growth is well deserved",
     "Is there a discount on the {thing} this week or did it end already",
 )
+# A genuine creator's occasional critic: negative, but on topic and civil.
+MILD_NEGATIVE_COMMENTS = (
+    "Honestly the {thing} did nothing for me, kinda disappointed tbh",
+    "Mine broke after two weeks 😕 not buying the {thing} again",
+    "Bit overpriced for what it is imo",
+    "not a fan of this one sorry",
+)
+# A hostile comment section as a scraper exports it: insults, swearing (some in leetspeak), spam.
+HOSTILE_COMMENTS = (
+    "This is such a SCAM 👎👎 unfollowing",
+    "you're so fake lol 🤡🤡",
+    "worst {thing} ever, it gave me a horrible rash. DON'T buy",
+    "ugh another ad... just stop 🙄",
+    "Nobody cares, you sold out 😡",
+    "terrible advice, this is embarrassing 🤮",
+    "stop lying to your followers, it's pathetic",
+    "I hate this account so much",
+)
+TOXIC_COMMENTS = (
+    "wtf is this sh1t 🤮",
+    "STFU nobody asked 🖕",
+    "what a load of bull shit",
+    "u r such a b1tch lmao",
+    "f*ck off with these ads",
+    "ur a clown and an a55hole",
+)
+SPAM_COMMENTS = (
+    "DM @glow.promo.hub to collab 💰💰",
+    "Check my page for FREE followers!! 🔥",
+    "Earn $500 a day from home 👉 bit.ly/3xQz9Lp",
+    "Promote it on @viral_boost_page 🚀",
+)
 THINGS = ("serum", "jacket", "lamp", "cleanser", "backpack", "candle", "mug", "sunscreen", "moisturiser", "tote")
 
 CAPTION_TOPICS = (

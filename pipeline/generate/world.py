@@ -36,6 +36,13 @@ SAMPLED_PLATFORMS = ("instagram", "tiktok")  # follower samples exist for these 
 # Planted last, from their own streams (no other creator changes): a sponsored post for a competitor in the last
 # year, and one inside the exclusivity window of one of our contracts (a breach).
 PARTNER_CASES = ("competitor_partnership", "exclusivity_breach")
+# Planted after those, from its own stream (no other creator changes): an Instagram creator whose followers never
+# watch (stories and Reels reach a few % of what the tier gets; bought or pod likes keep engagement looking normal).
+GHOST_CASE = "ghost_audience"
+AUDIENCE_CASES = (GHOST_CASE,)
+# Planted after those, from its own stream (no other creator changes): a creator whose comments are hostile (negative,
+# toxic, spam); genuine creators get an occasional negative comment, which must not flag them.
+SAFETY_CASES = ("hostile_comments",)
 # Competitors as the dbt seed competitor_brands lists them: (brand, category, handle, hashtag, product keyword).
 COMPETITORS = (
     ("GlowCo", "skincare", "glowco", "glowcopartner", "Dew Drops Serum"),
@@ -43,10 +50,32 @@ COMPETITORS = (
     ("Solara", "suncare", "solaraskin", "solaraspf", "Solara Sun Fluid"),
 )
 EXCLUSIVE_SHARE = 0.35  # of contracts with an exclusivity clause
+# Planted after the partner cases, from their own stream: a creator who posts a contract's posts after its due date,
+# and one who never posts part of them. Every contract's posts are due DELIVERABLE_DAYS after its campaign starts
+# (the last day the social writer schedules them), so a genuine creator is always on time.
+DELIVERY_CASES = ("late_delivery", "missed_delivery")
+DELIVERABLE_DAYS = 35
+MISSED_POSTS = 2  # posts a missed_delivery contract asks for beyond those posted
+# Planted last, from their own stream (no other creator changes: only the chosen creators' contract costs move): a
+# consistent top performer, a declining one and one with too few recent orders, as the budget_recommendations mart
+# judges them over its recent window (dbt vars budget_recent_days, budget_min_orders). They are genuine creators, so
+# their case is kept apart (World.budget_cases): a case planted after them must skip them.
+BUDGET_CASES = ("consistent_top_performer", "declining_performer", "too_little_data")
+BUDGET_RECENT_DAYS = 56
+BUDGET_MIN_ORDERS = 10
+AOV_ESTIMATE = 80.0  # about the net revenue of a generated order (USD)
+ATTRIBUTED_SHARE = 0.85  # of the orders a sponsored post drives: code or link, the rest organic
 
 # Engagement the generator draws around; the dbt benchmark seed holds the published figures.
 TRUE_ER_FOLLOWERS = {"nano": 0.040, "micro": 0.022, "macro": 0.013}
 CADENCE_PER_WEEK = {"instagram": 3.0, "tiktok": 4.0, "youtube": 1.0}
+
+
+def deliverable_format(platform: str, is_reel: bool) -> str:
+    """The contract_deliverables template's format of a post."""
+    if platform == "instagram":
+        return "instagram_reel" if is_reel else "instagram_post"
+    return f"{platform}_video"
 
 
 def rng_for(seed: int, *purpose: object) -> random.Random:
@@ -148,6 +177,7 @@ class World:
     contracts: list[Contract]
     competitor_posts: list[CompetitorPost] = field(default_factory=list)
     truth: dict[str, list] = field(default_factory=dict)
+    budget_cases: dict[str, str] = field(default_factory=dict)  # creator_id -> one of BUDGET_CASES
 
     @property
     def creators_by_id(self) -> dict[str, Creator]:
@@ -238,8 +268,80 @@ def build_world(seed: int, scale: Scale, end: date) -> World:
     _set_exclusivity(rng_for(seed, "exclusivity"), contracts)
     competitor_posts = _plant_partner_cases(rng_for(seed, "partner_cases"), creators, campaigns, contracts,
                                             max(start, end - timedelta(days=360)), end)
+    _plant_delivery_cases(rng_for(seed, "delivery_cases"), creators, campaigns, contracts, end)
+    _plant_audience_cases(rng_for(seed, "audience_cases"), creators)
+    _plant_safety_cases(rng_for(seed, "safety_cases"), creators)
+    budget_cases = _plant_budget_cases(rng_for(seed, "budget_cases"), creators, campaigns, contracts, end)
     return World(seed=seed, scale=scale, start=start, end=end, creators=creators,
-                 campaigns=campaigns, contracts=contracts, competitor_posts=competitor_posts)
+                 campaigns=campaigns, contracts=contracts, competitor_posts=competitor_posts, budget_cases=budget_cases)
+
+
+def _plant_audience_cases(r: random.Random, creators: list[Creator]) -> None:
+    """Give AUDIENCE_CASES to Instagram creators without a case (stories exist on Instagram only)."""
+    free = [c for c in creators if c.case is None and c.primary.platform == "instagram"]
+    per_case = max(2, round(len(creators) * 0.02))
+    for n, creator in enumerate(r.sample(free, min(len(free), per_case * len(AUDIENCE_CASES)))):
+        creator.case = AUDIENCE_CASES[n // per_case]
+
+
+def _plant_safety_cases(r: random.Random, creators: list[Creator]) -> None:
+    """Give SAFETY_CASES to creators without a case (comment samples exist on every platform)."""
+    free = [c for c in creators if c.case is None]
+    per_case = max(2, round(len(creators) * 0.02))
+    for n, creator in enumerate(r.sample(free, min(len(free), per_case * len(SAFETY_CASES)))):
+        creator.case = SAFETY_CASES[n // per_case]
+
+
+def _plant_budget_cases(r: random.Random, creators: list[Creator], campaigns: list[Campaign],
+                        contracts: list[Contract], end: date) -> dict[str, str]:
+    """BUDGET_CASES go to creators without a case, chosen by the orders their contracts are expected to bring (posts x
+    followers x conversion) in the mart's recent and previous windows. Only flat fees change, so no order or post
+    moves: the top performer's contracts are priced for a high return in both windows, the declining one's cheap
+    before and dear now, and the one with too little data (a single recent contract expected to bring under 60% of
+    the minimum orders) cheap, so only the minimum keeps it from being increased."""
+    recent_start = end - timedelta(days=BUDGET_RECENT_DAYS - 1)
+    start_of = {c.campaign_id: c.start for c in campaigns}
+    by_creator: dict[str, list[Contract]] = {}
+    for contract in contracts:
+        by_creator.setdefault(contract.creator_id, []).append(contract)
+    followers = {c.creator_id: c.primary.followers_start for c in creators}
+
+    def expected_orders(k: Contract) -> float:
+        return k.sponsored_posts * followers[k.creator_id] / 1000 * k.conversion * ATTRIBUTED_SHARE
+
+    def is_recent(k: Contract) -> bool:  # the middle of its posting span (DELIVERABLE_DAYS) is in the recent window
+        return start_of[k.campaign_id] + timedelta(days=DELIVERABLE_DAYS // 2) >= recent_start
+
+    def enough(k: Contract) -> bool:
+        return expected_orders(k) >= 2 * BUDGET_MIN_ORDERS
+
+    free = [c for c in creators if c.case is None and c.creator_id in by_creator]
+    both = [c for c in free if c.primary.platform != "youtube"  # a weekly cadence leaves no room for more posts
+            and any(is_recent(k) and enough(k) for k in by_creator[c.creator_id])
+            and any(not is_recent(k) and enough(k) for k in by_creator[c.creator_id])]
+    few = [c for c in free if len(by_creator[c.creator_id]) == 1 and is_recent(by_creator[c.creator_id][0])
+           and expected_orders(by_creator[c.creator_id][0]) < 0.6 * BUDGET_MIN_ORDERS]
+    per_case = max(1, round(len(creators) * 0.01))
+    chosen = r.sample(both, min(len(both), 2 * per_case))
+    top, declining = chosen[:per_case], chosen[per_case:]
+    planted = [(c, "consistent_top_performer") for c in top] + [(c, "declining_performer") for c in declining]
+    planted += [(c, "too_little_data") for c in r.sample(few, min(len(few), per_case))]
+    for creator, case in planted:
+        for k in by_creator[creator.creator_id]:
+            # ROAS 6x before, 9x now (the top performer's rises a little, so noise in its order counts does not read
+            # as a fall), except the declining one's, down to 1x now.
+            roas = 6.0 if not is_recent(k) else 1.0 if case == "declining_performer" else 9.0
+            _price_for_roas(k, expected_orders(k) * AOV_ESTIMATE, roas)
+    return {creator.creator_id: case for creator, case in planted}
+
+
+def _price_for_roas(contract: Contract, expected_revenue: float, roas: float) -> None:
+    """Set the flat fee (and drop commission, bonus and amplification) so the contract's cost is about
+    expected_revenue / roas; the gifts stay as drawn."""
+    gifts = contract.gifted_units * float(contract.unit_cost or 0) + float(contract.gift_shipping_cost)
+    contract.flat_fee = f"{max(20.0, expected_revenue / roas - gifts):.2f}"
+    contract.commission_rate, contract.bonus_threshold_net_revenue, contract.bonus_amount = "0", "", ""
+    contract.paid_amplification = "0.00"
 
 
 def _plant_sample_cases(r: random.Random, creators: list[Creator]) -> None:
@@ -298,6 +400,21 @@ def _plant_partner_cases(r: random.Random, creators: list[Creator], campaigns: l
         caption = _competitor_caption(r, creator, brand, handle, hashtag, keyword, sponsored=case is not None)
         posts.append(CompetitorPost(creator.creator_id, creator.primary, day, brand, caption, contract_id))
     return posts
+
+
+def _plant_delivery_cases(r: random.Random, creators: list[Creator], campaigns: list[Campaign],
+                          contracts: list[Contract], end: date) -> None:
+    """DELIVERY_CASES go to creators without a case who have a contract due in the last year (the vetting window)
+    whose due date has passed. The posts stay as they are; the contract_deliverables file written for them
+    (pipeline/generate/deliverables.py) makes them late or missing."""
+    start_of = {c.campaign_id: c.start for c in campaigns}
+    due = {c.creator_id for c in contracts
+           if end - timedelta(days=300) <= start_of[c.campaign_id] + timedelta(days=DELIVERABLE_DAYS) < end}
+    free = [c for c in creators if c.case is None and c.creator_id in due]
+    per_case = max(2, round(len(creators) * 0.02))
+    chosen = r.sample(free, min(len(free), per_case * len(DELIVERY_CASES)))
+    for n, creator in enumerate(chosen):
+        creator.case = DELIVERY_CASES[n // per_case]
 
 
 def _competitor_caption(r: random.Random, creator: Creator, brand: str, handle: str, hashtag: str, keyword: str,
