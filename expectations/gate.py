@@ -73,11 +73,8 @@ def run_raw_gate(warehouse: Path, quality_dir: Path, run_id: str,
         batches = pending_batches(con)
         failures: dict[str, list[str]] = defaultdict(list)
         if batches:
-            ids_by_source: dict[str, list[str]] = defaultdict(list)
-            for batch in batches:
-                ids_by_source[batch.source].append(batch.load_id)
-            suites = [s for s in raw_suites() if s.source in ids_by_source]
-            frames = {s.name: s.query.format(load_ids=_sql_list(ids_by_source[s.source or ""])) for s in suites}
+            ids_by_source = batches_by_source(batches)
+            suites, frames = raw_frames(ids_by_source)
             source_of = {s.name: s.source or "" for s in suites}
             for outcome in _validate(con, quality_dir, "raw", suites, frames, run_id, thresholds):
                 for load_id, found in outcome.failed_batches.items():
@@ -107,9 +104,7 @@ def run_mart_gate(warehouse: Path, quality_dir: Path, run_id: str, thresholds: G
     con = connect(warehouse)
     try:
         ensure_gate_tables(con)
-        last_rows: defaultdict[str, Any] = defaultdict(lambda: "null", last_passed_mart_rows(con))
-        suites = mart_suites()
-        frames = {s.name: s.query.format(last_rows=last_rows) for s in suites}
+        suites, frames = mart_frames(con)
         outcomes = _validate(con, quality_dir, "marts", suites, frames, run_id, thresholds)
         failures = [f"{o.suite}: {f}" for o in outcomes for f in o.failures]
         fingerprint, rows = marts_fingerprint(con, MARTS)
@@ -125,6 +120,27 @@ def run_mart_gate(warehouse: Path, quality_dir: Path, run_id: str, thresholds: G
                                 f"{data_docs_index(quality_dir)}")
     log.info("mart gate passed on %s (Data Docs: %s)", ", ".join(f"{m} ({n} rows)" for m, n in rows.items()),
              data_docs_index(quality_dir))
+
+
+def batches_by_source(batches: list[Batch]) -> dict[str, list[str]]:
+    ids_by_source: dict[str, list[str]] = defaultdict(list)
+    for batch in batches:
+        ids_by_source[batch.source].append(batch.load_id)
+    return ids_by_source
+
+
+def raw_frames(ids_by_source: dict[str, list[str]]) -> tuple[list[Suite], dict[str, str]]:
+    """The raw suites of the sources with pending batches, and each one's frame query (one row per batch). The
+    benchmark runs the same queries without GX as the gate's bare baseline."""
+    suites = [s for s in raw_suites() if s.source in ids_by_source]
+    return suites, {s.name: s.query.format(load_ids=_sql_list(ids_by_source[s.source or ""])) for s in suites}
+
+
+def mart_frames(con: duckdb.DuckDBPyConnection) -> tuple[list[Suite], dict[str, str]]:
+    """Every mart suite and its frame query (one row per mart), row counts compared with the last passed gate."""
+    last_rows: defaultdict[str, Any] = defaultdict(lambda: "null", last_passed_mart_rows(con))
+    suites = mart_suites()
+    return suites, {s.name: s.query.format(last_rows=last_rows) for s in suites}
 
 
 def _rejection(batch: Batch, failures: list[str], quality_dir: Path) -> str:

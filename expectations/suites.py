@@ -151,12 +151,15 @@ def _rows_vs_last_pass(mart: str) -> str:
     return f"(count(*) / nullif({{last_rows[{mart}]}}, 0))::double as rows_vs_last_pass"
 
 
+def _rows_kept(x: Any, t: GateSettings) -> list[Any]:
+    return [x.ExpectColumnValuesToBeBetween(column="rows_vs_last_pass", min_value=t.min_mart_rows_ratio,
+                                            meta=_why("the mart lost rows since the last passed gate: data went "
+                                                      "missing"))]
+
+
 def _rows(x: Any, t: GateSettings) -> list[Any]:
-    return [
-        x.ExpectColumnValuesToBeBetween(column="rows", min_value=1, meta=_why("the mart is empty")),
-        x.ExpectColumnValuesToBeBetween(column="rows_vs_last_pass", min_value=t.min_mart_rows_ratio,
-                                        meta=_why("the mart lost rows since the last passed gate: data went missing")),
-    ]
+    return [x.ExpectColumnValuesToBeBetween(column="rows", min_value=1, meta=_why("the mart is empty")),
+            *_rows_kept(x, t)]
 
 
 def _zero(x: Any, *columns: str, why: str) -> list[Any]:
@@ -223,6 +226,19 @@ MART_QUERIES = {
         "(select 1 from marts.creator_follower_history h where h.creator_id = e.creator_id and h.platform = e.platform "
         "and h.snapshot_date = e.observed_on and h.is_flagged)) as flags_not_charted "
         "from marts.creator_follower_history"),
+    # Optional input (the contract_deliverables template): an empty mart is fine, counts that do not add up are not.
+    "contract_deliverables": (
+        "select count(*) as rows, " + _rows_vs_last_pass("contract_deliverables") + ", "
+        "count(*) filter (where posts_on_time + posts_late + posts_missing + posts_pending <> posts_due) "
+        "as posts_not_adding_up, "
+        "count(*) - count(distinct (contract_id, deliverable_format, due_date)) as duplicate_deliverables "
+        "from marts.contract_deliverables"),
+    "budget_recommendations": (
+        "select count(*) as rows, " + _rows_vs_last_pass("budget_recommendations") + ", "
+        "count(*) - count(distinct creator_id) as duplicate_creators, "
+        "count(*) filter (where recommendation = 'increase' and recent_roi is null) as increase_without_roi, "
+        "count(*) filter (where recent_roi not between recent_roi_low and recent_roi_high) as roi_outside_range "
+        "from marts.budget_recommendations"),
 }
 
 
@@ -259,6 +275,12 @@ def _mart_expectations(mart: str) -> Callable[[Any, GateSettings], list[Any]]:
             return [*_rows(x, t), *_zero(x, "negative_followers", "duplicate_account_days", "days_in_future",
                                          "flags_not_charted",
                                          why="a follower history the creator page cannot chart truthfully")]
+        if mart == "contract_deliverables":
+            return [*_rows_kept(x, t), *_zero(x, "posts_not_adding_up", "duplicate_deliverables",
+                                              why="contract posts that do not add up to what the contract asks for")]
+        if mart == "budget_recommendations":
+            return [*_rows(x, t), *_zero(x, "duplicate_creators", "increase_without_roi", "roi_outside_range",
+                                         why="a budget recommendation that cannot be right")]
         return [*_rows(x, t), *_zero(x, "negative_orders", "to_date_not_summing_up",
                                      why="campaign revenue to date must be the sum of its weeks")]
 

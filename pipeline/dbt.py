@@ -12,12 +12,16 @@ the warehouse lock after its task is gone.
 
 Configuration that changes what incremental models hold (brand handles, the reporting currency, any dbt var) takes
 effect on the next build: every whole-project build records the configuration it ran with in the warehouse, and
-the next one runs with --full-refresh when it differs, saying why (docs/decisions.md).
+the next one runs with --full-refresh when it differs, saying why (docs/decisions.md). It also records a checksum of
+the project's code (seeds included): unit tests test the code, not the data, and seeds are code too, so the scheduled
+build (``daily_run=True``) of the code a recorded build already ran leaves out both; a full refresh and any code change
+run them.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import logging
 import os
@@ -29,6 +33,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -59,7 +64,13 @@ _SELECTION = frozenset({"--select", "-s", "--models", "-m", "--exclude", "--sele
 # Where each whole-project build records its configuration: the next build compares with the newest row.
 BUILD_CONFIG_TABLE = "raw.dbt_build_config"
 _CREATE_BUILD_CONFIG = (f"create table if not exists {BUILD_CONFIG_TABLE} (config json not null, "
-                        "full_refresh boolean not null, built_at timestamptz not null)")
+                        "full_refresh boolean not null, built_at timestamptz not null); "
+                        f"alter table {BUILD_CONFIG_TABLE} add column if not exists code_checksum varchar")
+# The folders of the dbt project whose files are its code (models, tests, macros, seeds, snapshots), and its config.
+_CODE_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots")
+_CODE_FILES = ("dbt_project.yml",)
+# What a build of unchanged code leaves out: unit tests (they passed on this code) and seeds (loaded from these files).
+SAME_CODE_EXCLUDES = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
 # Settings that change no result: paths (moving the warehouse) and resources (memory cap, threads, spill folder).
 _NOT_CONFIGURATION = frozenset({"PIPELINE_WAREHOUSE", "DBT_PROFILES_DIR", "PIPELINE_DBT_MEMORY_LIMIT",
                                 "PIPELINE_DBT_THREADS", "PIPELINE_DUCKDB_THREADS", "PIPELINE_DBT_TEMP_DIR"})
@@ -69,20 +80,28 @@ class DbtFailed(Exception):
     pass
 
 
-def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None = None) -> None:
+def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None = None, daily_run: bool = False
+            ) -> None:
     """``run_dbt(settings, "build")``; raises DbtFailed when dbt cannot start or exits non-zero (saying which
     node failed, or what stopped it). ``echo`` gets each line dbt writes, as written (also ``--log-format json``
-    lines, which Cosmos reads: pipeline/dbt_cli.py)."""
+    lines, which Cosmos reads: pipeline/dbt_cli.py). ``daily_run``: an incremental whole-project build of unchanged
+    code leaves out unit tests and seeds (opt-in: Cosmos's task group draws a task for each seed, which waits for
+    its result)."""
     command = f"dbt {' '.join(args)}"
-    last_config = None if args and args[0] in _NO_WAREHOUSE else _check_warehouse_free(settings, command)
+    last = None if args and args[0] in _NO_WAREHOUSE else _check_warehouse_free(settings, command)
     args = _with_settings_vars(settings, args)
     config = _build_config(settings, args) if _builds_whole_project(args) else None
+    code = code_checksum(settings.dbt_project_dir) if config is not None else None
     if config is not None and "--full-refresh" not in args:
-        changed = _config_change(last_config, config)
+        changed = _config_change(last.config if last else None, config)
         if changed:
             log.warning("%s: running with --full-refresh, because %s: incremental models keep what earlier builds "
                         "computed, so they are rebuilt under the new configuration", command, changed)
             args = (*args, "--full-refresh")
+        elif daily_run and last and code == last.code_checksum:
+            log.info("%s: without unit tests and seeds, as the project's code is unchanged since the last successful "
+                     "build (a code change or --full-refresh runs them)", command)
+            args = (*args, *SAME_CODE_EXCLUDES)
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),
             "--profiles-dir", str(settings.dbt_project_dir)]
     # No anonymous usage events leave the machine, whatever dbt_project.yml says; no colour codes in the log lines
@@ -99,7 +118,7 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
     if proc.returncode != 0:
         raise DbtFailed(_failure_message(settings, command, proc.returncode, output))
     if config is not None:
-        _record_config(settings, config, full_refresh="--full-refresh" in args)
+        _record_config(settings, config, full_refresh="--full-refresh" in args, code=code)
 
 
 def _with_settings_vars(settings: Settings, args: tuple[str, ...]) -> tuple[str, ...]:
@@ -139,7 +158,20 @@ def _config_change(before: dict[str, dict[str, object]] | None, config: dict[str
     return "the configuration changed since the last build: " + "; ".join(changes) if changes else None
 
 
-def _record_config(settings: Settings, config: dict[str, dict[str, object]], full_refresh: bool) -> None:
+def code_checksum(project_dir: Path) -> str:
+    """SHA-256 of the dbt project's code: every file's path and content (a renamed or moved file changes it too)."""
+    digest = hashlib.sha256()
+    files = [project_dir / name for name in _CODE_FILES] + sorted(
+        path for folder in _CODE_FOLDERS for path in (project_dir / folder).rglob("*") if path.is_file())
+    for path in files:
+        digest.update(f"{path.relative_to(project_dir).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _record_config(settings: Settings, config: dict[str, dict[str, object]], full_refresh: bool, code: str | None
+                   ) -> None:
     try:
         con = connect(settings.warehouse_path)
     except WarehouseLocked as exc:
@@ -147,25 +179,31 @@ def _record_config(settings: Settings, config: dict[str, dict[str, object]], ful
         return
     try:
         con.execute(_CREATE_BUILD_CONFIG)
-        con.execute(f"insert into {BUILD_CONFIG_TABLE} values (?, ?, now())",
-                    [json.dumps(config, sort_keys=True), full_refresh])
+        con.execute(f"insert into {BUILD_CONFIG_TABLE} (config, full_refresh, built_at, code_checksum) "
+                    "values (?, ?, now(), ?)", [json.dumps(config, sort_keys=True), full_refresh, code])
     finally:
         con.close()
 
 
-def _check_warehouse_free(settings: Settings, command: str) -> dict[str, dict[str, object]] | None:
-    """Open and close the warehouse once, so dbt never starts on a file another process holds. Returns the
-    configuration the last complete build recorded (None: no build recorded one)."""
+class _LastBuild(NamedTuple):
+    config: dict[str, dict[str, object]]
+    code_checksum: str | None  # None: recorded before builds recorded their code
+
+
+def _check_warehouse_free(settings: Settings, command: str) -> _LastBuild | None:
+    """Open and close the warehouse once, so dbt never starts on a file another process holds. Returns what the
+    last complete build recorded (None: no build recorded anything)."""
     try:
         con = connect(settings.warehouse_path)
     except WarehouseLocked as exc:
         raise DbtFailed(f"{command} did not start: {exc}") from exc
     try:
         con.execute(_CREATE_BUILD_CONFIG)
-        row = con.execute(f"select config from {BUILD_CONFIG_TABLE} order by built_at desc limit 1").fetchone()
+        row = con.execute(f"select config, code_checksum from {BUILD_CONFIG_TABLE} order by built_at desc limit 1"
+                          ).fetchone()
     finally:
         con.close()
-    return json.loads(row[0]) if row else None
+    return _LastBuild(json.loads(row[0]), row[1]) if row else None
 
 
 def _stream(proc: subprocess.Popen[str], output: list[str], echo: Callable[[str], None] | None) -> None:

@@ -28,10 +28,13 @@ from typing import TypedDict
 
 import duckdb
 
+from pipeline.settings import load_settings
+
 log = logging.getLogger(__name__)
 
 MARTS = ("creator_vetting", "creator_vetting_reasons", "creator_vetting_evidence", "order_attribution", "creator_roi",
-         "creator_weekly_performance", "campaign_performance", "creator_follower_history")
+         "creator_weekly_performance", "campaign_performance", "creator_follower_history", "contract_deliverables",
+         "budget_recommendations")
 SERVING_STORAGE_VERSION = "v1.4.0"
 DEFAULT_KEEP_VERSIONS = 3
 
@@ -134,7 +137,12 @@ def _write_version(warehouse: Path, build: Path, version: str, marts: tuple[str,
     (build / "parquet").mkdir(parents=True)
     published_at = datetime.now(UTC)
     rows: dict[str, int] = {}
-    con = duckdb.connect()
+    settings = load_settings()
+    # Bounded memory at any size: without a cap DuckDB keeps every block it read cached, up to 80% of the RAM; past
+    # the cap it spills beside the versions (a name the next publish's clean-up removes if this one is killed).
+    spill = build.parent / f"{_TMP}spill-{version}"
+    con = duckdb.connect(config={"memory_limit": settings.ingest_memory_limit, "threads": settings.duckdb_threads,
+                                 "temp_directory": str(spill)})
     try:
         con.execute("set enable_progress_bar = false")
         con.execute(f"attach {_sql_path(warehouse)} as wh (read_only)")
@@ -165,6 +173,7 @@ def _write_version(warehouse: Path, build: Path, version: str, marts: tuple[str,
         con.execute("detach serving")  # checkpoints: the file is complete and has no WAL beside it
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     manifest = {"version": version, "published_at": published_at.isoformat(), "source": str(warehouse),
                 "duckdb": {"file": SERVING_DB, "storage_version": SERVING_STORAGE_VERSION},
                 "marts": {m: {"rows": n, "parquet": f"parquet/{m}.parquet"} for m, n in rows.items()}}

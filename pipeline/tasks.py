@@ -48,7 +48,7 @@ def dbt_build() -> dict[str, object]:
     from pipeline.summaries import dbt_summary
 
     settings = load_settings()
-    run_dbt(settings, "build")
+    run_dbt(settings, "build", daily_run=True)
     return dbt_summary(settings.dbt_target_dir / "run_results.json")
 
 
