@@ -13,6 +13,7 @@ page = st.navigation([
     st.Page("views/leaderboard.py", title="Creator leaderboard", icon=":material/leaderboard:"),
     st.Page("views/creator.py", title="Creator detail", icon=":material/person_search:"),
     st.Page("views/campaigns.py", title="Campaigns", icon=":material/campaign:"),
+    st.Page("views/budget.py", title="Budget moves", icon=":material/swap_horiz:"),
     st.Page("views/status.py", title="Data status", icon=":material/fact_check:"),
 ])
 page.run()

@@ -236,6 +236,31 @@ def campaign_weeks(v: Version, campaign_id: str) -> pd.DataFrame:
         from campaign_performance where campaign_id = $campaign order by week_start""", {"campaign": campaign_id})
 
 
+def campaign_deliverables(v: Version, campaign_id: str) -> pd.DataFrame:
+    """The campaign's contract deliverables (contract_deliverables), missing first, then late, pending, delivered."""
+    return v.query("""
+        select creator_name, contract_id, deliverable_format, due_date, delivery_status, posts_due, posts_on_time,
+               posts_late, posts_missing, posts_pending, posts_undisclosed, max_days_late, post_ids
+        from contract_deliverables where campaign_id = $campaign
+        order by list_position(['missing', 'late', 'pending', 'delivered'], delivery_status), due_date, creator_name,
+                 deliverable_format""", {"campaign": campaign_id})
+
+
+# --- budget -------------------------------------------------------------------------------------------------
+
+def budget_recommendations(v: Version) -> pd.DataFrame:
+    """One row per creator (budget_recommendations): the moves first (increase, replace, cut), then keep and
+    insufficient_data."""
+    return v.query("""
+        select creator_id, creator_name, recommendation, recent_orders, recent_net_revenue, recent_cost, recent_roi,
+               recent_roi_low, recent_roi_high, recent_incremental_net_revenue, trend, roas_change,
+               spare_sponsored_posts_per_month, budget_change_per_month, expected_revenue_change_per_month, reason,
+               recent_start_date, as_of_date
+        from budget_recommendations
+        order by case recommendation when 'increase' then 1 when 'replace' then 2 when 'cut' then 3 when 'keep' then 4
+                 else 5 end, abs(budget_change_per_month) desc nulls last, recent_roi desc nulls last, creator_id""")
+
+
 # --- data status --------------------------------------------------------------------------------------------
 
 def publication(v: Version) -> dict[str, object]:

@@ -97,6 +97,7 @@ def _context(d: ReportData, stale: bool, references: list[summary.Reference]) ->
                   f"{d.week.iso} ended: its last orders are missing") if stale else None,
         "flags": summary.flags(d),
         "top": summary.top_by_roi(d),
+        "budget": summary.budget_section(d),
         "references": [r.text for r in references],
         "marks": {"review": "#fde6c8", "reject": "#f6c6c6"},  # cell backgrounds of the verdicts that need a look
     }

@@ -7,7 +7,7 @@ Only creator-, campaign- and week-level figures leave this module: ``order_attri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -138,6 +138,34 @@ class Mover:
 
 
 @dataclass(frozen=True)
+class Recommendation:
+    """A creator's budget recommendation (budget_recommendations) with the spend it moves a month and why."""
+
+    creator_name: str
+    recommendation: str
+    recent_orders: int
+    recent_roi: float | None
+    budget_change_per_month: Decimal | None
+    expected_revenue_change_per_month: Decimal | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """A contract deliverable (contract_deliverables) with posts missing or late, as of the data's last day."""
+
+    creator_name: str
+    campaign_name: str
+    deliverable_format: str
+    due_date: date
+    delivery_status: str  # missing or late
+    posts_due: int
+    posts_missing: int
+    posts_late: int
+    max_days_late: int | None
+
+
+@dataclass(frozen=True)
 class ReportData:
     week: ReportWeek
     serving_version: str
@@ -156,6 +184,8 @@ class ReportData:
     trend: list[tuple[date, str, Decimal]]  # week, campaign, net revenue
     leaks: list[Leak]
     mover: Mover | None
+    deliverables: list[Deliverable] = field(default_factory=list)  # missing, then late; due in the trend weeks
+    budget: list[Recommendation] = field(default_factory=list)  # every creator, the moves first
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
@@ -187,7 +217,7 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
                 select week_start, campaign_name, net_revenue from campaign_performance
                 where week_start between $w - $days and $w order by week_start, campaign_name""",
                         {"w": week.start, "days": 7 * (TREND_WEEKS - 1)}),
-            leaks=_leaks(con, p), mover=_mover(con, p))
+            leaks=_leaks(con, p), mover=_mover(con, p), budget=_budget(con), deliverables=_deliverables(con, p))
     finally:
         con.close()
 
@@ -247,6 +277,25 @@ def _vetted(con: duckdb.DuckDBPyConnection) -> list[Vetted]:
             on v.creator_id = r.creator_id and v.platform = r.platform and r.is_key_reason
         where c.verdict <> 'approve'
         group by all order by c.verdict desc, c.creator_name, c.creator_id""")]
+
+
+def _budget(con: duckdb.DuckDBPyConnection) -> list[Recommendation]:
+    return [Recommendation(*r) for r in _rows(con, """
+        select creator_name, recommendation, recent_orders, recent_roi, budget_change_per_month,
+               expected_revenue_change_per_month, reason
+        from budget_recommendations
+        order by case recommendation when 'increase' then 1 when 'replace' then 2 when 'cut' then 3 when 'keep' then 4
+                 else 5 end, abs(budget_change_per_month) desc nulls last, recent_roi desc nulls last, creator_id""")]
+
+
+def _deliverables(con: duckdb.DuckDBPyConnection, p: dict) -> list[Deliverable]:
+    return [Deliverable(*r) for r in _rows(con, """
+        select creator_name, campaign_name, deliverable_format, due_date, delivery_status, posts_due, posts_missing,
+               posts_late, max_days_late
+        from contract_deliverables
+        where delivery_status in ('missing', 'late') and due_date between $w_end - $days and $w_end
+        order by delivery_status desc, due_date desc, creator_name, deliverable_format""",
+                                                 p | {"days": 7 * TREND_WEEKS})]
 
 
 def _leaks(con: duckdb.DuckDBPyConnection, p: dict) -> list[Leak]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from serve.report.data import CreatorCampaign, Mover, ReportData
+from serve.report.data import CreatorCampaign, Deliverable, Mover, Recommendation, ReportData
 
 REFERENCE_CSV = Path(__file__).with_name("roi_reference.csv")
 # A leak worth this share of the week's attributed revenue makes the headline (smaller ones stay in the flags).
@@ -168,6 +168,42 @@ def _decisions(d: ReportData) -> str:
     return "Needs a decision: " + "; ".join(parts) + "."
 
 
+@dataclass(frozen=True)
+class BudgetSection:
+    """The budget moves (increase, cut, replace) with their effect, and a count of the creators left as they are."""
+
+    summary: str
+    moves: list[Recommendation]
+    others: str
+
+
+def budget_section(d: ReportData) -> BudgetSection:
+    moves = [b for b in d.budget if b.recommendation in ("increase", "cut", "replace")]
+    cut = [b for b in moves if b.recommendation != "increase"]
+    raised = [b for b in moves if b.recommendation == "increase"]
+    if cut or raised:
+        freed = -sum((b.budget_change_per_month or Decimal(0) for b in cut), Decimal(0))
+        placed = sum((b.budget_change_per_month or Decimal(0) for b in raised), Decimal(0))
+        effect = sum((b.expected_revenue_change_per_month or Decimal(0) for b in moves), Decimal(0))
+        text = (f"Cutting or replacing {plural(len(cut), 'creator')} frees {money(freed, d.currency)} a month; "
+                f"{money(placed, d.currency)} of it fits the room for more sponsored posts of "
+                f"{plural(len(raised), 'top performer')}. If recent returns hold, net revenue changes by "
+                f"{'+' if effect >= 0 else '-'}{money(abs(effect), d.currency)} a month.")
+    else:
+        text = "No creator's recent return is clear enough to move budget."
+    kept = sum(1 for b in d.budget if b.recommendation == "keep")
+    few = sum(1 for b in d.budget if b.recommendation == "insufficient_data")
+    others = (f"{plural(kept, 'creator')} kept as they are; {plural(few, 'creator')} with too few recent orders to "
+              "judge.")
+    return BudgetSection(text, moves, others)
+
+
+def _owed(x: Deliverable) -> str:
+    if x.delivery_status == "missing":
+        return f"{x.posts_missing} of {x.posts_due} not posted"
+    return f"{x.posts_late} of {x.posts_due} late, up to {plural(x.max_days_late or 0, 'day')}"
+
+
 def flags(d: ReportData) -> list[Flag]:
     """The findings by kind, worst first, each with its count; kinds with nothing to show are left out."""
     paid = rejected_still_paid(d)
@@ -188,6 +224,11 @@ def flags(d: ReportData) -> list[Flag]:
         Flag("Undisclosed sponsored posts", plural(len(undisclosed), "creator"),
              "ask for a prominent #ad label (FTC rules)", ("creator", "platforms", "undisclosed posts"),
              [(v.creator_name, v.platforms, f"{v.undisclosed_posts:,}") for v in undisclosed]),
+        Flag("Contract posts missing or late", plural(len(d.deliverables), "deliverable"),
+             "chase the creator; hold the fee until missing posts are up", ("creator", "campaign", "format", "due",
+                                                                             "status", "posts"),
+             [(x.creator_name, x.campaign_name, x.deliverable_format.replace("_", " "), _day(x.due_date),
+               x.delivery_status, _owed(x)) for x in d.deliverables]),
         Flag("Creators in review", plural(len(review), "creator"), "decide: approve or drop",
              ("creator", "platforms", "why"), [(v.creator_name, v.platforms, v.reasons) for v in review]),
         Flag("ROI undefined (no cost recorded)", plural(len(no_cost), "contract"),

@@ -1,5 +1,5 @@
-"""Campaigns: attributed revenue to date against what the campaign's creators cost, and that spend against the
-campaign's budget."""
+"""Campaigns: attributed revenue to date against what the campaign's creators cost, that spend against the
+campaign's budget, and the contract posts its creators owe (missing and late first)."""
 
 from __future__ import annotations
 
@@ -69,4 +69,19 @@ else:
         tooltip=[alt.Tooltip("mean(budget_reporting):Q", title="Budget", format=",.2f")])
     st.markdown("**Net revenue to date (line) against the spend (dashed) and the budget (solid green)**")
     st.altair_chart(line + cost + budget_line, width="stretch")
+
+deliverables = data.campaign_deliverables(v, campaign_id)
+st.subheader("Contract posts")
+if deliverables.empty:
+    st.caption("No contract of this campaign lists deliverables (the contract_deliverables template).")
+else:
+    missing, late, pending = (int(deliverables[f"posts_{s}"].sum()) for s in ("missing", "late", "pending"))
+    st.markdown(f"**{missing} missing, {late} late, {pending} not yet due** of {int(deliverables.posts_due.sum())} "
+                "posts the contracts ask for (a post on its due date is on time)")
+    st.dataframe(deliverables, hide_index=True, column_config={
+        "creator_name": "Creator", "contract_id": "Contract", "deliverable_format": "Format",
+        "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"), "delivery_status": "Status",
+        "posts_due": "Posts due", "posts_on_time": "On time", "posts_late": "Late", "posts_missing": "Missing",
+        "posts_pending": "Not yet due", "posts_undisclosed": "Without #ad", "max_days_late": "Days late (max)",
+        "post_ids": "Posts"})
 ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION)
