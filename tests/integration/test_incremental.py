@@ -21,7 +21,7 @@ import pytest
 
 from expectations.gate import run_raw_gate
 from ingest.runs import load_with_results
-from pipeline.dbt import run_dbt
+from pipeline.dbt import code_checksum, run_dbt
 from pipeline.publish import MARTS
 from pipeline.settings import load_settings
 from tests.conftest import PII_TEST_KEY
@@ -89,31 +89,53 @@ def _load(landing: Path, warehouse: Path) -> None:
     assert run_raw_gate(warehouse, warehouse.with_suffix(".quality"), "test") == []
 
 
-def _build(warehouse: Path, *args: str) -> None:
-    run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "build", *args)
+def _build(warehouse: Path, *args: str) -> int:
+    """Build as the scheduled run does; returns how many unit tests and seeds it ran (dbt's run_results.json)."""
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
+    run_dbt(settings, "build", *args, daily_run=True)
+    results = json.loads((settings.dbt_target_dir / "run_results.json").read_text())["results"]
+    return sum(r["unique_id"].split(".")[0] in ("unit_test", "seed") for r in results)
 
 
-# The incremental models themselves, without their load watermark (bookkeeping, not data). Every incremental model
-# of the project must be listed (checked against dbt's manifest below).
-INCREMENTAL_MODELS = ("int_orders", "int_posts", "int_follower_deltas", "int_comment_authenticity")
+# When ingest loaded a row differs between the two warehouses, what it loaded does not: load times are left out.
+LOAD_TIMES = "columns(lambda c: c not in ('loaded_at', 'source_loaded_at'))"
 
 
-def _incremental_models_in_project() -> set[str]:
+def _incremental_models() -> dict[str, str]:
+    """Every incremental model of the project, from dbt's manifest: name -> schema."""
     manifest = json.loads((load_settings().dbt_target_dir / "manifest.json").read_text())
-    return {node["name"] for node in manifest["nodes"].values()
+    return {node["name"]: node["schema"] for node in manifest["nodes"].values()
             if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"}
 
 
 def _marts(warehouse: Path) -> dict[str, list]:
+    """Every mart, and every incremental model without its load times."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = {m: con.execute(f"select * from marts.{m} order by all").fetchall() for m in MARTS}
-        for m in INCREMENTAL_MODELS:
-            tables[m] = con.execute(f"select * exclude (source_loaded_at) from intermediate.{m} order by all"
-                                    ).fetchall()
+        for model, schema in _incremental_models().items():
+            tables[model] = con.execute(f"select {LOAD_TIMES} from {schema}.{model} order by all").fetchall()
         return tables
     finally:
         con.close()
+
+
+def test_the_code_checksum_changes_with_the_code_only(tmp_path: Path) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(load_settings().dbt_project_dir, project, ignore=shutil.ignore_patterns("target", "logs"))
+    checksum = code_checksum(project)
+    (project / "target").mkdir()
+    (project / "target" / "run_results.json").write_text("{}")
+    (project / "profiles.yml").write_text("# a profile is where dbt runs, not what it computes\n")
+    assert code_checksum(project) == checksum, "build artefacts and the profile are not code"
+    for changed in (project / "macros" / "portable.sql", project / "models" / "marts" / "_marts__models.yml",
+                    project / "dbt_project.yml"):
+        original = changed.read_bytes()
+        changed.write_bytes(original + b"\n")
+        assert code_checksum(project) != checksum, f"a change to {changed.name} is a code change"
+        changed.write_bytes(original)
+    (project / "macros" / "portable.sql").rename(project / "macros" / "moved.sql")
+    assert code_checksum(project) != checksum, "a renamed file is a code change"
 
 
 @pytest.mark.slow
@@ -123,24 +145,24 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
     _deliveries(sample_landing, a, b)
     incremental = tmp_path / "incremental.duckdb"
     _load(a, incremental)
-    _build(incremental)
+    assert _build(incremental) > 0, "the first build runs the unit tests and loads the seeds"
     before = _marts(incremental)
     _load(b, incremental)
-    _build(incremental)
+    assert _build(incremental) == 0, "the last build ran this code: the daily run leaves out unit tests and seeds"
     after = _marts(incremental)
 
     full = tmp_path / "full.duckdb"
     _load(a, full)
     _load(b, full)
-    _build(full, "--full-refresh")
+    assert _build(full, "--full-refresh") > 0, "a full refresh runs the unit tests and seeds"
     expected = _marts(full)
 
     assert before != after, "delivery B must change the marts, or the test proves nothing"
-    assert _incremental_models_in_project() == set(INCREMENTAL_MODELS), \
-        "add every incremental model to INCREMENTAL_MODELS, so that it is compared with a full refresh"
-    for model in INCREMENTAL_MODELS:
+    incremental_models = _incremental_models()
+    assert {"stg_shopify__order_lines_csv", "int_orders", "int_follower_snapshots"} <= set(incremental_models)
+    for model in incremental_models:
         assert before[model] != after[model], f"delivery B must change {model}, or its comparison proves nothing"
-    for table in (*MARTS, *INCREMENTAL_MODELS):
+    for table in (*MARTS, *incremental_models):
         assert after[table] == expected[table], table
     con = duckdb.connect(str(full), read_only=True)
     refunded = con.execute("select count(*) from intermediate.int_orders where refunds_ex_tax > 0 and order_name in "

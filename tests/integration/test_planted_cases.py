@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.evaluate import VETTING_REASON, evaluate
+from pipeline.evaluate import BUDGET_RECOMMENDATION, VETTING_REASON, evaluate
+from pipeline.generate.world import BUDGET_CASES, MISSED_POSTS
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +150,81 @@ def test_competitor_posts_are_flagged_and_breaches_listed_per_contract(truth: di
             assert post["competitor"] in reasons[(post["creator_id"], code)]
         else:
             assert not {c for c, k in reasons if c == post["creator_id"]}, post
+
+
+def _times(value: float) -> str:
+    """A multiple as the reasons write it: one decimal, never "-0.0x"."""
+    return f"{0.0 if abs(value) < 0.05 else value:.1f}x"
+
+
+def test_budget_recommendations_get_each_planted_case_right(truth: dict, con) -> None:
+    """The consistent top performer is increased, the declining one cut or replaced, and the one with too few recent
+    orders gets no recommendation, whatever its ROI; nobody is judged under the minimum, nobody without a cost is
+    increased, and every reason gives the ROI with its range and the orders behind it."""
+    result = evaluate(con, truth, schema="marts")
+    print(result.as_text())
+    assert {b.case for b in result.budget} == set(BUDGET_CASES) == set(BUDGET_RECOMMENDATION), "one of each at S"
+    assert all(b.found for b in result.budget), result.budget
+    rows = con.execute("""
+        select recommendation, recent_orders, recent_roi, recent_roi_low, recent_roi_high, budget_change_per_month,
+               reason
+        from marts.budget_recommendations""").fetchall()
+    judged = [r for r in rows if r[0] != "insufficient_data"]
+    assert {r[0] for r in rows} >= {"increase", "cut", "insufficient_data"}
+    assert min(r[1] for r in judged) >= 10 > max(r[1] for r in rows if r[0] == "insufficient_data")
+    assert all(roi is not None for rec, _, roi, *_ in rows if rec == "increase")
+    for rec, orders, roi, low, high, _, reason in judged:
+        if roi is not None:
+            assert low < roi < high
+            assert f"{_times(roi)} ({_times(low)} to {_times(high)}) over {orders} orders" in reason
+            assert reason.endswith(".") and f": {rec}" in reason
+    moved = sum(r[5] for r in rows if r[0] in ("cut", "replace"))
+    assert moved < 0 and sum(r[5] for r in rows if r[0] == "increase") <= -moved, "spend moved, none made up"
+
+
+def test_hostile_comment_sections_are_flagged_and_genuine_critics_are_not(truth: dict, con) -> None:
+    """A planted hostile comment section sends its creator to review with the shares in plain words and the posts as
+    evidence; genuine creators, whose comments include an occasional critic, are never flagged; too few comments give
+    no component (NULL, not 100); the scores table keeps no comment text."""
+    hostile = {(p["creator_id"], p["platform"]) for p in truth["planted_creators"] if p["case"] == "hostile_comments"}
+    rows = con.execute("""
+        select v.creator_id, v.platform,
+               greatest(v.brand_safety_recent_comments, v.brand_safety_sponsored_comments), v.brand_safety_score,
+               v.is_brand_safety_review, v.verdict, r.detail, r.evidence
+        from marts.creator_vetting as v
+        left join marts.creator_vetting_reasons as r
+            on v.creator_id = r.creator_id and v.platform = r.platform and r.reason_code = 'unsafe_comments'
+    """).fetchall()
+    flagged = {(c, p) for c, p, _, _, review, *_ in rows if review}
+    assert hostile and flagged == hostile
+    for creator, platform, _, _, _, verdict, detail, evidence in rows:
+        if (creator, platform) in hostile:
+            assert verdict == "review" and "% of " in detail and " are negative, " in detail and evidence
+    few = [score for _, _, comments, score, *_ in rows if comments is not None and comments < 30]
+    assert few and all(score is None for score in few), "scale S has accounts with too few comments"
+    assert not set(truth["genuine_creators"]) & {c for c, _ in flagged}
+    columns = {c[0] for c in con.execute("describe intermediate.int_comment_safety_scores").fetchall()}
+    assert "comment_text" not in columns and {"sentiment", "is_spam", "is_toxic"} <= columns
+
+
+def test_late_and_missing_contract_posts_are_found_for_the_planted_creators_only(truth: dict, con) -> None:
+    """A planted late deliverer's contracts are late and a planted non-deliverer's are missing the posts they never
+    made, each creator sent to review with the matching reason; every other contract of the sample is delivered on
+    time or not due yet, and a delivered post without an ad label is a never_discloses creator's."""
+    planted = truth["contract_deliverables"]
+    assert planted["late_contracts"] and planted["missed_contracts"], "scale S plants both"
+    rows = con.execute("select contract_id, creator_id, delivery_status, posts_missing, posts_undisclosed "
+                       "from marts.contract_deliverables").fetchall()
+    assert {c for c, _, status, *_ in rows if status == "late"} == set(planted["late_contracts"])
+    assert {c for c, _, status, *_ in rows if status == "missing"} == set(planted["missed_contracts"])
+    assert sum(m for *_, m, _ in rows) == MISSED_POSTS * len(planted["missed_contracts"])
+    assert "pending" in {status for _, _, status, *_ in rows}, "contracts still running owe a post not yet due"
+    cases = {p["creator_id"]: p["case"] for p in truth["planted_creators"]}
+    undisclosed = {creator for _, creator, *_, n in rows if n}
+    assert undisclosed and {cases.get(c) for c in undisclosed} == {"never_discloses"}
+    reasons = dict(con.execute("""
+        select v.creator_id, r.reason_code from marts.creator_vetting as v
+        join marts.creator_vetting_reasons as r on v.creator_id = r.creator_id and v.platform = r.platform
+        where r.reason_code like '%_deliverables' and r.is_key_reason and v.verdict = 'review'""").fetchall())
+    expected = {"late_delivery": "late_deliverables", "missed_delivery": "missing_deliverables"}
+    assert reasons == {c: expected[k] for c, k in cases.items() if k in expected}

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from tests.serve.conftest import Published
 
 APP = Path(__file__).resolve().parents[2] / "serve" / "dashboard" / "app.py"
-PAGES = ("views/overview.py", "views/leaderboard.py", "views/creator.py", "views/campaigns.py", "views/status.py")
+PAGES = ("views/overview.py", "views/leaderboard.py", "views/creator.py", "views/campaigns.py", "views/status.py",
+         "views/budget.py")
 
 
 @pytest.fixture
@@ -175,6 +176,24 @@ def test_campaign_view_sets_revenue_against_spend(env: Published) -> None:
     assert _number(metrics["ROI to date"]) == round(float((revenue - cost) / cost) * 100, 1)
 
 
+def test_budget_page_lists_the_moves_with_their_reasons_and_their_sums(env: Published) -> None:
+    at = _app(PAGES[5])
+    rows = _sql(env, "select recommendation, budget_change_per_month, expected_revenue_change_per_month, reason "
+                     "from budget_recommendations")
+    moves = [r for r in rows if r[0] in ("increase", "cut", "replace")]
+    assert moves, "the sample moves budget"
+    assert sorted(at.dataframe[0].value.reason) == sorted(r[3] for r in moves), "the moves are shown first"
+    metrics = _metrics(at)
+    assert _number(metrics["Freed a month (USD)"]) == round(-sum(float(r[1]) for r in moves if r[0] != "increase"))
+    assert _number(metrics["Moved to top performers (USD)"]) == round(sum(float(r[1]) for r in moves
+                                                                          if r[0] == "increase"))
+    assert _number(metrics["Expected net revenue change a month (USD)"]) == round(sum(float(r[2]) for r in moves))
+    at.multiselect(key="recommendation").set_value(["insufficient_data"]).run()
+    shown = at.dataframe[0].value
+    assert set(shown.recommendation) == {"insufficient_data"}
+    assert len(shown) == sum(1 for r in rows if r[0] == "insufficient_data")
+
+
 def test_status_page_shows_the_published_version_and_the_gate(env: Published) -> None:
     version = _sql(env, "select version from publication")[0][0]
     at = _app(PAGES[4])
@@ -240,3 +259,18 @@ def test_no_customer_data_reaches_any_page(env: Published) -> None:
             shown.append(frame.value.to_csv())
         text = "\n".join(shown)
         assert not any(h in text for h in hashes) and not any(k in text for k in keys), page
+
+
+def test_campaign_view_lists_missing_and_late_contract_posts_first(env: Published) -> None:
+    campaign_id, missing, late = _sql(env, """
+        select campaign_id, sum(posts_missing), sum(posts_late) from contract_deliverables group by 1
+        having sum(posts_missing) > 0 order by 1 limit 1""")[0]
+    at = _app(PAGES[3])
+    at.selectbox(key="campaign").set_value(campaign_id).run()
+    assert not at.exception
+    table = at.dataframe[1].value  # the campaigns table is first
+    assert len(table) == _sql(env, "select count(*) from contract_deliverables where campaign_id = ?",
+                              [campaign_id])[0][0]
+    assert table.delivery_status.iloc[0] == "missing", "missing deliverables come first"
+    assert table.posts_missing.sum() == missing and table.posts_late.sum() == late
+    assert any(f"**{missing} missing, {late} late" in m.value for m in at.markdown)

@@ -124,6 +124,25 @@ def test_the_campaign_chart_sets_spend_against_budget_as_the_mart_does(report: R
     assert f"No budget set: {', '.join(unset)}" in text
 
 
+def test_the_budget_section_lists_each_move_with_its_reason(report: ReportFiles, published: Published) -> None:
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        moves = con.execute("select creator_name, recommendation, budget_change_per_month, reason "
+                            "from budget_recommendations where recommendation in ('increase', 'cut', 'replace')"
+                            ).fetchall()
+        few = con.execute("select count(*) from budget_recommendations where recommendation = 'insufficient_data'"
+                          ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert moves, "the sample moves budget"
+    md = report.markdown.read_text()
+    for name, recommendation, change, reason in moves:
+        assert f"| {name} | {recommendation} | {change:,.2f} | {reason} |" in md
+    assert f"{few} creators with too few recent orders to judge" in md
+    text = _flat(" ".join(_pages(report.pdf, "budget_moves")))
+    assert "Where to move budget" in text and moves[0][3][:40] in text
+
+
 def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles) -> None:
     pages = _pages(report.pdf, "pages")
     text = _flat(" ".join(pages))
@@ -200,3 +219,27 @@ def test_stale_data_can_be_sent_marked_on_every_page(published: Published, tmp_p
     pages = _pages(stale.pdf, "stale")
     assert len(pages) >= 2 and all("STALE DATA" in page for page in pages)
     assert "STALE DATA" in stale.html.read_text() and "STALE DATA" in stale.markdown.read_text()
+
+
+def test_missing_and_late_contract_posts_are_flagged_with_the_marts_counts(report: ReportFiles,
+                                                                          published: Published) -> None:
+    """The sample plants creators who post late and who never post: each missing or late deliverable due in the
+    report's weeks is counted under "Needs attention" and listed in the appendix (a row of the HTML)."""
+    rows = [r for r in _one_all("""
+        select creator_name, delivery_status, posts_due, posts_missing, posts_late from contract_deliverables
+        where delivery_status in ('missing', 'late') and due_date between date '2026-11-15' - 84 and '2026-11-15'
+        """, _serving(published))]
+    assert {status for _, status, *_ in rows} == {"missing", "late"}, "the sample plants both"
+    assert f"Contract posts missing or late: {len(rows)} deliverables" in report.markdown.read_text()
+    html_rows = re.findall(r"<tr align=\"left\">(.*?)</tr>", report.html.read_text(), re.S)
+    for name, status, due, missing, late in rows:
+        owed = f"{missing} of {due} not posted" if status == "missing" else f"{late} of {due} late, up to"
+        assert any(name in row and f"<td>{status}</td>" in row and owed in row for row in html_rows), (name, status)
+
+
+def _one_all(sql: str, path: Path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

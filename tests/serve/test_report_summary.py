@@ -9,7 +9,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from serve.report import summary
-from serve.report.data import Campaign, CreatorCampaign, Leak, Mover, ReportData, ToDate, Totals, Vetted
+from serve.report.data import (
+    Campaign,
+    CreatorCampaign,
+    Deliverable,
+    Leak,
+    Mover,
+    Recommendation,
+    ReportData,
+    ToDate,
+    Totals,
+    Vetted,
+)
 from serve.report.week import ReportWeek
 
 WEEK = ReportWeek(date(2026, 11, 9), "Europe/London")
@@ -125,3 +136,33 @@ def test_the_biggest_change_says_why() -> None:
 def test_nothing_to_decide_is_said_plainly() -> None:
     assert summary.headline(_data(), REFERENCE)[-1] == "Nothing needs a decision this week."
     assert summary.flags(_data()) == []
+
+
+def _move(name: str, recommendation: str, change: str | None, effect: str | None) -> Recommendation:
+    return Recommendation(name, recommendation, 40, 3.1, None if change is None else Decimal(change),
+                          None if effect is None else Decimal(effect), f"{name}: {recommendation}.")
+
+
+def test_the_budget_section_sums_the_moves_and_counts_the_rest() -> None:
+    budget = [_move("Ada", "increase", "900.00", "8100.00"), _move("Bo", "replace", "-600.00", "-300.00"),
+              _move("Cy", "cut", "-300.00", "-450.00"), _move("Di", "keep", "0.00", "0.00"),
+              _move("Ed", "insufficient_data", None, None), _move("Fa", "insufficient_data", None, None)]
+    section = summary.budget_section(_data(budget=budget))
+    assert [m.creator_name for m in section.moves] == ["Ada", "Bo", "Cy"]
+    assert section.summary == ("Cutting or replacing 2 creators frees 900 USD a month; 900 USD of it fits the room for "
+                               "more sponsored posts of 1 top performer. If recent returns hold, net revenue changes "
+                               "by +7,350 USD a month.")
+    assert section.others == "1 creator kept as they are; 2 creators with too few recent orders to judge."
+    nothing = summary.budget_section(_data(budget=[_move("Ed", "insufficient_data", None, None)]))
+    assert not nothing.moves and nothing.summary == "No creator's recent return is clear enough to move budget."
+
+
+def test_missing_and_late_contract_posts_say_how_many_of_how_many() -> None:
+    d = _data(deliverables=[
+        Deliverable("Ada", "Autumn 2026", "instagram_reel", date(2026, 11, 1), "missing", 3, 2, 0, None),
+        Deliverable("Bo", "Autumn 2026", "tiktok_video", date(2026, 10, 20), "late", 2, 0, 1, 1)])
+    flag = next(f for f in summary.flags(d) if f.title == "Contract posts missing or late")
+    assert flag.count == "2 deliverables"
+    assert flag.rows == [("Ada", "Autumn 2026", "instagram reel", "1 Nov 2026", "missing", "2 of 3 not posted"),
+                         ("Bo", "Autumn 2026", "tiktok video", "20 Oct 2026", "late", "1 of 2 late, up to 1 day")]
+    assert not any(f.title == "Contract posts missing or late" for f in summary.flags(_data()))
