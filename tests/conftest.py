@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from filelock import FileLock
 
@@ -77,6 +79,20 @@ def built_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFac
         run_dbt(dataclasses.replace(load_settings(), warehouse_path=folder / "warehouse.duckdb"), "build")
 
     return _made_once(tmp_path_factory, "built", build) / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="module")
+def truth(sample_landing: Path) -> dict:
+    """The sample's ground truth: who was planted with which case (pipeline/generate/run.py)."""
+    return json.loads((sample_landing / "ground_truth.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def con(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the built warehouse."""
+    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture

@@ -3,27 +3,8 @@ the planted ROI cases. Scored from a real ``dbt build`` of scale-S sample data (
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import duckdb
-import pytest
-
 from pipeline.evaluate import BUDGET_RECOMMENDATION, VETTING_REASON, evaluate
 from pipeline.generate.world import BUDGET_CASES, MISSED_POSTS
-
-
-@pytest.fixture(scope="module")
-def truth(sample_landing: Path) -> dict:
-    return json.loads((sample_landing / "ground_truth.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def con(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built_warehouse), read_only=True)
-    yield connection
-    connection.close()
 
 
 def test_verdicts_catch_every_planted_bad_actor_and_no_genuine_creator(truth: dict, con) -> None:

@@ -4,12 +4,9 @@ ghost audiences in plain words, leaves genuine creators alone and keeps stories 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
@@ -38,18 +35,6 @@ def test_story_pages_and_insights_load_with_current_and_older_metric_names(tmp_p
     # A story without its timestamp and a negative count are quarantined, each naming its column.
     assert sorted(con.execute("select column_name, raw_value from raw.quarantine").fetchall()) == [
         ("metric_value", "-1"), ("posted_at", None)]
-
-
-@pytest.fixture(scope="module")
-def truth(sample_landing: Path) -> dict:
-    return json.loads((sample_landing / "ground_truth.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def con(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built_warehouse), read_only=True)
-    yield connection
-    connection.close()
 
 
 def test_ghost_audiences_are_flagged_in_plain_words_and_genuine_creators_are_not(truth: dict, con) -> None:
