@@ -26,6 +26,20 @@ os.environ["DBT_LOG_PATH"] = str(_DBT_ARTEFACTS / "logs")
 PII_TEST_KEY = "test-key"
 
 
+# The session fixtures below that build the shared sample data (generate, load, gate, dbt build: about a minute).
+_SHARED_DATA = {"sample_landing", "loaded_warehouse", "built_warehouse"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Test files in the order both xdist workers use best (``--dist loadfile --no-loadscope-reorder`` queues files
+    as collected): first one file that needs the built warehouse, so one worker starts building it at once, then
+    every file that needs none of it, then the rest. Before, both workers soon reached files that need it and one
+    of them waited the whole build on its lock."""
+    needing = {item.path for item in items if _SHARED_DATA & set(item.fixturenames)}
+    starter = next((item.path for item in items if "built_warehouse" in item.fixturenames), None)
+    items.sort(key=lambda item: 0 if item.path == starter else 2 if item.path in needing else 1)
+
+
 def _made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
     """A folder ``make`` fills once per test run. Under ``pytest -n 2`` each worker is a process with session
     fixtures of its own: the first worker to get here makes the folder in the run's shared temp folder, under a
