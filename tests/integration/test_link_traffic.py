@@ -68,3 +68,22 @@ def test_generated_clicks_and_sessions_reach_creator_roi_in_full(sample_landing:
     assert 0.005 < median_cvr < 0.1, f"a plausible conversion rate of link visits, not {median_cvr}"
     # Links left in bios keep some clicks after their assignment ends: delivered, but credited to nobody.
     assert raw_clicks > sum(t["clicks"] for t in truth.values())
+
+
+def test_a_ga4_month_with_its_totals_row_passes_the_raw_gate(tmp_path: Path) -> None:
+    """GA4's totals row sums a month of landing pages, so its revenue is far above the rows' 99th percentile: the
+    raw gate's absurd-amount check rejected every generated GA4 file for it (GA4 revenue is never counted)."""
+    from expectations.gate import run_raw_gate
+
+    rows = [f"/products/glow-serum?ref=anna-c1,202605{day:02d},instagram / creator,c1,40,30,1,50.0"
+            for day in range(1, 31) for _ in range(10)]
+    (tmp_path / "landing" / "ga4").mkdir(parents=True)
+    (tmp_path / "landing" / "ga4" / "landing_pages_2026-05.csv").write_text("\n".join([
+        "# Landing page", "# Start date: 20260501", "# End date: 20260531",
+        "Landing page + query string,Date,Session source / medium,Session campaign,Sessions,Engaged sessions,"
+        "Key events,Total revenue",
+        f"Grand total,,,,{40 * len(rows)},{30 * len(rows)},{len(rows)},{50.0 * len(rows)}", *rows]) + "\n")
+    warehouse = tmp_path / "w.duckdb"
+    [result] = load_with_results(["ga4_landing_pages"], tmp_path / "landing", warehouse, PII_TEST_KEY)
+    assert (result.rows_loaded, result.rows_quarantined) == (len(rows) + 1, 0)
+    assert run_raw_gate(warehouse, tmp_path / "quality", "ga4") == []
