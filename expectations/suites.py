@@ -197,7 +197,15 @@ MART_QUERIES = {
         "count(*) - count(distinct (creator_id, campaign_id)) as duplicate_creator_campaigns, "
         "count(*) filter (where creator_cost < 0) as negative_costs, "
         "count(*) filter (where creator_cost > 0 and roi is null) as roi_missing_with_cost, "
-        "count(*) filter (where creator_cost = 0 and roi_null_reason is null) as zero_cost_without_reason "
+        "count(*) filter (where creator_cost = 0 and roi_null_reason is null) as zero_cost_without_reason, "
+        # Every credited click and session is in exactly one creator x campaign row: per campaign, the sums agree
+        # with the link traffic they come from (a check across two models: here, not as a dbt test, which Cosmos
+        # would attach to both models' test tasks).
+        "(select count(*) from (select campaign_id, sum(clicks) as clicks, sum(sessions) as sessions "
+        "from marts.creator_roi group by 1) as r full join (select campaign_id, sum(clicks) as clicks, "
+        "sum(sessions) as sessions from intermediate.int_link_traffic group by 1) as t using (campaign_id) "
+        "where r.clicks is distinct from t.clicks or r.sessions is distinct from t.sessions) "
+        "as campaigns_with_traffic_not_reconciled "
         "from marts.creator_roi"),
     "creator_vetting": (
         "select count(*) as rows, " + _rows_vs_last_pass("creator_vetting") + ", "
@@ -262,7 +270,8 @@ def _mart_expectations(mart: str) -> Callable[[Any, GateSettings], list[Any]]:
             ]
         if mart == "creator_roi":
             return [*_rows(x, t), *_zero(x, "duplicate_creator_campaigns", "negative_costs", "roi_missing_with_cost",
-                                         "zero_cost_without_reason", why="inconsistent ROI rows")]
+                                         "zero_cost_without_reason", "campaigns_with_traffic_not_reconciled",
+                                         why="inconsistent ROI rows")]
         if mart == "creator_vetting":
             return [*_rows(x, t), *_zero(x, "scores_out_of_range", "coverage_out_of_range", "verdicts_missing",
                                          why="scores, coverage or verdicts out of their definition")]
