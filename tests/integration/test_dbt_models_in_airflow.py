@@ -22,8 +22,9 @@ from tests.conftest import PII_TEST_KEY
 from tests.e2e.airflow_processes import free_port, query, serialised, standalone, stop, wait_for
 
 DAG_ID = "creator_pipeline"
-FAILING = "int_contract_costs"  # built on by int_incremental_revenue, creator_roi and campaign_performance
-DEPENDANTS = {"int_incremental_revenue", "creator_roi", "campaign_performance"}
+# built on by int_incremental_revenue, creator_roi, campaign_performance and budget_recommendations
+FAILING = "int_contract_costs"
+DEPENDANTS = {"int_incremental_revenue", "creator_roi", "campaign_performance", "budget_recommendations"}
 PLANTED = "{{ config(pre_hook=\"select error('planted fault')\") }}\n"
 
 
