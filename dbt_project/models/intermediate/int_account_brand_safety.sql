@@ -55,16 +55,7 @@ shares as (
 
 judged as (
     select
-        platform,
-        account_id,
-        recent_comments,
-        recent_negative_share,
-        recent_toxic_share,
-        recent_spam_share,
-        sponsored_comments,
-        sponsored_negative_share,
-        sponsored_toxic_share,
-        sponsored_spam_share,
+        *,
         {%- for view in ['recent', 'sponsored'] %}
             case when {{ view }}_comments >= {{ var('brand_safety_min_comments') }} then 100 * least(
                 {%- for name, floor, span in signals %}
@@ -81,16 +72,7 @@ judged as (
 )
 
 select
-    platform,
-    account_id,
-    recent_comments,
-    recent_negative_share,
-    recent_toxic_share,
-    recent_spam_share,
-    sponsored_comments,
-    sponsored_negative_share,
-    sponsored_toxic_share,
-    sponsored_spam_share,
+    * exclude (recent_score, sponsored_score, is_recent_unsafe, is_sponsored_unsafe),
     -- least() skips nulls: the worse of the views that were judged, null when neither was.
     least(recent_score, sponsored_score) as brand_safety_score,
     is_recent_unsafe or is_sponsored_unsafe as is_brand_safety_review,
