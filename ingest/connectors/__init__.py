@@ -35,6 +35,9 @@ def fetch_configured(group: str, landing: Path, warehouse: Path) -> list[Path]:
             file = instagram.fetch_media(creds, accounts, landing)
             log.info("Instagram Graph API: media of %d accounts landed in %s", len(accounts), file)
             landed += [file] if file else []
+            story_files = instagram.fetch_stories(creds, accounts, landing)
+            log.info("Instagram Graph API: live stories of %d accounts landed in %s", len(accounts), story_files)
+            landed += story_files
     return landed
 
 

@@ -23,10 +23,12 @@ GRAPH_RATE_LIMIT_CODES = {4, 17, 32, 613}
 
 
 class ConnectorError(Exception):
-    """A page could not be fetched (after every retry, or refused outright); the message is redacted."""
+    """A page could not be fetched (after every retry, or refused outright); the message is redacted.
+    ``graph_code`` is the Graph API's error code of a refusal, so a connector can tell "too few viewers" apart."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, graph_code: int | None = None) -> None:
         super().__init__(redact(message))
+        self.graph_code = graph_code
 
 
 class _Retryable(ConnectorError):
@@ -72,12 +74,13 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _is_graph_rate_limit(response: httpx.Response) -> bool:
+def _graph_code(response: httpx.Response) -> int | None:
+    """The Graph API error code of a response ({"error": {"code": ...}}), else None."""
     try:
         code = response.json().get("error", {}).get("code")
     except (ValueError, AttributeError):
-        return False
-    return code in GRAPH_RATE_LIMIT_CODES
+        return None
+    return code if isinstance(code, int) else None
 
 
 def _fetch_once(client: httpx.Client, url: str, params: dict[str, Any] | None) -> Page:
@@ -87,14 +90,15 @@ def _fetch_once(client: httpx.Client, url: str, params: dict[str, Any] | None) -
         raise _Retryable(f"transport error: {exc}") from None
     status = response.status_code
     retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-    if status == 429 or (status in (400, 403) and _is_graph_rate_limit(response)):
+    if status == 429 or (status in (400, 403) and _graph_code(response) in GRAPH_RATE_LIMIT_CODES):
         raise _Retryable(f"rate limited (HTTP {status})", retry_after)
     if status >= 500:
         raise _Retryable(f"HTTP {status}", retry_after)
     if status >= 400:
         hint = "; check the access token and its permissions" if status in (401, 403) else ""
         # Redact before cutting: a token cut in half no longer matches the secret it came from.
-        raise ConnectorError(f"{response.url}: HTTP {status} {redact(response.text)[:300]}{hint}")
+        raise ConnectorError(f"{response.url}: HTTP {status} {redact(response.text)[:300]}{hint}",
+                             _graph_code(response))
     try:
         body = response.json()
     except ValueError:

@@ -1,10 +1,12 @@
 """The API connectors against a real local HTTP server started by the test (no patched client): Shopify Link-header
 paging, incremental cursor, HTTP 429 with Retry-After (seconds or an HTTP date), a 5xx burst and a malformed page;
-Instagram paging.next and Graph rate-limit errors. The landed pages then load through ingest."""
+Instagram paging.next and Graph rate-limit errors; Instagram stories with their insights (too few viewers, an API
+version that only knows the old metric names, a server that fails). The landed pages then load through ingest."""
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +20,10 @@ from urllib.parse import parse_qs, quote, urlparse
 import duckdb
 import pytest
 
+from ingest.connectors import fetch_configured
 from ingest.connectors.credentials import ApiCredentials
 from ingest.connectors.http import ConnectorError, RetryPolicy
-from ingest.connectors.instagram import fetch_media
+from ingest.connectors.instagram import LEGACY_STORY_METRICS, STORY_METRICS, fetch_media, fetch_stories
 from ingest.connectors.shopify import fetch_orders
 from ingest.runs import load_with_results
 from tests.conftest import PII_TEST_KEY
@@ -77,6 +80,21 @@ class FakeApi:
                 token = query.get("access_token", [""])[0]
                 body["paging"]["next"] = f"{self.base}/{account}/media?after=1&access_token={token}"
             return 200, {"Content-Type": "application/json"}, json.dumps(body)
+        if path.endswith("/stories"):  # two pages of two live stories per account
+            account = path.strip("/").split("/")[0]
+            after = query.get("after", ["0"])[0]
+            data = [{"id": f"{account}{after}{k}", "media_type": "IMAGE", "media_product_type": "STORY",
+                     "timestamp": "2026-05-01T12:00:00+0000"} for k in range(2)]
+            body = {"data": data, "paging": {}}
+            if after == "0":
+                token = query.get("access_token", [""])[0]
+                body["paging"]["next"] = f"{self.base}/{account}/stories?after=1&access_token={token}"
+            return 200, {"Content-Type": "application/json"}, json.dumps(body)
+        if path.endswith("/insights"):
+            media = path.strip("/").split("/")[0]
+            data = [{"name": name, "period": "lifetime", "values": [{"value": 40}],
+                     "id": f"{media}/insights/{name}/lifetime"} for name in query["metric"][0].split(",")]
+            return 200, {"Content-Type": "application/json"}, json.dumps({"data": data})
         return 404, {}, "{}"
 
 
@@ -169,6 +187,92 @@ def test_instagram_follows_paging_next_and_retries_graph_rate_limits(api: FakeAp
     assert "access_token=REDACTED" in landed.read_text()
     [loaded] = load_with_results(["instagram_media"], tmp_path, tmp_path / "w.duckdb", PII_TEST_KEY)
     assert loaded.rows_loaded == 8
+
+
+def _graph_error(code: int, message: str) -> tuple[int, dict[str, str], str]:
+    return 400, {"Content-Type": "application/json"}, json.dumps({"error": {"message": message, "code": code}})
+
+
+def test_instagram_stories_page_land_their_insights_and_load_with_lineage(api: FakeApi, tmp_path: Path) -> None:
+    api.script["/1784/stories"] = [_graph_error(4, "Application request limit reached")]  # retried
+    api.script["/178401/insights"] = [_graph_error(10, "(#10) Not enough viewers for the media to show insights")]
+    landed = fetch_stories(ApiCredentials(api.base, GRAPH_TOKEN), ["1784", "1785"], tmp_path, FAST)
+    assert sorted(p.name.split("-")[0] for p in landed) == ["media_insights_stories", "stories"]
+    text = "".join(p.read_text() for p in landed)
+    assert GRAPH_TOKEN not in text and "access_token=REDACTED" in text, "the token is never landed"
+    asked = [q["metric"][0] for _, path, q in api.requests if path.endswith("/insights")]
+    assert len(asked) == 8 and set(asked) == {STORY_METRICS}, "every live story's insights, current names"
+
+    warehouse = tmp_path / "w.duckdb"
+    loaded = load_with_results(["instagram_stories", "instagram_media_insights"], tmp_path, warehouse, PII_TEST_KEY)
+    assert {r.source: (r.rows_loaded, r.rows_quarantined) for r in loaded} == {
+        "instagram_stories": (8, 0), "instagram_media_insights": (7 * 8, 0)}  # the small story has no insights
+    con = duckdb.connect(str(warehouse), read_only=True)
+    stories = con.execute("select media_id, account_id, _source_file, _source_row from raw.instagram_stories "
+                          "order by media_id").fetchall()
+    assert [s[:2] for s in stories] == [(f"{a}{p}{k}", a) for a in ("1784", "1785") for p in "01" for k in "01"]
+    assert all(s[2].endswith(landed[0].name) or s[2].endswith(landed[1].name) for s in stories)
+    small = con.execute("select count(*) from raw.instagram_media_insights where media_id = '178401'").fetchone()
+    assert small == (0,), "too few viewers is no insight, not zeros"
+    con.close()
+    # Idempotent: loading the same landing folder again loads nothing new.
+    again = load_with_results(["instagram_stories", "instagram_media_insights"], tmp_path, warehouse, PII_TEST_KEY)
+    assert sum(r.rows_loaded for r in again) == 0
+
+
+def test_instagram_stories_fall_back_to_the_old_metric_names_once(api: FakeApi, tmp_path: Path) -> None:
+    api.script["/178400/insights"] = [_graph_error(100, "(#100) metric[1] must be one of the following values: "
+                                                        "impressions, reach, replies, exits, taps_forward, taps_back")]
+    fetch_stories(ApiCredentials(api.base, GRAPH_TOKEN), ["1784"], tmp_path, FAST)
+    asked = [q["metric"][0] for _, path, q in api.requests if path.endswith("/insights")]
+    assert asked == [STORY_METRICS] + [LEGACY_STORY_METRICS] * 4, "refused once, then the old names for the rest"
+    warehouse = tmp_path / "w.duckdb"
+    load_with_results(["instagram_media_insights"], tmp_path, warehouse, PII_TEST_KEY)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    names = {r[0] for r in con.execute("select distinct metric_name from raw.instagram_media_insights").fetchall()}
+    con.close()
+    assert names == set(LEGACY_STORY_METRICS.split(","))  # staging renames impressions to views (the seed)
+
+
+def test_a_failing_stories_server_fails_naming_the_url_keeps_what_landed_and_hides_the_token(
+        api: FakeApi, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    api.script["/1785/stories"] = [(500, {}, f'{{"error": "backend down for {GRAPH_TOKEN}"}}')] * 10
+    with pytest.raises(ConnectorError, match=r"/1785/stories: HTTP 500 after 4 attempts.*landed.*"
+                                             r"re-run the fetch later") as failed:
+        fetch_stories(ApiCredentials(api.base, GRAPH_TOKEN), ["1784", "1785"], tmp_path, FAST)
+    assert GRAPH_TOKEN not in str(failed.value) and GRAPH_TOKEN not in caplog.text
+    stories = list((tmp_path / "instagram").glob("stories-*.jsonl"))
+    insights = list((tmp_path / "instagram").glob("media_insights_stories-*.jsonl"))
+    assert len(stories) == 1 and len(stories[0].read_text().splitlines()) == 2, "the first account's two pages kept"
+    assert len(insights[0].read_text().splitlines()) == 4
+    assert not list((tmp_path / "instagram").glob(".*.part")), "no half-written file left"
+    # The rest comes with the next fetch: the same stories again are one story each downstream (newest fetch wins).
+    api.script.clear()
+    fetch_stories(ApiCredentials(api.base, GRAPH_TOKEN), ["1784", "1785"], tmp_path, FAST)
+    warehouse = tmp_path / "w.duckdb"
+    load_with_results(["instagram_stories"], tmp_path, warehouse, PII_TEST_KEY)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*), count(distinct media_id) from raw.instagram_stories").fetchone() == (12, 8)
+    con.close()
+
+
+def test_the_social_fetch_lands_media_and_stories_of_every_creator_account(
+        api: FakeApi, sample_landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `ingest fetch instagram` and the hourly ingest_apis task run: the creators template's Instagram accounts,
+    their media, then their live stories with insights."""
+    warehouse = tmp_path / "w.duckdb"
+    load_with_results(["creators"], sample_landing, warehouse, PII_TEST_KEY)
+    monkeypatch.setenv("INSTAGRAM_GRAPH_URL", api.base)
+    monkeypatch.setenv("INSTAGRAM_ACCESS_TOKEN", GRAPH_TOKEN)
+    landed = fetch_configured("social", tmp_path / "landing", warehouse)
+    assert sorted(p.name.split("-")[0] for p in landed) == ["media", "media_insights_stories", "stories"]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    accounts = {a for (a,) in con.execute("select instagram_user_id from raw.creators "
+                                          "where instagram_user_id is not null").fetchall()}
+    con.close()
+    asked = {path.strip("/").split("/")[0] for _, path, _ in api.requests if path.endswith("/stories")}
+    assert accounts and asked == accounts
 
 
 def test_retry_after_as_an_http_date_is_honoured_and_capped(api: FakeApi, tmp_path: Path) -> None:

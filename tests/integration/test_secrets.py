@@ -17,7 +17,7 @@ import pytest
 
 from ingest.connectors.credentials import ApiCredentials
 from ingest.connectors.http import ConnectorError
-from ingest.connectors.instagram import fetch_media
+from ingest.connectors.instagram import fetch_media, fetch_stories
 from ingest.connectors.shopify import fetch_orders
 from pipeline.alerts import notify_failure
 from tests.inboxes import webhook_inbox
@@ -40,10 +40,15 @@ def _run_instagram(fake: FakeApi, landing: Path) -> None:
     fetch_media(ApiCredentials(fake.base, GRAPH_TOKEN), ["1784", "1785"], landing, FAST)
 
 
+def _run_instagram_stories(fake: FakeApi, landing: Path) -> None:
+    fetch_stories(ApiCredentials(fake.base, GRAPH_TOKEN), ["1784", "1785"], landing, FAST)
+
+
 # connector -> (token, how to run it, the request key whose responses the failure replaces: after a good page)
 CONNECTORS: dict[str, tuple[str, Callable[[FakeApi, Path], None], str]] = {
     "shopify": (SHOPIFY_TOKEN, _run_shopify, "/admin/api/2025-07/orders.json?page_info=2"),
     "instagram": (GRAPH_TOKEN, _run_instagram, "/1785/media"),  # the second account's token-carrying URL
+    "instagram_stories": (GRAPH_TOKEN, _run_instagram_stories, "/1785/stories"),
 }
 
 
@@ -85,8 +90,8 @@ def test_no_token_in_logs_errors_landed_files_or_alerts_when_the_api_fails(
             [alert] = alerts
             reason = alert["reason"]
             assert ("HTTP 401" if "401" in kind else "HTTP 500") in reason
-            if connector == "instagram" and "401" in kind:  # the failing URL is named, its token masked
-                assert "/1785/media?" in reason and "access_token=REDACTED: HTTP 401" in reason
+            if connector.startswith("instagram") and "401" in kind:  # the failing URL is named, token masked
+                assert f"{failing_key}?" in reason and "access_token=REDACTED: HTTP 401" in reason
 
     assert any(r.name == "httpx" for r in caplog.records), "httpx's request log was captured (it is what leaks)"
     evidence = {
