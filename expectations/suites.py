@@ -179,6 +179,17 @@ def _vetting_findings(mart: str) -> str:
             f"as creators_not_vetted from marts.{mart}")
 
 
+def _content_cells(mart: str, cell: str) -> str:
+    """Format or posting-time cells: one row per cell, a best cell only among those with enough posts, at most one best
+    per platform and tier."""
+    return ("select count(*) as rows, " + _rows_vs_last_pass(mart) + ", "
+            f"count(*) - count(distinct (platform, tier, {cell})) as duplicate_cells, "
+            "count(*) filter (where is_best and not has_enough_posts) as thin_cells_named_best, "
+            "(select count(*) from (select platform, tier from marts." + mart + " where is_best group by all "
+            "having count(*) > 1)) as groups_with_two_best "
+            f"from marts.{mart}")
+
+
 MART_QUERIES = {
     "order_attribution": (
         "select count(*) as rows, " + _rows_vs_last_pass("order_attribution") + ", "
@@ -234,6 +245,18 @@ MART_QUERIES = {
         "(select 1 from marts.creator_follower_history h where h.creator_id = e.creator_id and h.platform = e.platform "
         "and h.snapshot_date = e.observed_on and h.is_flagged)) as flags_not_charted "
         "from marts.creator_follower_history"),
+    # Optional input (the contract_exclusivity template): an empty list is fine; a breach outside its window or after
+    # the vetting date, or a list that disagrees with the vetting mart's breach counts, is not.
+    "contract_exclusivity_breaches": (
+        "select count(*) as rows, " + _rows_vs_last_pass("contract_exclusivity_breaches") + ", "
+        "count(*) - count(distinct (contract_id, platform, post_id)) as duplicate_breaches, "
+        "count(*) filter (where posted_date not between window_start and window_end or posted_date > as_of_date) "
+        "as breaches_outside_window, "
+        "(select count(*) from (select platform, account_id, count(distinct post_id) as posts "
+        "from marts.contract_exclusivity_breaches group by all) as b full join (select platform, account_id, "
+        "exclusivity_breach_posts as posts from marts.creator_vetting where exclusivity_breach_posts > 0) as v "
+        "using (platform, account_id) where b.posts is distinct from v.posts) as accounts_disagreeing_with_vetting "
+        "from marts.contract_exclusivity_breaches"),
     # Optional input (the contract_deliverables template): an empty mart is fine, counts that do not add up are not.
     "contract_deliverables": (
         "select count(*) as rows, " + _rows_vs_last_pass("contract_deliverables") + ", "
@@ -247,6 +270,80 @@ MART_QUERIES = {
         "count(*) filter (where recommendation = 'increase' and recent_roi is null) as increase_without_roi, "
         "count(*) filter (where recent_roi not between recent_roi_low and recent_roi_high) as roi_outside_range "
         "from marts.budget_recommendations"),
+    # Across two models (so here, not as a dbt test: see creator_roi): the same new customers and cost per creator.
+    "creator_customer_value": (
+        "select count(*) as rows, " + _rows_vs_last_pass("creator_customer_value") + ", "
+        "count(*) - count(distinct creator_id) as duplicate_creators, "
+        "count(*) filter (where new_customers <> complete_window_customers + open_window_customers "
+        "or repeat_customers > complete_window_customers) as customers_not_adding_up, "
+        "count(*) filter (where cpa <= 0) as cpa_not_positive, "
+        "(select count(*) from marts.creator_customer_value as v full join (select creator_id, "
+        "sum(new_customers) as new_customers, sum(creator_cost) as creator_cost from marts.creator_roi group by 1) "
+        "as r using (creator_id) where v.new_customers is distinct from r.new_customers "
+        "or v.creator_cost is distinct from r.creator_cost) as creators_not_reconciled_with_roi "
+        "from marts.creator_customer_value"),
+    # Across two models (see creator_roi): revenue credited to a creator's posts never exceeds the creator's revenue.
+    "content_post_performance": (
+        "select count(*) as rows, " + _rows_vs_last_pass("content_post_performance") + ", "
+        "count(*) - count(distinct (platform, post_id)) as duplicate_posts, "
+        "count(*) filter (where content_format = 'unmapped') as unmapped_formats, "
+        "count(*) filter (where is_organic_winner and organic_winner_rank is null) as winners_without_rank, "
+        "(select count(*) from (select creator_id, sum(attributed_net_revenue) as revenue "
+        "from marts.content_post_performance group by 1) as p left join (select creator_id, "
+        "sum(net_revenue) as revenue from marts.creator_roi group by 1) as r using (creator_id) "
+        "where p.revenue > coalesce(r.revenue, 0)) "
+        "as creators_credited_over_roi "
+        "from marts.content_post_performance"),
+    "content_format_performance": _content_cells("content_format_performance", "content_format"),
+    "posting_time_performance": _content_cells("posting_time_performance", "local_weekday, local_hour"),
+    # Optional (gifting may not be used): an empty mart is fine. Across two models, so here (see creator_roi): each
+    # gifted creator's posts, orders, revenue and cost are creator_roi's, and a paid creator (cost beyond the gift) is
+    # never counted as seeding.
+    "seeding_performance": (
+        "select count(*) as rows, " + _rows_vs_last_pass("seeding_performance") + ", "
+        "count(*) - count(distinct (creator_id, campaign_id)) as duplicate_creator_campaigns, "
+        "count(*) filter (where has_posted is distinct from (posts > 0)) as posted_not_matching_posts, "
+        "count(*) filter (where cost_per_post <= 0 or emv < 0) as costs_or_emv_not_positive, "
+        "(select count(*) from marts.seeding_performance as s left join marts.creator_roi as r "
+        "using (creator_id, campaign_id) where r.creator_id is null or s.posts is distinct from r.sponsored_posts "
+        "or s.orders is distinct from r.orders or s.net_revenue is distinct from r.net_revenue "
+        "or s.gift_cost is distinct from r.creator_cost) as rows_not_reconciled_with_roi "
+        "from marts.seeding_performance"),
+    "seeding_programme": (
+        "select count(*) as rows, " + _rows_vs_last_pass("seeding_programme") + ", "
+        "count(*) - count(distinct campaign_id) as duplicate_campaigns, "
+        "count(*) filter (where post_rate not between 0 and 1) as post_rate_out_of_range, "
+        "(select count(*) from marts.seeding_programme as p full join (select campaign_id, count(*) as gifted, "
+        "count(*) filter (where has_posted) as posted, sum(posts) as posts, sum(gift_cost) as gift_cost, "
+        "sum(emv) as emv, sum(net_revenue) as net_revenue from marts.seeding_performance group by 1) as s "
+        "using (campaign_id) where p.creators_gifted is distinct from s.gifted "
+        "or p.creators_posted is distinct from s.posted or p.posts is distinct from s.posts "
+        "or p.gift_cost is distinct from s.gift_cost or p.emv is distinct from s.emv "
+        "or p.net_revenue is distinct from s.net_revenue) as campaigns_not_summing_up "
+        "from marts.seeding_programme"),
+    # Across two models (see creator_roi): every contract judged once, at the price int_contract_costs gives it; a
+    # flag always agrees with the range it names, and a contract missing an input is never in range.
+    "rate_fairness": (
+        "select count(*) as rows, " + _rows_vs_last_pass("rate_fairness") + ", "
+        "count(*) - count(distinct contract_id) as duplicate_contracts, "
+        "count(*) filter (where rate_flag = 'in_range' and (pay_per_deliverable is null "
+        "or market_low_per_deliverable is null)) as in_range_without_inputs, "
+        "count(*) filter (where (rate_flag = 'over_priced' and pay_per_deliverable <= market_high_per_deliverable) "
+        "or (rate_flag = 'under_priced' and pay_per_deliverable >= market_low_per_deliverable)) "
+        "as flags_disagreeing_with_range, "
+        "(select count(*) from marts.rate_fairness as f full join intermediate.int_contract_costs as k "
+        "using (contract_id) where f.creator_pay is distinct from k.fee_cost + k.commission_cost + k.bonus_cost) "
+        "as contracts_not_reconciled_with_costs "
+        "from marts.rate_fairness"),
+    # Optional (a programme may have no long-term partner yet): an empty list is fine.
+    "rate_review": (
+        "select count(*) as rows, " + _rows_vs_last_pass("rate_review") + ", "
+        "count(*) - count(distinct creator_id) as duplicate_creators, "
+        "count(*) filter (where is_rate_review and latest_roas is null) as review_without_roas, "
+        "(select count(*) from marts.rate_review as v left join marts.creator_roi as r "
+        "on v.creator_id = r.creator_id and v.latest_campaign_id = r.campaign_id "
+        "where v.latest_roas is distinct from round(r.roas, 4)) as partners_not_reconciled_with_roi "
+        "from marts.rate_review"),
 }
 
 
@@ -287,9 +384,47 @@ def _mart_expectations(mart: str) -> Callable[[Any, GateSettings], list[Any]]:
         if mart == "contract_deliverables":
             return [*_rows_kept(x, t), *_zero(x, "posts_not_adding_up", "duplicate_deliverables",
                                               why="contract posts that do not add up to what the contract asks for")]
+        if mart == "contract_exclusivity_breaches":
+            return [*_rows_kept(x, t), *_zero(x, "duplicate_breaches", "breaches_outside_window",
+                                              "accounts_disagreeing_with_vetting",
+                                              why="an exclusivity breach that is not one, or that creator_vetting "
+                                                  "does not count")]
         if mart == "budget_recommendations":
             return [*_rows(x, t), *_zero(x, "duplicate_creators", "increase_without_roi", "roi_outside_range",
                                          why="a budget recommendation that cannot be right")]
+        if mart == "creator_customer_value":
+            return [*_rows(x, t), *_zero(x, "duplicate_creators", "customers_not_adding_up", "cpa_not_positive",
+                                         "creators_not_reconciled_with_roi",
+                                         why="customer value that disagrees with itself or with creator_roi")]
+        if mart == "content_post_performance":
+            return [*_rows(x, t), *_zero(x, "duplicate_posts", "winners_without_rank", "creators_credited_over_roi",
+                                         why="post performance that credits revenue twice or names a winner unranked"),
+                    x.ExpectColumnValuesToBeBetween(column="unmapped_formats", max_value=0, severity="warning",
+                                                    meta=_why("posts of a media type seed content_formats does not "
+                                                              "map: add a row for it to dbt_project/seeds/"
+                                                              "content_formats.csv"))]
+        if mart in ("content_format_performance", "posting_time_performance"):
+            return [*_rows(x, t), *_zero(x, "duplicate_cells", "thin_cells_named_best", "groups_with_two_best",
+                                         why="a best format or time named on too few posts, or twice")]
+        if mart == "seeding_performance":
+            return [*_rows_kept(x, t), *_zero(x, "duplicate_creator_campaigns", "posted_not_matching_posts",
+                                              "costs_or_emv_not_positive", "rows_not_reconciled_with_roi",
+                                              why="seeding results that disagree with creator_roi or with "
+                                                  "themselves (rebuild with dbt and check the contracts sheet)")]
+        if mart == "seeding_programme":
+            return [*_rows_kept(x, t), *_zero(x, "duplicate_campaigns", "post_rate_out_of_range",
+                                              "campaigns_not_summing_up",
+                                              why="a gifting programme total that is not the sum of its "
+                                                  "creators in seeding_performance")]
+        if mart == "rate_fairness":
+            return [*_rows(x, t), *_zero(x, "duplicate_contracts", "in_range_without_inputs",
+                                         "flags_disagreeing_with_range", "contracts_not_reconciled_with_costs",
+                                         why="a rate flag that contradicts its own range or the contract's costs "
+                                             "(rebuild with dbt and check the contracts sheet and seed rate_card)")]
+        if mart == "rate_review":
+            return [*_rows_kept(x, t), *_zero(x, "duplicate_creators", "review_without_roas",
+                                              "partners_not_reconciled_with_roi",
+                                              why="a rate review that disagrees with creator_roi")]
         return [*_rows(x, t), *_zero(x, "negative_orders", "to_date_not_summing_up",
                                      why="campaign revenue to date must be the sum of its weeks")]
 

@@ -7,7 +7,12 @@ platforms is rejected, or sent to review with a bad-actor reason among its key r
 missing data accuses nobody. Verdict precision = called-out creators that are planted vetting bad actors / all
 called-out creators. The ROI cases (leaked codes, zero-cost gifting) are flags in ``creator_roi`` and are scored as
 flags. The budget cases (a consistent top performer, a declining one, one with too few recent orders) are scored on
-the recommendation each gets in ``budget_recommendations``.
+the recommendation each gets in ``budget_recommendations``. The customer-value pairs (a creator whose new customers come
+back, one whose customers buy once) are scored on ``creator_customer_value``: the first must rank above the second.
+The planted organic winners (unsponsored posts engaging far above their account's usual) must be flagged
+``is_organic_winner`` in ``content_post_performance``. The rate cases (a creator paid far above the market rate card,
+one far under it) must get that flag on every contract in ``rate_fairness``; the growing long-term partner must be
+listed for review in ``rate_review``.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ ROI_FLAG = {"leaked_code": "code_leak_suspected", "zero_cost_gifting": "roi_unde
 # The recommendations each planted budget case may get in budget_recommendations.
 BUDGET_RECOMMENDATION = {"consistent_top_performer": ("increase",), "declining_performer": ("cut", "replace"),
                          "too_little_data": ("insufficient_data",)}
+# What each planted rate case must get: the flag of every contract in rate_fairness, or a review in rate_review.
+RATE_FINDING = {"over_priced": "over_priced", "under_priced": "under_priced", "growing_partner": "rate_review"}
 
 
 @dataclass(frozen=True)
@@ -101,11 +108,91 @@ class BudgetCase:
 
 
 @dataclass(frozen=True)
+class CustomerValuePair:
+    """One planted pair: the creator whose new customers come back must rank above the one whose customers buy once,
+    with the higher repeat rate (rank and rate None: not ranked)."""
+
+    loyal: str
+    loyal_rank: int | None
+    loyal_repeat_rate: float | None
+    one_off: str
+    one_off_rank: int | None
+    one_off_repeat_rate: float | None
+
+    @property
+    def found(self) -> bool:
+        if None in (self.loyal_rank, self.one_off_rank, self.loyal_repeat_rate, self.one_off_repeat_rate):
+            return False
+        return self.loyal_rank < self.one_off_rank and self.loyal_repeat_rate > self.one_off_repeat_rate
+
+
+@dataclass(frozen=True)
+class WinnerPost:
+    """One planted organic winner: its rank among content_post_performance's organic winners (None: not flagged)."""
+
+    creator_id: str
+    post_id: str
+    rank: int | None
+
+    @property
+    def found(self) -> bool:
+        return self.rank is not None
+
+
+@dataclass(frozen=True)
+class SeedingCase:
+    """One planted gift never posted about, as seeding_performance lists it (has_posted None: not listed as
+    gifted-only), with its campaign's post rate in seeding_programme."""
+
+    contract_id: str
+    creator_id: str
+    has_posted: bool | None
+    cost_per_post: float | None
+    post_rate: float | None
+
+    @property
+    def posted(self) -> str:
+        return "not listed" if self.has_posted is None else "yes" if self.has_posted else "no"
+
+    @property
+    def found(self) -> bool:
+        return self.has_posted is False and self.cost_per_post is None and self.post_rate is not None \
+            and self.post_rate < 1
+
+
+@dataclass(frozen=True)
+class SeedingScore:
+    """The planted gifts never posted about, and the gifted creators listed as not posted who were not planted."""
+
+    cases: list[SeedingCase]
+    false_positives: list[str]
+
+
+@dataclass(frozen=True)
+class RateCase:
+    """One planted rate case: what rate_fairness flagged its contracts (all one flag, else the flags joined), or
+    whether rate_review lists it for review (None: not in the mart)."""
+
+    creator_id: str
+    case: str
+    got: str | None
+    reason: str | None
+
+    @property
+    def found(self) -> bool:
+        return self.got == RATE_FINDING[self.case]
+
+
+@dataclass(frozen=True)
 class Evaluation:
     verdicts: Score
     roi_flags: Score
     genuine_rejected: list[str]
     budget: list[BudgetCase]
+    customer_value: list[CustomerValuePair]
+    organic_winners: list[WinnerPost]
+    seeding: SeedingScore
+    rates: list[RateCase]
 
     def as_text(self) -> str:
         lines = ["Vetting verdicts: a planted bad actor must end as review or reject on its platform with the matching "
@@ -126,8 +213,37 @@ class Evaluation:
                  f"  {'case':24} {'expected':18} {'creator':10} {'got':17} reason",
                  *(f"  {b.case:24} {' or '.join(b.expected):18} {b.creator_id:10} "
                    f"{b.recommendation or 'not listed':17} {b.reason or ''}" for b in self.budget),
-                 f"budget cases right {sum(b.found for b in self.budget)} of {len(self.budget)}"]
+                 f"budget cases right {sum(b.found for b in self.budget)} of {len(self.budget)}",
+                 "",
+                 "Customer value (creator_customer_value): the creator whose new customers come back must rank above "
+                 "the one whose customers buy once.",
+                 f"  {'loyal':10} {'rank':>4} {'repeat':>6}   {'one-off':10} {'rank':>4} {'repeat':>6}",
+                 *(f"  {p.loyal:10} {_or_dash(p.loyal_rank):>4} {_or_dash(p.loyal_repeat_rate):>6}   "
+                   f"{p.one_off:10} {_or_dash(p.one_off_rank):>4} {_or_dash(p.one_off_repeat_rate):>6}"
+                   for p in self.customer_value),
+                 f"customer value pairs right {sum(p.found for p in self.customer_value)} of "
+                 f"{len(self.customer_value)}"]
+        lines += ["", "Organic winners (content_post_performance): each planted post must be flagged as one.",
+                  *(f"  {w.creator_id:10} {w.post_id:20} {f'rank {w.rank}' if w.found else 'not flagged'}"
+                    for w in self.organic_winners),
+                  f"organic winners found {sum(w.found for w in self.organic_winners)} of {len(self.organic_winners)}"]
+        lines += ["", "Seeding (seeding_performance): each planted gift never posted about must be listed as not "
+                  "posted, without a cost per post, in a campaign whose post rate is under 1.",
+                  *(f"  {c.contract_id:10} {c.creator_id:10} posted {c.posted:>10} "
+                    f"cost per post {_or_dash(c.cost_per_post):>6} campaign post rate {_or_dash(c.post_rate)}"
+                    for c in self.seeding.cases),
+                  f"gifts never posted about found {sum(c.found for c in self.seeding.cases)} of "
+                  f"{len(self.seeding.cases)}; listed as not posted but not planted: "
+                  f"{self.seeding.false_positives or 'none'}"]
+        lines += ["", "Rate fairness (rate_fairness, rate_review): an over- or under-priced creator's contracts must "
+                  "all get that flag; a growing long-term partner must be listed for a rate review.",
+                  *(f"  {c.case:16} {c.creator_id:10} {c.got or 'not listed':24} {c.reason or ''}" for c in self.rates),
+                  f"rate cases right {sum(c.found for c in self.rates)} of {len(self.rates)}"]
         return "\n".join(lines)
+
+
+def _or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
 
 
 def _table(score: Score, found: str, reported: str) -> list[str]:
@@ -216,13 +332,56 @@ def _score_budget(con: duckdb.DuckDBPyConnection, prefix: str, cases: list[dict]
             for p in cases]
 
 
+def _score_customer_value(con: duckdb.DuckDBPyConnection, prefix: str, pairs: list[dict]) -> list[CustomerValuePair]:
+    got = {creator: (rank, rate) for creator, rank, rate in con.execute(
+        f"select creator_id, customer_value_rank, repeat_rate from {prefix}creator_customer_value").fetchall()}
+    return [CustomerValuePair(p["loyal_customers"], *got.get(p["loyal_customers"], (None, None)),
+                              p["one_off_customers"], *got.get(p["one_off_customers"], (None, None)))
+            for p in pairs]
+
+
+def _score_organic_winners(con: duckdb.DuckDBPyConnection, prefix: str, posts: list[dict]) -> list[WinnerPost]:
+    ranks = dict(con.execute(f"select platform || ':' || post_id, organic_winner_rank "
+                             f"from {prefix}content_post_performance where is_organic_winner").fetchall())
+    return [WinnerPost(p["creator_id"], p["post_id"], ranks.get(f"{p['platform']}:{p['post_id']}")) for p in posts]
+
+
+def _score_seeding(con: duckdb.DuckDBPyConnection, prefix: str, gifts: list[dict]) -> SeedingScore:
+    rows = {contract: rest for contract, *rest in con.execute(f"""
+        select s.contract_id, s.creator_id, s.has_posted, s.cost_per_post::double, p.post_rate
+        from {prefix}seeding_performance as s
+        left join {prefix}seeding_programme as p using (campaign_id)""").fetchall()}
+    cases = [SeedingCase(g["contract_id"], g["creator_id"], *rows.get(g["contract_id"], (None, None, None, None))[1:])
+             for g in gifts]
+    planted = {g["contract_id"] for g in gifts}
+    wrong = sorted(f"{creator} ({contract})" for contract, (creator, posted, *_) in rows.items()
+                   if posted is False and contract not in planted)
+    return SeedingScore(cases, wrong)
+
+
+def _score_rates(con: duckdb.DuckDBPyConnection, prefix: str, cases: list[dict]) -> list[RateCase]:
+    flags = {creator: (got, reason) for creator, got, reason in con.execute(f"""
+        select creator_id, string_agg(distinct rate_flag, ', ' order by rate_flag), min(reason)
+        from {prefix}rate_fairness group by 1""").fetchall()}
+    reviews = {creator: (got, reason) for creator, got, reason in con.execute(f"""
+        select creator_id, case when is_rate_review then 'rate_review' else 'no review' end, reason
+        from {prefix}rate_review""").fetchall()}
+    return [RateCase(p["creator_id"], p["case"],
+                     *(reviews if p["case"] == "growing_partner" else flags).get(p["creator_id"], (None, None)))
+            for p in cases]
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, ground_truth: dict, schema: str = "") -> Evaluation:
     prefix = f"{schema}." if schema else ""
     planted = ground_truth["planted_creators"]
     verdicts, rejected = _score_verdicts(con, prefix, planted)
     genuine = set(ground_truth["genuine_creators"])
     return Evaluation(verdicts, _score_roi(con, prefix, planted), sorted(rejected & genuine),
-                      _score_budget(con, prefix, ground_truth["budget_cases"]))
+                      _score_budget(con, prefix, ground_truth["budget_cases"]),
+                      _score_customer_value(con, prefix, ground_truth["customer_value_cases"]),
+                      organic_winners=_score_organic_winners(con, prefix, ground_truth["organic_winners"]),
+                      seeding=_score_seeding(con, prefix, ground_truth["gifted_never_posted"]),
+                      rates=_score_rates(con, prefix, ground_truth["rate_cases"]))
 
 
 def evaluate_files(warehouse: Path, ground_truth_path: Path, schema: str = "") -> Evaluation:

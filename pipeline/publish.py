@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 MARTS = ("creator_vetting", "creator_vetting_reasons", "creator_vetting_evidence", "order_attribution", "creator_roi",
          "creator_weekly_performance", "campaign_performance", "creator_follower_history", "contract_deliverables",
-         "budget_recommendations")
+         "contract_exclusivity_breaches", "budget_recommendations", "creator_customer_value",
+         "content_post_performance", "content_format_performance", "posting_time_performance",
+         "seeding_performance", "seeding_programme", "rate_fairness", "rate_review")
 SERVING_STORAGE_VERSION = "v1.4.0"
 DEFAULT_KEEP_VERSIONS = 3
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.generate.competitors import write_competitor_posts
+from pipeline.generate.customer_value import plant_customer_value
 from pipeline.generate.deliverables import write_deliverables
 from pipeline.generate.followers import write_follower_samples
 from pipeline.generate.orders import OrderWriter
@@ -59,7 +60,8 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
     social.close()
     follower_samples = write_follower_samples(world, out)
     competitor_posts = write_competitor_posts(world, out)
-    deliverables = write_deliverables(world, social.delivered, out)
+    deliverables = write_deliverables(world, social.delivered, out, social.stories.posted)
+    customer_value = plant_customer_value(world, social.intents, social.delivered, out)
 
     orders = TrafficOrderWriter(world, out)
     for d in range(world.scale.days):
@@ -72,7 +74,8 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
     truth = _ground_truth(world, social.truth, orders) | {"follower_samples": follower_samples,
                                                           "competitor_posts": competitor_posts,
                                                           "contract_deliverables": deliverables,
-                                                          "link_traffic": link_traffic}
+                                                          "link_traffic": link_traffic,
+                                                          "customer_value_cases": customer_value}
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2))
     summary = {"scale": scale, "seed": seed, "start": str(world.start), "end": str(world.end),
                "creators": len(world.creators), "contracts": len(world.contracts), **orders.stats,
@@ -91,6 +94,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 
 def _write_marketing(world: World, out: Path) -> None:
     folder = out / "marketing"
+    contracts = [*world.contracts, *world.seeding_contracts]  # the planted gifts are contracts like any other here
     handles = []
     for c in world.creators:
         by_platform = {a.platform: a for a in c.accounts}
@@ -113,16 +117,16 @@ def _write_marketing(world: World, out: Path) -> None:
                [[k.contract_id, k.creator_id, k.campaign_id, k.currency, k.flat_fee, k.gifted_units, k.unit_cost,
                  k.gift_shipping_cost, k.commission_rate, k.bonus_threshold_net_revenue, k.bonus_amount,
                  k.paid_amplification, k.exclusivity_category, k.exclusivity_days_before, k.exclusivity_days_after]
-                for k in world.contracts])
+                for k in contracts])
     _write_csv(folder / "code_assignments.csv", ["code", "creator_id", "campaign_id", "discount_percent",
                                                  "valid_from", "valid_to"],
                [[k.code, k.creator_id, k.campaign_id, k.discount_percent, k.code_valid_from, k.code_valid_to]
-                for k in world.contracts])
+                for k in contracts])
     campaigns = {c.campaign_id: c for c in world.campaigns}
     _write_csv(folder / "link_assignments.csv", ["link_id", "creator_id", "campaign_id", "valid_from",
                                                  "valid_to"],
                [[k.link_id, k.creator_id, k.campaign_id, campaigns[k.campaign_id].start,
-                 campaigns[k.campaign_id].end + timedelta(days=30)] for k in world.contracts])
+                 campaigns[k.campaign_id].end + timedelta(days=30)] for k in contracts])
 
 
 def _write_fx(world: World, out: Path) -> None:
@@ -156,11 +160,21 @@ def _ground_truth(world: World, social_truth: dict, orders: OrderWriter) -> dict
         "genuine_creators": [c.creator_id for c in world.creators if c.case in (None, "viral_genuine")],
         # Genuine creators whose contract costs make them a case for budget_recommendations.
         "budget_cases": [{"creator_id": creator, "case": case} for creator, case in world.budget_cases.items()],
+        # Genuine creators priced far above or under the market rate card, and a partner whose ROAS grew (rate_fairness,
+        # rate_review).
+        "rate_cases": [{"creator_id": creator, "case": case,
+                        "contract_ids": [k.contract_id for k in world.contracts if k.creator_id == creator]}
+                       for creator, case in world.rate_cases.items()],
         "follower_spikes": social_truth["spikes"],
         "viral_posts": social_truth["viral_posts"],
         "undisclosed_posts": social_truth["undisclosed_posts"],
+        # Unsponsored posts scaled far above their account's usual engagement: the organic winners to find.
+        "organic_winners": social_truth["organic_winners"],
         "leaked_codes": leaked,
         "zero_cost_contracts": zero_cost,
+        # Gifted-only contracts whose creator never posted about the gift (seeding_performance: posted false).
+        "gifted_never_posted": [{"contract_id": k.contract_id, "creator_id": k.creator_id, "campaign_id": k.campaign_id}
+                                for k in world.seeding_contracts],
         "two_creator_code_orders": [{"order_name": t["order"].name, "codes": t["codes"]}
                                     for t in orders.truth_two_code_orders],
     }

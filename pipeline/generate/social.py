@@ -20,6 +20,10 @@ from pipeline.generate.world import (
     BRAND_HANDLE,
     CADENCE_PER_WEEK,
     GHOST_CASE,
+    ORGANIC_WINNER_BOOST,
+    ORGANIC_WINNER_DAYS,
+    ORGANIC_WINNER_POSTS,
+    ORGANIC_WINNER_REACH_BOOST,
     TRUE_ER_FOLLOWERS,
     Account,
     Contract,
@@ -88,7 +92,7 @@ class SocialWriter:
         self.comments.writerow(["platform", "post_id", "comment_id", "commented_at", "text"])
         self.fetched_at = f"{world.end + timedelta(days=1)}T06:00:00Z"
         self.intents: dict[int, list[Intent]] = {}
-        self.truth: dict[str, list] = {"spikes": [], "viral_posts": [], "undisclosed_posts": []}
+        self.truth: dict[str, list] = {"spikes": [], "viral_posts": [], "undisclosed_posts": [], "organic_winners": []}
         # Contract index -> (day, deliverable format) of each sponsored post: the contract_deliverables template.
         self.delivered: dict[int, list[tuple[date, str]]] = {}
 
@@ -131,6 +135,8 @@ class SocialWriter:
                 self.stories.write_account(creator, account, followers)
             posts = self._posts(r, creator, account, sorted(post_days), sponsored_days, viral_day, spike_day,
                                 followers)
+            if primary and creator.creator_id in self.world.organic_winner_creators:
+                self._plant_organic_winners(creator, account, posts)
             self._write_platform(r, creator, account, posts, followers[-1])
             self._write_comments(r, creator, account, posts)
             for post in posts:
@@ -253,6 +259,20 @@ class SocialWriter:
                 self.truth["undisclosed_posts"].append({"creator_id": creator.creator_id,
                                                         "platform": account.platform, "post_id": post.post_id})
         return posts
+
+    def _plant_organic_winners(self, creator: Creator, account: Account, posts: list[Post]) -> None:
+        """Scale (never redraw) a few recent unsponsored posts far above the account's usual engagement, chosen from
+        a stream of their own. Comments stay as drawn: the comment sampler draws once per comment from the creator's
+        stream, which every later draw of the creator (its orders among them) shares."""
+        days = self.world.scale.days
+        recent = [p for p in posts if days - ORGANIC_WINNER_DAYS <= p.day < days - 3  # older than the insights lag
+                  and not p.sponsored and not p.viral]
+        pick = rng_for(self.world.seed, "organic_winners", creator.creator_id)
+        for p in sorted(pick.sample(recent, min(len(recent), ORGANIC_WINNER_POSTS)), key=lambda p: p.day):
+            p.likes, p.shares, p.saves = (n * ORGANIC_WINNER_BOOST for n in (p.likes, p.shares, p.saves))
+            p.reach, p.views = p.reach * ORGANIC_WINNER_REACH_BOOST, p.views * ORGANIC_WINNER_REACH_BOOST
+            self.truth["organic_winners"].append({"creator_id": creator.creator_id, "platform": account.platform,
+                                                  "post_id": p.post_id, "date": str(self.world.day(p.day))})
 
     def _post_id(self, account: Account, i: int, r: random.Random) -> str:
         if account.platform == "instagram":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipeline.generate.world import GHOST_CASE, Account, Creator, World, rng_for, tier_of
@@ -33,6 +33,7 @@ class StoryWriter:
         self.world = world
         self.pages = RotatingJsonl(out / "instagram", "stories", 200_000)
         self.insights = RotatingJsonl(out / "instagram", "media_insights_stories", 200_000)
+        self.posted: dict[str, list[date]] = {}  # account id -> the day of each story (planted story deliverables)
 
     def close(self) -> None:
         self.pages.close()
@@ -68,6 +69,7 @@ class StoryWriter:
                                 "media_product_type": "STORY", "timestamp": at.strftime("%Y-%m-%dT%H:%M:%S+0000"),
                                 "permalink": f"https://www.instagram.com/stories/{account.handle}/{story_id}/"})
                 self._write_insights(r, uid, story_id, at, reach, legacy)
+                self.posted.setdefault(uid, []).append(day)
             self.pages.write(api_page(f"/{uid}/stories", {"fields": "id,media_type,media_product_type,timestamp,"
                                       "permalink"}, f"{day}T23:30:00Z", {"data": stories, "paging": {"cursors": {
                                           "before": f"QVFIU{uid[-6:]}{d:04d}", "after": f"QVFIU{uid[-6:]}{d:04d}z"}}},

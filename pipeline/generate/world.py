@@ -65,6 +65,32 @@ BUDGET_RECENT_DAYS = 56
 BUDGET_MIN_ORDERS = 10
 AOV_ESTIMATE = 80.0  # about the net revenue of a generated order (USD)
 ATTRIBUTED_SHARE = 0.85  # of the orders a sponsored post drives: code or link, the rest organic
+# Planted after all the cases above, from its own stream: creators given product for a campaign who never post about it
+# (seeding_performance shows them gifted, not posted). Their gifted-only contracts are kept apart
+# (World.seeding_contracts), out of World.contracts, so no writer draws for them: no other post, order, click or
+# deliverable moves. The creators are otherwise genuine and keep no case.
+SEEDING_CASE = "gifted_never_posted"
+# Planted after those, from its own stream: Instagram creators (reach is known there) with a few recent unsponsored
+# posts that engage far above their usual, the organic winners content_post_performance must name. Only the chosen
+# posts' metrics are scaled (never redrawn, by the social writer), so no other creator moves. The creators are otherwise
+# genuine and keep no case (World.organic_winner_creators).
+ORGANIC_WINNER_POSTS = 2  # per planted creator
+ORGANIC_WINNER_DAYS = 60  # picked among the unsponsored posts of this many last days (the mart's window is 90)
+ORGANIC_WINNER_BOOST = 8  # likes, shares and saves x this (the mart asks for 3x the account's median engagement)
+ORGANIC_WINNER_REACH_BOOST = 3  # reach and views x this
+# Planted after those, from its own stream: a creator paid far above the market rate card (dbt seed rate_card) for
+# every deliverable, one paid far under it, and a long-term partner whose ROAS grew from their first campaign to their
+# latest (rate_fairness, rate_review). Only the chosen creators' flat fees move (commission, bonus and amplification
+# dropped), so no post or order does. The over- and under-priced creators stay micro on every account (followers at
+# the start in RATE_MICRO_FOLLOWERS, with room to grow), so one price per post is outside every micro row of the card.
+# They are genuine creators kept apart (World.rate_cases).
+RATE_CASES = ("over_priced", "under_priced", "growing_partner")
+RATE_MICRO_FOLLOWERS = (12_000, 35_000)
+RATE_OVER_PER_POST = 10_000.0  # USD; the card's micro rows end at about USD 2,000 (x1.5 with an exclusivity clause)
+RATE_UNDER_PER_POST = 15.0  # USD; the card's micro rows start at GBP 80 (about USD 100)
+RATE_REVIEW_MIN_TENURE_DAYS = 90  # dbt var rate_review_min_tenure_days: the first campaign starts this long before
+RATE_REVIEW_MIN_ORDERS = 5  # dbt var rate_review_min_orders: each campaign is expected to bring twice this
+RATE_REVIEW_ROAS = (1.5, 6.0)  # the partner's first and latest campaign (the mart asks for +25% and at least 2.0x)
 
 # Engagement the generator draws around; the dbt benchmark seed holds the published figures.
 TRUE_ER_FOLLOWERS = {"nano": 0.040, "micro": 0.022, "macro": 0.013}
@@ -178,6 +204,9 @@ class World:
     competitor_posts: list[CompetitorPost] = field(default_factory=list)
     truth: dict[str, list] = field(default_factory=dict)
     budget_cases: dict[str, str] = field(default_factory=dict)  # creator_id -> one of BUDGET_CASES
+    seeding_contracts: list[Contract] = field(default_factory=list)  # SEEDING_CASE gifts, never posted about
+    organic_winner_creators: list[str] = field(default_factory=list)  # their primary account gets organic winners
+    rate_cases: dict[str, str] = field(default_factory=dict)  # creator_id -> one of RATE_CASES
 
     @property
     def creators_by_id(self) -> dict[str, Creator]:
@@ -272,8 +301,22 @@ def build_world(seed: int, scale: Scale, end: date) -> World:
     _plant_audience_cases(rng_for(seed, "audience_cases"), creators)
     _plant_safety_cases(rng_for(seed, "safety_cases"), creators)
     budget_cases = _plant_budget_cases(rng_for(seed, "budget_cases"), creators, campaigns, contracts, end)
+    seeding = _plant_seeding_cases(rng_for(seed, "seeding_cases"), creators, campaigns, contracts, set(budget_cases))
+    organic_winners = _plant_content_cases(rng_for(seed, "content_cases"), creators,
+                                           set(budget_cases) | {k.creator_id for k in seeding})
+    rate_cases = _plant_rate_cases(rng_for(seed, "rate_cases"), creators, campaigns, contracts, end,
+                                   set(budget_cases) | {k.creator_id for k in seeding} | set(organic_winners))
     return World(seed=seed, scale=scale, start=start, end=end, creators=creators,
-                 campaigns=campaigns, contracts=contracts, competitor_posts=competitor_posts, budget_cases=budget_cases)
+                 campaigns=campaigns, contracts=contracts, competitor_posts=competitor_posts, budget_cases=budget_cases,
+                 seeding_contracts=seeding, organic_winner_creators=organic_winners, rate_cases=rate_cases)
+
+
+def _plant_content_cases(r: random.Random, creators: list[Creator], kept_apart: set[str]) -> list[str]:
+    """Creators whose primary Instagram account gets organic winners: without a case and outside the cases kept
+    apart (budget, seeding); about 1% of the creators, at least 2."""
+    free = [c.creator_id for c in creators
+            if c.case is None and c.creator_id not in kept_apart and c.primary.platform == "instagram"]
+    return r.sample(free, min(len(free), max(2, round(len(creators) * 0.01))))
 
 
 def _plant_audience_cases(r: random.Random, creators: list[Creator]) -> None:
@@ -307,7 +350,7 @@ def _plant_budget_cases(r: random.Random, creators: list[Creator], campaigns: li
     followers = {c.creator_id: c.primary.followers_start for c in creators}
 
     def expected_orders(k: Contract) -> float:
-        return k.sponsored_posts * followers[k.creator_id] / 1000 * k.conversion * ATTRIBUTED_SHARE
+        return _expected_orders(k, followers[k.creator_id])
 
     def is_recent(k: Contract) -> bool:  # the middle of its posting span (DELIVERABLE_DAYS) is in the recent window
         return start_of[k.campaign_id] + timedelta(days=DELIVERABLE_DAYS // 2) >= recent_start
@@ -335,11 +378,104 @@ def _plant_budget_cases(r: random.Random, creators: list[Creator], campaigns: li
     return {creator.creator_id: case for creator, case in planted}
 
 
+def _plant_seeding_cases(r: random.Random, creators: list[Creator], campaigns: list[Campaign],
+                         contracts: list[Contract], skip: set[str]) -> list[Contract]:
+    """SEEDING_CASE: a gifted-only contract (product and shipping; no fee, commission, bonus or amplification) for
+    creators without a case, in a campaign whose dates miss the posting span of each of their contracts (so none of
+    their sponsored posts counts for it), with a code and a link that nobody uses."""
+    spans: dict[str, list[tuple[date, date]]] = {}
+    for k in contracts:  # sponsored posts fall at most DELIVERABLE_DAYS after the code starts (SocialWriter)
+        last = k.code_valid_from + timedelta(days=DELIVERABLE_DAYS)
+        spans.setdefault(k.creator_id, []).append((k.code_valid_from, last))
+
+    def open_campaigns(creator: Creator) -> list[Campaign]:
+        return [c for c in campaigns
+                if all(c.end < first or c.start > last for first, last in spans.get(creator.creator_id, []))]
+
+    free = [c for c in creators if c.case is None and c.creator_id not in skip and open_campaigns(c)]
+    used_codes = {k.code.lower() for k in contracts}
+    used_links = {k.link_id.lower() for k in contracts}
+    planted: list[Contract] = []
+    for creator in r.sample(free, min(len(free), max(2, round(len(creators) * 0.02)))):
+        campaign = r.choice(open_campaigns(creator))
+        planted.append(Contract(
+            contract_id=f"ct_{len(contracts) + len(planted) + 1:05d}",
+            creator_id=creator.creator_id,
+            campaign_id=campaign.campaign_id,
+            currency="USD",
+            flat_fee="0.00",
+            gifted_units=r.randint(1, 3),
+            unit_cost=f"{r.uniform(4, 12):.2f}",
+            gift_shipping_cost=f"{r.choice((6.5, 9.0)):.2f}",
+            commission_rate="0",
+            bonus_threshold_net_revenue="",
+            bonus_amount="",
+            paid_amplification="0.00",
+            code=_unique(f"{creator.name.split()[0].upper()}GIFT", used_codes),
+            discount_percent=15,
+            link_id=_unique(f"{creator.primary.handle.replace('.', '').replace('_', '')}-{campaign.campaign_id}",
+                            used_links),
+            code_valid_from=campaign.start,
+            code_valid_to=campaign.end + timedelta(days=14),
+            sponsored_posts=0,
+            conversion=0.0,
+        ))
+    return planted
+
+
+def _expected_orders(contract: Contract, followers: int) -> float:
+    """Orders a contract's sponsored posts are expected to bring through its code or link."""
+    return contract.sponsored_posts * followers / 1000 * contract.conversion * ATTRIBUTED_SHARE
+
+
+def _plant_rate_cases(r: random.Random, creators: list[Creator], campaigns: list[Campaign], contracts: list[Contract],
+                      end: date, kept_apart: set[str]) -> dict[str, str]:
+    """RATE_CASES go to creators without a case outside the cases kept apart: the over- and under-priced ones among
+    creators micro on every account, every contract priced RATE_OVER_PER_POST or RATE_UNDER_PER_POST per sponsored
+    post; the growing partner among creators with two campaigns, the first RATE_REVIEW_MIN_TENURE_DAYS or more before
+    the end, each expected to bring twice RATE_REVIEW_MIN_ORDERS orders, priced for RATE_REVIEW_ROAS."""
+    start_of = {c.campaign_id: c.start for c in campaigns}
+    by_creator: dict[str, list[Contract]] = {}
+    for contract in contracts:
+        by_creator.setdefault(contract.creator_id, []).append(contract)
+    followers = {c.creator_id: c.primary.followers_start for c in creators}
+    # Only creators paid a commission or bonus: the customer-value cases (pipeline/generate/customer_value.py, planted
+    # later) go to creators paid neither, so the fees moved here never move their choice.
+    free = [c for c in creators if c.case is None and c.creator_id in by_creator and c.creator_id not in kept_apart
+            and any(k.commission_rate != "0" or k.bonus_threshold_net_revenue for k in by_creator[c.creator_id])]
+    low, high = RATE_MICRO_FOLLOWERS
+    micro = [c for c in free if all(low <= a.followers_start <= high for a in c.accounts)]
+    priced = r.sample(micro, min(len(micro), 2))
+    partners = [c for c in free if c not in priced and len({k.campaign_id for k in by_creator[c.creator_id]}) == 2
+                and min(start_of[k.campaign_id] for k in by_creator[c.creator_id])
+                <= end - timedelta(days=RATE_REVIEW_MIN_TENURE_DAYS)
+                and all(_expected_orders(k, followers[c.creator_id]) >= 2 * RATE_REVIEW_MIN_ORDERS
+                        for k in by_creator[c.creator_id])]
+    planted = dict(zip([c.creator_id for c in priced], ("over_priced", "under_priced"), strict=False))
+    for creator in r.sample(partners, min(len(partners), 1)):
+        planted[creator.creator_id] = "growing_partner"
+    for creator_id, case in planted.items():
+        ordered = sorted(by_creator[creator_id], key=lambda k: start_of[k.campaign_id])
+        for n, k in enumerate(ordered):
+            if case == "growing_partner":
+                revenue = _expected_orders(k, followers[creator_id]) * AOV_ESTIMATE
+                _price_for_roas(k, revenue, RATE_REVIEW_ROAS[min(n, 1)])
+            else:
+                per_post = RATE_OVER_PER_POST if case == "over_priced" else RATE_UNDER_PER_POST
+                _set_flat_fee(k, per_post * k.sponsored_posts)
+    return planted
+
+
 def _price_for_roas(contract: Contract, expected_revenue: float, roas: float) -> None:
     """Set the flat fee (and drop commission, bonus and amplification) so the contract's cost is about
     expected_revenue / roas; the gifts stay as drawn."""
     gifts = contract.gifted_units * float(contract.unit_cost or 0) + float(contract.gift_shipping_cost)
-    contract.flat_fee = f"{max(20.0, expected_revenue / roas - gifts):.2f}"
+    _set_flat_fee(contract, max(20.0, expected_revenue / roas - gifts))
+
+
+def _set_flat_fee(contract: Contract, fee: float) -> None:
+    """The contract pays this flat fee and no commission, bonus or amplification."""
+    contract.flat_fee = f"{fee:.2f}"
     contract.commission_rate, contract.bonus_threshold_net_revenue, contract.bonus_amount = "0", "", ""
     contract.paid_amplification = "0.00"
 

@@ -14,6 +14,10 @@ page = st.navigation([
     st.Page("views/creator.py", title="Creator detail", icon=":material/person_search:"),
     st.Page("views/campaigns.py", title="Campaigns", icon=":material/campaign:"),
     st.Page("views/budget.py", title="Budget moves", icon=":material/swap_horiz:"),
+    st.Page("views/rates.py", title="Rate fairness", icon=":material/balance:"),
+    st.Page("views/customer_value.py", title="Customer value", icon=":material/loyalty:"),
+    st.Page("views/seeding.py", title="Gifting", icon=":material/redeem:"),
+    st.Page("views/content.py", title="Content", icon=":material/photo_library:"),
     st.Page("views/status.py", title="Data status", icon=":material/fact_check:"),
 ])
 page.run()

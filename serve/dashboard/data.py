@@ -209,7 +209,7 @@ def creator_weeks(v: Version, creator_id: str) -> pd.DataFrame:
 def creator_campaigns(v: Version, creator_id: str) -> pd.DataFrame:
     return v.query("""
         select campaign_name, orders, net_revenue, creator_cost, roi, roas, roi_null_reason, is_top_performer,
-               is_code_leak_suspected, incremental_net_revenue
+               is_code_leak_suspected, incremental_net_revenue, clicks, ctr, sessions, cvr
         from creator_roi where creator_id = $creator order by campaign_start_date, campaign_id""",
         {"creator": creator_id})
 
@@ -246,6 +246,15 @@ def campaign_deliverables(v: Version, campaign_id: str) -> pd.DataFrame:
                  deliverable_format""", {"campaign": campaign_id})
 
 
+def campaign_exclusivity_breaches(v: Version, campaign_id: str) -> pd.DataFrame:
+    """The campaign's contracts' exclusivity breaches (contract_exclusivity_breaches), newest post first."""
+    return v.query("""
+        select creator_name, contract_id, exclusivity_category, competitor_brands, posted_date, platform, post_id,
+               post_url, matched_terms, window_start, window_end
+        from contract_exclusivity_breaches where campaign_id = $campaign
+        order by posted_date desc, creator_name, post_id""", {"campaign": campaign_id})
+
+
 # --- budget -------------------------------------------------------------------------------------------------
 
 def budget_recommendations(v: Version) -> pd.DataFrame:
@@ -259,6 +268,87 @@ def budget_recommendations(v: Version) -> pd.DataFrame:
         from budget_recommendations
         order by case recommendation when 'increase' then 1 when 'replace' then 2 when 'cut' then 3 when 'keep' then 4
                  else 5 end, abs(budget_change_per_month) desc nulls last, recent_roi desc nulls last, creator_id""")
+
+
+# --- customer value -----------------------------------------------------------------------------------------
+
+def customer_value(v: Version) -> pd.DataFrame:
+    """One row per creator (creator_customer_value): ranked creators best first, then those not ranked."""
+    return v.query("""
+        select creator_id, creator_name, customer_value_rank, new_customers, complete_window_customers,
+               open_window_customers, repeat_customers, repeat_rate, revenue_per_customer,
+               first_order_revenue_per_customer, cpa, value_to_cpa, unranked_reason, summary, as_of_date, window_days
+        from creator_customer_value
+        order by customer_value_rank nulls last, new_customers desc, creator_id""")
+
+
+# --- content ------------------------------------------------------------------------------------------------
+
+def content_formats(v: Version, platform: str, tier: str) -> pd.DataFrame:
+    """The format cells of one platform (or 'all') and tier (or 'all'), best engagement index first."""
+    return v.query("""
+        select format_label, posts, creators, sponsored_posts, median_engagement_index, median_engagement_rate,
+               median_reach_per_follower, median_views_per_follower, attributed_net_revenue,
+               attributed_net_revenue_per_sponsored_post, has_enough_posts, is_best
+        from content_format_performance where platform = $platform and tier = $tier
+        order by has_enough_posts desc, median_engagement_index desc nulls last, format_label""",
+                   {"platform": platform, "tier": tier})
+
+
+def posting_times(v: Version, platform: str, tier: str) -> pd.DataFrame:
+    """The weekday x hour cells of one platform (or 'all') and tier (or 'all') on the audience's clock."""
+    return v.query("""
+        select local_weekday, local_weekday_name, local_hour, posts, median_engagement_index, has_enough_posts, is_best
+        from posting_time_performance where platform = $platform and tier = $tier
+        order by local_weekday, local_hour""", {"platform": platform, "tier": tier})
+
+
+def organic_winners(v: Version) -> pd.DataFrame:
+    """Posts engaging far above their account's usual (content_post_performance), best first."""
+    return v.query("""
+        select organic_winner_rank, creator_name, platform, format_label, posted_date, post_id, engagement_index,
+               engagement_rate, coalesce(reach, views) as reach, is_sponsored
+        from content_post_performance where is_organic_winner order by organic_winner_rank""")
+
+
+# --- seeding ------------------------------------------------------------------------------------------------
+
+def seeding_campaigns(v: Version) -> pd.DataFrame:
+    """One row per campaign with gifted-only creators (seeding_programme), newest first."""
+    return v.query("""
+        select campaign_id, campaign_name, campaign_start_date, creators_gifted, creators_posted, post_rate,
+               median_days_to_first_post, posts, gift_cost, creators_gift_cost_missing, cost_per_post, emv, orders,
+               net_revenue
+        from seeding_programme order by campaign_start_date desc, campaign_name""")
+
+
+def seeding_creators(v: Version) -> pd.DataFrame:
+    """One row per gifted-only creator and campaign (seeding_performance): those who have not posted first."""
+    return v.query("""
+        select creator_id, creator_name, campaign_name, has_posted, posts, days_to_first_post, gifted_units,
+               gift_cost, is_gift_cost_missing, cost_per_post, views, emv, orders, net_revenue
+        from seeding_performance order by has_posted, campaign_start_date desc, creator_name, creator_id""")
+
+
+# --- rates --------------------------------------------------------------------------------------------------
+
+def rate_fairness(v: Version) -> pd.DataFrame:
+    """One row per contract (rate_fairness): over-priced, then under-priced, unknown and in range."""
+    return v.query("""
+        select contract_id, creator_id, creator_name, campaign_id, rate_flag, deliverables, deliverable_formats, tiers,
+               has_exclusivity, creator_pay, pay_per_deliverable, market_low_per_deliverable,
+               market_high_per_deliverable, cost_per_1000_engaged, benchmark_cost_per_1000_engaged, reason
+        from rate_fairness
+        order by case rate_flag when 'over_priced' then 1 when 'under_priced' then 2 when 'unknown' then 3 else 4 end,
+                 creator_name, contract_id""")
+
+
+def rate_review(v: Version) -> pd.DataFrame:
+    """One row per long-term partner (rate_review): those due a review first, biggest ROAS growth first."""
+    return v.query("""
+        select creator_id, creator_name, is_rate_review, contracts, tenure_days, first_roas, latest_roas, roas_change,
+               engagement_change, latest_rate_flag, latest_pay_per_deliverable, reason
+        from rate_review order by is_rate_review desc, roas_change desc nulls last, creator_id""")
 
 
 # --- data status --------------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ COST_DEFINITION = ("Creator cost = flat fee + gifted units at cost + gift shippi
 BUDGET_DEFINITION = ("Budget = the campaigns template's budget, converted to the reporting currency at the campaign's "
                      "start date; empty when none is set")
 SPEND_VS_BUDGET_DEFINITION = "Spend % of budget = creator cost / budget (over 100% = over budget; empty: no budget)"
+CTR_DEFINITION = ("CTR = clicks on the creator's links / views of their sponsored posts (2% is strong, 5% and more "
+                  "exceptional)")
+CVR_DEFINITION = "CVR = orders through the creator's links / visits through them (GA4 sessions)"
 VERDICT_COLOURS = {"approve": "green", "review": "orange", "reject": "red"}
 
 
@@ -44,6 +47,18 @@ def money(value: object) -> str:
 def share(value: object) -> str:
     """A ratio as a percentage; a missing one (no denominator) is a dash, never 0%."""
     return "–" if is_missing(value) else f"{float(value) * 100:,.1f}%"
+
+
+def rate(value: object) -> str:
+    """CTR or CVR as a percentage; "no data" (no click or GA4 export), never 0%, when it is missing."""
+    return "no data" if is_missing(value) else f"{float(value) * 100:,.1f}%"
+
+
+def ctr(value: object) -> str:
+    """CTR with its reference: "3.1% (strong)", "6.0% (exceptional)", "1.2%" or "no data"."""
+    if is_missing(value):
+        return rate(value)
+    return rate(value) + (" (exceptional)" if float(value) >= 0.05 else " (strong)" if float(value) >= 0.02 else "")
 
 
 def roi(value: object) -> str:

@@ -26,7 +26,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("serve.report", "templates"), autoescape=autoescape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(amount=summary.amount, percent=summary.percent, points=summary.points, times=summary.times,
-                       day=_day)
+                       day=_day, rate=summary.rate, ctr=summary.ctr)
     return env
 
 
@@ -98,6 +98,10 @@ def _context(d: ReportData, stale: bool, references: list[summary.Reference]) ->
         "flags": summary.flags(d),
         "top": summary.top_by_roi(d),
         "budget": summary.budget_section(d),
+        "customer_value": summary.customer_value_section(d),
+        "seeding": summary.seeding_section(d),
+        "content": summary.content_section(d),
+        "rates": summary.rate_section(d),
         "references": [r.text for r in references],
         "marks": {"review": "#fde6c8", "reject": "#f6c6c6"},  # cell backgrounds of the verdicts that need a look
     }

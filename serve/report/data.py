@@ -87,6 +87,8 @@ class CreatorCampaign:
     is_code_leak_suspected: bool
     two_code_orders: int
     week_net_revenue: Decimal
+    ctr: float | None = None  # clicks / views; None without a click export (no data, not 0%)
+    cvr: float | None = None  # link orders / sessions; None without a GA4 export
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,61 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class CustomerValue:
+    """A creator's new customers and what they brought in their first 90 days against the CPA
+    (creator_customer_value)."""
+
+    creator_name: str
+    new_customers: int
+    complete_window_customers: int
+    open_window_customers: int
+    repeat_rate: float | None
+    revenue_per_customer: Decimal | None
+    cpa: Decimal | None
+    value_to_cpa: float | None
+    customer_value_rank: int | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class RateFlag:
+    """A contract priced outside the market rate card (rate_fairness: over_priced or under_priced) and why."""
+
+    creator_name: str
+    campaign_name: str
+    rate_flag: str
+    pay_per_deliverable: Decimal
+    market_low_per_deliverable: Decimal
+    market_high_per_deliverable: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContentBest:
+    """The best format or posting time of a platform over every tier, or of the programme (platform 'all'):
+    content_format_performance and posting_time_performance, ranked on the median engagement index."""
+
+    platform: str
+    what: str  # a format ("Reel"), or a weekday and hour on the audience's clock ("Tuesday 18:00")
+    posts: int
+    median_engagement_index: float
+
+
+@dataclass(frozen=True)
+class OrganicWinner:
+    """A post engaging far above its account's usual, worth repurposing as an ad (content_post_performance)."""
+
+    creator_name: str
+    platform: str
+    format_label: str
+    posted_date: date
+    post_url: str | None
+    engagement_index: float
+    reach: int | None  # reach, else views where the platform reports no reach
+    is_sponsored: bool
+
+
+@dataclass(frozen=True)
 class Deliverable:
     """A contract deliverable (contract_deliverables) with posts missing or late, as of the data's last day."""
 
@@ -163,6 +220,35 @@ class Deliverable:
     posts_missing: int
     posts_late: int
     max_days_late: int | None
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A post breaching a contract's exclusivity clause (contract_exclusivity_breaches): the post is the evidence."""
+
+    creator_name: str
+    campaign_name: str
+    competitor_brands: str
+    posted_date: date
+    post: str  # the post's link, else "<platform> post <id>"
+    window_start: date
+    window_end: date
+
+
+@dataclass(frozen=True)
+class SeedingCampaign:
+    """A campaign's gifting programme (seeding_programme) and its gifted creators who have not posted."""
+
+    campaign_name: str
+    creators_gifted: int
+    creators_posted: int
+    post_rate: float
+    median_days_to_first_post: float | None
+    gift_cost: Decimal
+    cost_per_post: Decimal | None  # None without a post or with a gift's unit cost not recorded, never 0
+    emv: Decimal  # earned media value: a convention, not revenue
+    net_revenue: Decimal
+    not_posted: list[str]  # creator names
 
 
 @dataclass(frozen=True)
@@ -185,7 +271,16 @@ class ReportData:
     leaks: list[Leak]
     mover: Mover | None
     deliverables: list[Deliverable] = field(default_factory=list)  # missing, then late; due in the trend weeks
+    breaches: list[Breach] = field(default_factory=list)  # posted in the trend weeks, newest first
     budget: list[Recommendation] = field(default_factory=list)  # every creator, the moves first
+    customer_value: list[CustomerValue] = field(default_factory=list)  # ranked creators first, best first
+    best_formats: list[ContentBest] = field(default_factory=list)  # the programme's first, then by platform
+    best_times: list[ContentBest] = field(default_factory=list)  # the programme's first, then by platform
+    organic_winners: list[OrganicWinner] = field(default_factory=list)  # best first
+    rate_flags: list[RateFlag] = field(default_factory=list)  # over- and under-priced, furthest from the card first
+    rate_counts: dict[str, int] = field(default_factory=dict)  # contracts per rate_flag
+    rate_reviews: list[tuple[str, str]] = field(default_factory=list)  # (creator, reason) of partners due a review
+    seeding: list[SeedingCampaign] = field(default_factory=list)  # campaigns with gifted-only creators, newest first
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
@@ -217,7 +312,19 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
                 select week_start, campaign_name, net_revenue from campaign_performance
                 where week_start between $w - $days and $w order by week_start, campaign_name""",
                         {"w": week.start, "days": 7 * (TREND_WEEKS - 1)}),
-            leaks=_leaks(con, p), mover=_mover(con, p), budget=_budget(con), deliverables=_deliverables(con, p))
+            leaks=_leaks(con, p), mover=_mover(con, p), budget=_budget(con), deliverables=_deliverables(con, p),
+            breaches=_breaches(con, p),
+            best_formats=_best(con, "content_format_performance", "format_label"),
+            best_times=_best(con, "posting_time_performance",
+                             "local_weekday_name || ' ' || lpad(local_hour::varchar, 2, '0') || ':00'"),
+            organic_winners=[OrganicWinner(*r) for r in _rows(con, """
+                select creator_name, platform, format_label, posted_date, post_url, engagement_index,
+                       coalesce(reach, views), coalesce(is_sponsored, false)
+                from content_post_performance where is_organic_winner order by organic_winner_rank""")],
+            customer_value=_customer_value(con), rate_flags=_rate_flags(con), seeding=_seeding(con),
+            rate_counts=dict(_rows(con, "select rate_flag, count(*) from rate_fairness group by rate_flag")),
+            rate_reviews=_rows(con, "select creator_name, reason from rate_review where is_rate_review "
+                                    "order by roas_change desc nulls last, creator_id"))
     finally:
         con.close()
 
@@ -257,7 +364,8 @@ def _creators(con: duckdb.DuckDBPyConnection, p: dict) -> list[CreatorCampaign]:
             from order_attribution where order_date between $w and $w_end group by all)
         select r.creator_id, r.creator_name, r.campaign_name, r.campaign_end_date,
                coalesce(v.verdict, 'not vetted'), r.orders, r.net_revenue, r.creator_cost, r.roi, r.roi_pct,
-               r.roas, r.roi_null_reason, r.is_code_leak_suspected, r.two_code_orders, coalesce(w.net_revenue, 0)
+               r.roas, r.roi_null_reason, r.is_code_leak_suspected, r.two_code_orders, coalesce(w.net_revenue, 0),
+               r.ctr, r.cvr
         from creator_roi as r
         left join creator_verdicts as v on r.creator_id = v.creator_id
         left join week as w on r.creator_id = w.creator_id and r.campaign_id = w.campaign_id
@@ -288,6 +396,39 @@ def _budget(con: duckdb.DuckDBPyConnection) -> list[Recommendation]:
                  else 5 end, abs(budget_change_per_month) desc nulls last, recent_roi desc nulls last, creator_id""")]
 
 
+def _customer_value(con: duckdb.DuckDBPyConnection) -> list[CustomerValue]:
+    return [CustomerValue(*r) for r in _rows(con, """
+        select creator_name, new_customers, complete_window_customers, open_window_customers, repeat_rate,
+               revenue_per_customer, cpa, value_to_cpa, customer_value_rank, summary
+        from creator_customer_value order by customer_value_rank nulls last, new_customers desc, creator_id""")]
+
+
+def _seeding(con: duckdb.DuckDBPyConnection) -> list[SeedingCampaign]:
+    return [SeedingCampaign(*r) for r in _rows(con, """
+        select p.campaign_name, p.creators_gifted, p.creators_posted, p.post_rate, p.median_days_to_first_post,
+               p.gift_cost, p.cost_per_post, p.emv, p.net_revenue,
+               coalesce((select list(s.creator_name order by s.creator_name) from seeding_performance as s
+                         where s.campaign_id = p.campaign_id and not s.has_posted), [])
+        from seeding_programme as p order by p.campaign_start_date desc, p.campaign_name""")]
+
+
+def _rate_flags(con: duckdb.DuckDBPyConnection) -> list[RateFlag]:
+    return [RateFlag(*r) for r in _rows(con, """
+        select f.creator_name, c.campaign_name, f.rate_flag, f.pay_per_deliverable, f.market_low_per_deliverable,
+               f.market_high_per_deliverable, f.reason
+        from rate_fairness as f
+        left join (select distinct campaign_id, campaign_name from creator_roi) as c on f.campaign_id = c.campaign_id
+        where f.rate_flag in ('over_priced', 'under_priced')
+        order by abs(ln(f.pay_per_deliverable / case f.rate_flag when 'over_priced'
+                 then f.market_high_per_deliverable else f.market_low_per_deliverable end)) desc, f.contract_id""")]
+
+
+def _best(con: duckdb.DuckDBPyConnection, mart: str, what: str) -> list[ContentBest]:
+    return [ContentBest(*r) for r in _rows(con, f"""
+        select platform, {what}, posts, median_engagement_index from {mart}
+        where is_best and tier = 'all' order by platform <> 'all', platform""")]
+
+
 def _deliverables(con: duckdb.DuckDBPyConnection, p: dict) -> list[Deliverable]:
     return [Deliverable(*r) for r in _rows(con, """
         select creator_name, campaign_name, deliverable_format, due_date, delivery_status, posts_due, posts_missing,
@@ -296,6 +437,15 @@ def _deliverables(con: duckdb.DuckDBPyConnection, p: dict) -> list[Deliverable]:
         where delivery_status in ('missing', 'late') and due_date between $w_end - $days and $w_end
         order by delivery_status desc, due_date desc, creator_name, deliverable_format""",
                                                  p | {"days": 7 * TREND_WEEKS})]
+
+
+def _breaches(con: duckdb.DuckDBPyConnection, p: dict) -> list[Breach]:
+    return [Breach(*r) for r in _rows(con, """
+        select creator_name, campaign_name, competitor_brands, posted_date,
+               coalesce(post_url, platform || ' post ' || post_id), window_start, window_end
+        from contract_exclusivity_breaches
+        where posted_date between $w_end - $days and $w_end
+        order by posted_date desc, creator_name, post_id""", p | {"days": 7 * TREND_WEEKS})]
 
 
 def _leaks(con: duckdb.DuckDBPyConnection, p: dict) -> list[Leak]:

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from serve.report.data import CreatorCampaign, Deliverable, Mover, Recommendation, ReportData
+from serve.report.data import (
+    CreatorCampaign,
+    CustomerValue,
+    Deliverable,
+    Mover,
+    OrganicWinner,
+    RateFlag,
+    Recommendation,
+    ReportData,
+    SeedingCampaign,
+)
 
 REFERENCE_CSV = Path(__file__).with_name("roi_reference.csv")
 # A leak worth this share of the week's attributed revenue makes the headline (smaller ones stay in the flags).
@@ -20,6 +30,11 @@ HEADLINE_LEAK_SHARE = 0.10
 # Weekly views above this multiple of the creator's median week read as a viral post (as dbt's viral_views_multiple).
 VIRAL_VIEWS_MULTIPLE = 3
 NAMES_SHOWN = 5
+# Click-through references from the research the metric contract cites: 2% is strong, 5% and more exceptional.
+CTR_STRONG, CTR_EXCEPTIONAL = 0.02, 0.05
+CUSTOMER_VALUE_SHOWN = 5
+RATE_FLAGS_SHOWN = 10  # the furthest from the card; the dashboard's Rate fairness page lists them all
+ORGANIC_WINNERS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,19 @@ def percent(ratio: float | None) -> str:
 def points(percentage: float | None) -> str:
     """A value already in percent (the marts' *_pct columns), e.g. 902.25 -> "902.2%"."""
     return "n/a" if percentage is None else f"{percentage:,.1f}%"
+
+
+def rate(ratio: float | None) -> str:
+    """A conversion-type rate: "no data" (no click or GA4 export), never 0%, when it is missing."""
+    return "no data" if ratio is None else f"{ratio * 100:,.1f}%"
+
+
+def ctr(ratio: float | None) -> str:
+    """CTR against the references: "3.1% (strong)", "6.0% (exceptional)", "1.2%" or "no data"."""
+    if ratio is None:
+        return rate(ratio)
+    label = " (exceptional)" if ratio >= CTR_EXCEPTIONAL else " (strong)" if ratio >= CTR_STRONG else ""
+    return rate(ratio) + label
 
 
 def times(ratio: float | None) -> str:
@@ -229,6 +257,12 @@ def flags(d: ReportData) -> list[Flag]:
                                                                              "status", "posts"),
              [(x.creator_name, x.campaign_name, x.deliverable_format.replace("_", " "), _day(x.due_date),
                x.delivery_status, _owed(x)) for x in d.deliverables]),
+        Flag("Exclusivity breaches", plural(len(d.breaches), "post"),
+             "show the creator the post and the clause; ask for it to come down and apply the contract's remedy",
+             ("creator", "campaign", "competitor", "posted", "evidence"),
+             [(b.creator_name, b.campaign_name, b.competitor_brands, _day(b.posted_date),
+               f"{b.post}, inside the exclusivity window {_day(b.window_start)} to {_day(b.window_end)}")
+              for b in d.breaches]),
         Flag("Creators in review", plural(len(review), "creator"), "decide: approve or drop",
              ("creator", "platforms", "why"), [(v.creator_name, v.platforms, v.reasons) for v in review]),
         Flag("ROI undefined (no cost recorded)", plural(len(no_cost), "contract"),
@@ -240,3 +274,124 @@ def flags(d: ReportData) -> list[Flag]:
              [(c.creator_name, c.campaign_name, f"{c.two_code_orders:,}") for c in two_codes]),
     ]
     return [k for k in kinds if k.rows]
+
+
+@dataclass(frozen=True)
+class CustomerValueSection:
+    """The creators whose new customers bring the most in their first 90 days against the CPA, best first."""
+
+    summary: str
+    ranked: list[CustomerValue]
+    others: str
+
+
+def customer_value_section(d: ReportData) -> CustomerValueSection:
+    ranked = [c for c in d.customer_value if c.customer_value_rank is not None]
+    if ranked:
+        best = ranked[0]
+        text = (f"{best.creator_name}'s new customers bring the most for what they cost: {percent(best.repeat_rate)} "
+                f"ordered again within 90 days, {money(best.revenue_per_customer, d.currency)} each against a CPA of "
+                f"{money(best.cpa, d.currency)} ({times(best.value_to_cpa)}).")
+        if len(ranked) > 1:
+            last = ranked[-1]
+            text += (f" Last of {len(ranked)} ranked: {last.creator_name}, {percent(last.repeat_rate)} came back "
+                     f"({times(last.value_to_cpa)}).")
+    else:
+        text = "No creator has enough new customers whose first 90 days are over to be ranked yet."
+    early = sum(1 for c in d.customer_value if c.customer_value_rank is None and c.new_customers > 0)
+    others = (f"{plural(early, 'creator')} with new customers not ranked yet (too few whose 90 days are over, or no "
+              "cost recorded). Customers still inside their 90 days are counted apart, never as customers who did "
+              "not come back.")
+    return CustomerValueSection(text, ranked[:CUSTOMER_VALUE_SHOWN], others)
+
+
+@dataclass(frozen=True)
+class RateSection:
+    """The contracts priced outside the market rate card and the long-term partners due a rate review."""
+
+    summary: str
+    flagged: list[RateFlag]
+    reviews: list[tuple[str, str]]
+    others: str
+
+
+def rate_section(d: ReportData) -> RateSection:
+    over = d.rate_counts.get("over_priced", 0)
+    under = d.rate_counts.get("under_priced", 0)
+    if over or under:
+        text = (f"{plural(over, 'contract')} over-priced and {plural(under, 'contract')} under-priced (at risk of "
+                "leaving) against the market rate card for the creator's platform, tier and formats.")
+    else:
+        text = "Every contract that can be judged is priced within the market rate card."
+    if d.rate_reviews:
+        text += (f" {plural(len(d.rate_reviews), 'long-term partner')} whose performance grew: review the rate before "
+                 "the next contract.")
+    more = len(d.rate_flags) - RATE_FLAGS_SHOWN
+    unlisted = f"{plural(more, 'more flagged contract')} on the dashboard's Rate fairness page. " if more > 0 else ""
+    others = (f"{unlisted}{plural(d.rate_counts.get('in_range', 0), 'contract')} within the range; "
+              f"{plural(d.rate_counts.get('unknown', 0), 'contract')} not judged (no deliverables, gifted only, or no "
+              "market rate for a format or tier: never counted as in range).")
+    return RateSection(text, d.rate_flags[:RATE_FLAGS_SHOWN], d.rate_reviews, others)
+
+@dataclass(frozen=True)
+class ContentSection:
+    """What content works: the programme's best format and posting time, each platform's, and the posts worth
+    repurposing as ads."""
+
+    summary: str
+    per_platform: list[tuple[str, str, str]]  # platform, best format, best time
+    winners: list[OrganicWinner]
+    others: str
+
+
+def content_section(d: ReportData) -> ContentSection:
+    formats = {b.platform: b for b in d.best_formats}
+    hours = {b.platform: b for b in d.best_times}
+    parts = []
+    if best := formats.get("all"):
+        parts.append(f"{best.what} posts engage most: {times(best.median_engagement_index)} their creators' usual "
+                     f"(median over {plural(best.posts, 'post')})")
+    if best := hours.get("all"):
+        parts.append(f"the best time to post is {best.what} on the audience's clock "
+                     f"({times(best.median_engagement_index)} over {plural(best.posts, 'post')})")
+    if parts:
+        text = "For the programme, " + "; ".join(parts) + "."
+    else:
+        text = "No format or posting time has enough posts to be named best yet."
+    if d.organic_winners:
+        text += (f" {plural(len(d.organic_winners), 'recent post')} engaged far above their account's usual: ask "
+                 "their creators for the rights to run them as ads, best first.")
+    platforms = sorted((formats.keys() | hours.keys()) - {"all"})
+    per_platform = [("TikTok" if p == "tiktok" else "YouTube" if p == "youtube" else p.title(),
+                     formats[p].what if p in formats else "not enough posts",
+                     hours[p].what if p in hours else "not enough posts") for p in platforms]
+    others = ("Engagement index = a post's engagement rate / its account's median, so platforms and creators compare "
+              "fairly; a format or hour is only named on enough posts. Posting times are on the clock of each "
+              "account's main audience country. Organic winners: posted in the last 90 days, at least 3× their "
+              "account's usual engagement.")
+    return ContentSection(text, per_platform, d.organic_winners[:ORGANIC_WINNERS_SHOWN], others)
+
+
+@dataclass(frozen=True)
+class SeedingSection:
+    """What gifting returned per campaign: who posted, what a post cost, the earned media value and the sales."""
+
+    summary: str
+    campaigns: list[SeedingCampaign]
+
+
+def seeding_section(d: ReportData) -> SeedingSection:
+    gifted = sum(c.creators_gifted for c in d.seeding)
+    if not gifted:
+        return SeedingSection("No creator was gifted product without a fee or commission.", [])
+    posted = sum(c.creators_posted for c in d.seeding)
+    text = f"{posted} of {plural(gifted, 'gifted creator')} posted about the gift ({percent(posted / gifted)})."
+    silent = [name for c in d.seeding for name in c.not_posted]
+    if silent:
+        text += f" Not posted: {names(silent)}; follow up once, then stop gifting them."
+    revenue = sum((c.net_revenue for c in d.seeding), Decimal(0))
+    emv = sum((c.emv for c in d.seeding), Decimal(0))
+    text += (f" Their codes and links brought {money(revenue, d.currency)} of net revenue; their posts' earned media "
+             f"value is {money(emv, d.currency)}, what the views and engagements would have cost as ads (a convention, "
+             "not revenue).")
+    return SeedingSection(text, d.seeding)

@@ -3,8 +3,8 @@ the planted ROI cases. Scored from a real ``dbt build`` of scale-S sample data (
 
 from __future__ import annotations
 
-from pipeline.evaluate import BUDGET_RECOMMENDATION, VETTING_REASON, evaluate
-from pipeline.generate.world import BUDGET_CASES, MISSED_POSTS
+from pipeline.evaluate import BUDGET_RECOMMENDATION, RATE_FINDING, VETTING_REASON, evaluate
+from pipeline.generate.world import BUDGET_CASES, MISSED_POSTS, RATE_CASES
 
 
 def test_verdicts_catch_every_planted_bad_actor_and_no_genuine_creator(truth: dict, con) -> None:
@@ -198,7 +198,8 @@ def test_late_and_missing_contract_posts_are_found_for_the_planted_creators_only
                        "from marts.contract_deliverables").fetchall()
     assert {c for c, _, status, *_ in rows if status == "late"} == set(planted["late_contracts"])
     assert {c for c, _, status, *_ in rows if status == "missing"} == set(planted["missed_contracts"])
-    assert sum(m for *_, m, _ in rows) == MISSED_POSTS * len(planted["missed_contracts"])
+    missed_stories = sum(s["posts"] for s in planted["story_deliverables"] if s["status"] == "missing")
+    assert sum(m for *_, m, _ in rows) == MISSED_POSTS * len(planted["missed_contracts"]) + missed_stories
     assert "pending" in {status for _, _, status, *_ in rows}, "contracts still running owe a post not yet due"
     cases = {p["creator_id"]: p["case"] for p in truth["planted_creators"]}
     undisclosed = {creator for _, creator, *_, n in rows if n}
@@ -209,3 +210,90 @@ def test_late_and_missing_contract_posts_are_found_for_the_planted_creators_only
         where r.reason_code like '%_deliverables' and r.is_key_reason and v.verdict = 'review'""").fetchall())
     expected = {"late_delivery": "late_deliverables", "missed_delivery": "missing_deliverables"}
     assert reasons == {c: expected[k] for c, k in cases.items() if k in expected}
+
+
+def test_customer_value_ranks_the_creator_whose_customers_come_back_above_the_one_off_buyers(truth: dict, con) -> None:
+    """The planted pair: the creator whose new customers order again ranks above the one whose new customers buy once,
+    with the higher repeat rate; customers still inside their 90 days are never counted as non-repeaters, and the mart
+    counts the same new customers and cost as creator_roi."""
+    result = evaluate(con, truth, schema="marts")
+    print(result.as_text())
+    assert len(result.customer_value) == 1, "one pair at S"
+    assert all(p.found for p in result.customer_value), result.customer_value
+    pair = result.customer_value[0]
+    assert pair.loyal_repeat_rate >= 0.9 and pair.one_off_repeat_rate <= 0.35, pair
+    not_reconciled = con.execute("""
+        select count(*) from marts.creator_customer_value as v
+        full join (select creator_id, sum(new_customers) as new_customers, sum(creator_cost) as creator_cost
+                   from marts.creator_roi group by 1) as r using (creator_id)
+        where v.new_customers is distinct from r.new_customers or v.creator_cost is distinct from r.creator_cost
+    """).fetchone()[0]
+    assert not_reconciled == 0
+    rows = con.execute("""
+        select new_customers, complete_window_customers, open_window_customers, repeat_customers, repeat_rate,
+               customer_value_rank, unranked_reason from marts.creator_customer_value""").fetchall()
+    assert all(new == complete + open_ for new, complete, open_, *_ in rows)
+    assert all(rate is None for _, complete, _, _, rate, *_ in rows if complete == 0), "no window over: no rate, not 0"
+    assert any(rank is None and reason == "too_few_complete_windows" for *_, rank, reason in rows)
+
+
+def test_planted_organic_winners_are_named_and_post_revenue_reconciles_with_roi(truth: dict, con) -> None:
+    """Every planted organic winner (an unsponsored Instagram post engaging 8x its account's usual) is flagged and, on
+    Instagram (engagement steadier than TikTok's views-driven likes), outranks every post that was not planted; the
+    revenue credited to posts never exceeds a creator's attributed revenue in creator_roi and covers most of it."""
+    result = evaluate(con, truth, schema="marts")
+    print(result.as_text())
+    assert len(result.organic_winners) >= 4, "two creators with two winners each at S"
+    assert all(w.found for w in result.organic_winners), result.organic_winners
+    planted = {w.post_id for w in result.organic_winners}
+    ranks = con.execute("select post_id, organic_winner_rank from marts.content_post_performance "
+                        "where is_organic_winner and platform = 'instagram'").fetchall()
+    others = [rank for post, rank in ranks if post not in planted]
+    assert max(w.rank for w in result.organic_winners) < min(others, default=10**9), ranks
+    credited, roi, over = con.execute("""
+        with p as (select creator_id, sum(attributed_net_revenue) as credited
+                   from marts.content_post_performance group by 1),
+             r as (select creator_id, sum(net_revenue) as revenue from marts.creator_roi group by 1)
+        select sum(credited), (select sum(revenue) from r), count(*) filter (where credited > coalesce(revenue, 0))
+        from p left join r using (creator_id)""").fetchone()
+    assert over == 0
+    assert credited >= roi * 4 / 5, (credited, roi)
+
+
+def test_gifted_creators_who_never_post_are_seeding_without_a_cost_per_post(truth: dict, con) -> None:
+    """Each planted gift never posted about is in seeding_performance as not posted, with no cost per post (null, never
+    0) and its campaign's post rate under 1; every other gifted-only creator (the zero-cost gifting ones) posted, with
+    an EMV and the revenue creator_roi credits them; paid creators are not seeding."""
+    result = evaluate(con, truth, schema="marts")
+    print(result.as_text())
+    assert len(result.seeding.cases) == 2, "two at S"
+    assert all(c.found for c in result.seeding.cases), result.seeding.cases
+    assert result.seeding.false_positives == []
+    rows = con.execute("""
+        select s.contract_id, s.has_posted, s.days_to_first_post, s.emv, s.net_revenue, r.net_revenue, r.fee_cost
+        from marts.seeding_performance as s join marts.creator_roi as r using (creator_id, campaign_id)""").fetchall()
+    posted = [r for r in rows if r[1]]
+    assert {r[0] for r in posted} == set(truth["zero_cost_contracts"])
+    assert all(days >= 0 and emv > 0 and revenue == roi_revenue for _, _, days, emv, revenue, roi_revenue, _ in posted)
+    assert all(fee == 0 for *_, fee in rows)
+
+
+def test_rate_fairness_flags_the_planted_prices_and_lists_the_growing_partner(truth: dict, con) -> None:
+    """The creator paid far above the rate card has every contract over-priced, the one paid far under it every
+    contract under-priced, and the long-term partner whose ROAS grew is listed for a rate review; no contract missing
+    an input is in range, and each flag's reason names the range it was judged against."""
+    result = evaluate(con, truth, schema="marts")
+    print("\n".join(result.as_text().splitlines()[-5:]))
+    assert {c.case for c in result.rates} == set(RATE_CASES) == set(RATE_FINDING), "one of each at S"
+    assert all(c.found for c in result.rates), result.rates
+    rows = con.execute("""
+        select rate_flag, pay_per_deliverable, market_low_per_deliverable, market_high_per_deliverable, reason
+        from marts.rate_fairness""").fetchall()
+    assert {r[0] for r in rows} >= {"over_priced", "under_priced", "in_range", "unknown"}, "the sample has each"
+    for flag, pay, low, high, reason in rows:
+        if flag == "unknown":
+            assert "market range" not in reason
+        else:
+            assert pay is not None and low is not None and f"USD {low:,.0f}-{high:,.0f} market range" in reason
+        assert flag != "over_priced" or pay > high
+        assert flag != "under_priced" or pay < low

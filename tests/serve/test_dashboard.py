@@ -17,7 +17,7 @@ from tests.serve.conftest import Published
 
 APP = Path(__file__).resolve().parents[2] / "serve" / "dashboard" / "app.py"
 PAGES = ("views/overview.py", "views/leaderboard.py", "views/creator.py", "views/campaigns.py", "views/status.py",
-         "views/budget.py")
+         "views/budget.py", "views/customer_value.py", "views/seeding.py", "views/rates.py", "views/content.py")
 
 
 @pytest.fixture
@@ -194,6 +194,21 @@ def test_budget_page_lists_the_moves_with_their_reasons_and_their_sums(env: Publ
     assert len(shown) == sum(1 for r in rows if r[0] == "insufficient_data")
 
 
+def test_gifting_page_shows_the_post_rate_and_who_never_posted(env: Published) -> None:
+    at = _app("views/seeding.py")
+    gifted, posted, emv = _sql(env, "select sum(creators_gifted), sum(creators_posted), sum(emv) "
+                                    "from seeding_programme")[0]
+    metrics = _metrics(at)
+    assert _number(metrics["Creators gifted"]) == gifted
+    assert _number(metrics["Post rate"]) == round(posted / gifted * 100, 1) < 100, "the sample plants non-posters"
+    assert _number(metrics["Earned media value (USD)"]) == round(float(emv))
+    campaigns, creators = at.dataframe[0].value, at.dataframe[1].value
+    assert len(campaigns) == _sql(env, "select count(*) from seeding_programme")[0][0]
+    silent = {n for (n,) in _sql(env, "select creator_name from seeding_performance where not has_posted")}
+    assert set(creators.creator_name[: len(silent)]) == silent, "those who never posted come first"
+    assert creators.cost_per_post[~creators.has_posted].isna().all(), "no cost per post without a post, never 0"
+
+
 def test_status_page_shows_the_published_version_and_the_gate(env: Published) -> None:
     version = _sql(env, "select version from publication")[0][0]
     at = _app(PAGES[4])
@@ -274,3 +289,85 @@ def test_campaign_view_lists_missing_and_late_contract_posts_first(env: Publishe
     assert table.delivery_status.iloc[0] == "missing", "missing deliverables come first"
     assert table.posts_missing.sum() == missing and table.posts_late.sum() == late
     assert any(f"**{missing} missing, {late} late" in m.value for m in at.markdown)
+
+
+def test_customer_value_page_ranks_as_the_mart_does_and_says_why_others_are_not_ranked(env: Published) -> None:
+    at = _app(PAGES[6])
+    rows = _sql(env, "select creator_name, customer_value_rank, summary from creator_customer_value "
+                     "order by customer_value_rank nulls last, new_customers desc, creator_id")
+    table = at.dataframe[0].value
+    assert list(table.creator_name) == [r[0] for r in rows]
+    assert list(table.summary) == [r[2] for r in rows]
+    assert table.customer_value_rank.isna().sum() == sum(r[1] is None for r in rows) >= 1
+    assert any(f"**Best value: {rows[0][0]}**" in m.value for m in at.markdown)
+
+
+def test_creator_detail_shows_ctr_and_cvr_and_no_data_never_zero(env: Published) -> None:
+    rows = _sql(env, """
+        select creator_id, campaign_name, ctr, cvr from creator_roi
+        where creator_id in ((select min(creator_id) from creator_roi where ctr is null),
+                             (select min(creator_id) from creator_roi where ctr is not null))""")
+    assert any(r[2] is None for r in rows) and any(r[2] is not None for r in rows)
+    for creator_id in {r[0] for r in rows}:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params["creator"] = creator_id
+        at.run()
+        at.switch_page(PAGES[2]).run()
+        assert not at.exception
+        campaigns = next(d.value for d in at.dataframe if "ctr" in d.value.columns).set_index("campaign_name")
+        for _, campaign, ctr, cvr in (r for r in rows if r[0] == creator_id):
+            assert campaigns.ctr[campaign].startswith("no data" if ctr is None else f"{ctr * 100:,.1f}%")
+            assert campaigns.cvr[campaign] == ("no data" if cvr is None else f"{cvr * 100:,.1f}%")
+
+
+def test_campaign_view_lists_each_exclusivity_breach_with_its_post(env: Published) -> None:
+    campaign_id, breaches = _sql(env, """
+        select campaign_id, count(*) from contract_exclusivity_breaches group by 1 order by 2 desc, 1 limit 1""")[0]
+    at = _app(PAGES[3])
+    at.selectbox(key="campaign").set_value(campaign_id).run()
+    assert not at.exception
+    [table] = [f.value for f in at.dataframe if "post_url" in f.value.columns]
+    expected = _sql(env, """select post_id, post_url from contract_exclusivity_breaches where campaign_id = ?
+                            order by posted_date desc, creator_name, post_id""", [campaign_id])
+    assert list(zip(table.post_id, table.post_url, strict=True)) == expected
+    assert all(url for _, url in expected), "the sample's breaches are Instagram posts with a permalink"
+    assert any(f"exclusivity window: {breaches}**" in m.value for m in at.markdown)
+
+
+def test_rates_page_shows_the_flagged_contracts_and_the_partners_as_the_marts_do(env: Published) -> None:
+    at = _app("views/rates.py")
+    rows = _sql(env, "select rate_flag, reason from rate_fairness")
+    flagged = sorted(r[1] for r in rows if r[0] in ("over_priced", "under_priced"))
+    assert flagged, "the sample has over- and under-priced contracts"
+    assert sorted(at.dataframe[0].value.reason) == flagged, "over- and under-priced shown first"
+    metrics = _metrics(at)
+    assert _number(metrics["Over-priced contracts"]) == sum(r[0] == "over_priced" for r in rows)
+    assert _number(metrics["Under-priced contracts"]) == sum(r[0] == "under_priced" for r in rows)
+    reviews = _sql(env, "select count(*) filter (where is_rate_review), count(*) from rate_review")[0]
+    assert _number(metrics["Partners due a rate review"]) == reviews[0] >= 1
+    assert len(at.dataframe[1].value) == reviews[1]
+    at.multiselect(key="rate_flag").set_value(["unknown"]).run()
+    shown = at.dataframe[0].value
+    assert set(shown.rate_flag) == {"unknown"} and len(shown) == sum(r[0] == "unknown" for r in rows) >= 1
+
+
+def test_content_page_names_the_marts_best_and_leaves_thin_cells_blank(env: Published) -> None:
+    at = _app("views/content.py")
+    [(best_format,)] = _sql(env, "select format_label from content_format_performance "
+                                 "where is_best and platform = 'all' and tier = 'all'")
+    assert any(f"**Best format: {best_format}**" in m.value for m in at.markdown)
+    formats, grid, winners = (d.value for d in at.dataframe)
+    assert list(formats.format_label) == [r[0] for r in _sql(env, """
+        select format_label from content_format_performance where platform = 'all' and tier = 'all'
+        order by has_enough_posts desc, median_engagement_index desc nulls last, format_label""")]
+    cells = _sql(env, "select local_weekday_name, local_hour, has_enough_posts from posting_time_performance "
+                      "where platform = 'all' and tier = 'all'")
+    shown = {(day, int(hour)) for day, row in grid.iterrows() for hour, value in row.dropna().items()}
+    assert shown == {(day, hour) for day, hour, enough in cells if enough}, "a thin cell is never shown"
+    assert list(winners.post_id) == [r[0] for r in _sql(env, "select post_id from content_post_performance "
+                                                             "where is_organic_winner order by organic_winner_rank")]
+    at.selectbox(key="content_platform").set_value("youtube").run()
+    assert not at.exception
+    enough = _sql(env, "select count(*) from posting_time_performance "
+                       "where platform = 'youtube' and tier = 'all' and has_enough_posts")[0][0]
+    assert enough or any("not enough posts in any hour" in m.value for m in at.markdown)

@@ -143,6 +143,96 @@ def test_the_budget_section_lists_each_move_with_its_reason(report: ReportFiles,
     assert "Where to move budget" in text and moves[0][3][:40] in text
 
 
+def test_the_rate_section_lists_each_flagged_contract_and_each_partner_to_review(report: ReportFiles,
+                                                                                published: Published) -> None:
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        flagged = con.execute("""
+            select f.creator_name, c.campaign_name, replace(f.rate_flag, '_', '-'), f.pay_per_deliverable,
+                   f.market_low_per_deliverable, f.market_high_per_deliverable, f.reason
+            from rate_fairness as f join (select distinct campaign_id, campaign_name from creator_roi) as c
+                using (campaign_id)
+            where f.rate_flag in ('over_priced', 'under_priced')""").fetchall()
+        reviews = con.execute("select creator_name, reason from rate_review where is_rate_review").fetchall()
+        unknown = con.execute("select count(*) from rate_fairness where rate_flag = 'unknown'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert {f[2] for f in flagged} == {"over-priced", "under-priced"} and reviews and unknown, "the sample has each"
+    md = report.markdown.read_text()
+    rows = [f"| {name} | {campaign} | {flag} | {pay:,.2f} | {low:,.2f}-{high:,.2f} | {reason} |"
+            for name, campaign, flag, pay, low, high, reason in flagged]
+    assert sum(row in md for row in rows) == min(len(rows), 10), "the ten furthest from the card, as the mart has them"
+    assert md.count("| over-priced |") + md.count("| under-priced |") == min(len(rows), 10)
+    if len(rows) > 10:
+        assert f"{len(rows) - 10} more flagged contracts on the dashboard" in md
+    for name, reason in reviews:
+        assert f"- {name}: {reason}" in md
+    assert f"{unknown} contracts not judged" in md
+    text = _flat(" ".join(_pages(report.pdf, "rates")))
+    assert "Which rates are fair" in text and any(f[6][:30] in text for f in flagged)
+
+
+def test_the_customer_value_section_ranks_as_the_mart_does(report: ReportFiles, published: Published) -> None:
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        ranked = con.execute("""
+            select customer_value_rank, creator_name, complete_window_customers, repeat_rate, revenue_per_customer, cpa,
+                   value_to_cpa, open_window_customers
+            from creator_customer_value where customer_value_rank is not null
+            order by customer_value_rank, new_customers desc, creator_id limit 5""").fetchall()
+    finally:
+        con.close()
+    assert len(ranked) >= 2, "the sample ranks creators"
+    md = report.markdown.read_text()
+    for rank, name, complete, rate, each, cpa, ratio, still in ranked:
+        assert (f"| {rank} | {name} | {complete} | {rate * 100:,.1f}% | {each:,.2f} | {cpa:,.2f} | {ratio:,.2f}× "
+                f"| {still} |") in md
+    assert f"{ranked[0][1]}'s new customers bring the most" in md
+    assert "never as customers who did not come back" in md
+    text = _flat(" ".join(_pages(report.pdf, "customer_value")))
+    assert "Customers who come back" in text and f"{ranked[0][1]}'s new customers" in text
+
+
+def test_the_seeding_section_shows_each_campaign_as_the_mart_does(report: ReportFiles, published: Published) -> None:
+    """Post rate, cost per post (n/a, never 0, without a post), EMV and revenue per campaign equal seeding_programme's;
+    the gifted creators who never posted are named."""
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        campaigns = con.execute("""
+            select campaign_name, creators_gifted, creators_posted, post_rate, cost_per_post, emv, net_revenue
+            from seeding_programme""").fetchall()
+        silent = [n for (n,) in con.execute("select creator_name from seeding_performance where not has_posted "
+                                            "order by creator_name").fetchall()]
+    finally:
+        con.close()
+    assert silent and any(cost is None for *_, cost, _, _ in campaigns), "the sample plants gifts never posted about"
+    md = report.markdown.read_text()
+    for name, gifted, posted, rate, cost, emv, revenue in campaigns:
+        assert (f"| {name} | {gifted} | {posted} | {rate * 100:,.1f}% | ") in md
+        assert (f" | {'n/a' if cost is None else f'{cost:,.2f}'} | {emv:,.2f} | {revenue:,.2f} |") in md
+    assert f"Not posted: {silent[0]}" in md and "(a convention, not revenue)" in md
+    text = _flat(" ".join(_pages(report.pdf, "seeding")))
+    assert "What gifting returned" in text and f"Not posted: {silent[0]}" in text
+
+
+def test_ctr_and_cvr_are_shown_with_no_data_never_zero(report: ReportFiles, published: Published) -> None:
+    """The top five's CTR and CVR equal creator_roi's; a missing one reads "no data", never 0%."""
+    top_five = report.markdown.read_text().split("## Top five creators by ROI")[1].split("\n## ")[0]
+    rows = [line.split(" | ") for line in top_five.splitlines() if line.startswith("| ") and "×" in line]
+    assert len(rows) == 5 and all(len(row) == 9 for row in rows), "the top five rows carry CTR and CVR"
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        for row in rows:
+            creator, campaign = row[0].lstrip("| "), row[1]
+            ctr, cvr = con.execute("select ctr, cvr from creator_roi where creator_name = ? and campaign_name = ?",
+                                   [creator, campaign]).fetchall()[0]
+            assert row[7].startswith("no data" if ctr is None else f"{ctr * 100:,.1f}%"), row
+            assert row[8].rstrip(" |") == ("no data" if cvr is None else f"{cvr * 100:,.1f}%"), row
+    finally:
+        con.close()
+    assert "2% is strong, 5% and more exceptional" in top_five
+
+
 def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles) -> None:
     pages = _pages(report.pdf, "pages")
     text = _flat(" ".join(pages))
@@ -237,9 +327,46 @@ def test_missing_and_late_contract_posts_are_flagged_with_the_marts_counts(repor
         assert any(name in row and f"<td>{status}</td>" in row and owed in row for row in html_rows), (name, status)
 
 
+def test_exclusivity_breaches_are_listed_with_a_link_to_each_post(report: ReportFiles, published: Published) -> None:
+    """The sample plants exclusivity breaches: each one posted in the report's weeks is counted under "Needs
+    attention" and listed in the appendix with the post's link (the evidence)."""
+    rows = _one_all("""
+        select creator_name, post_url from contract_exclusivity_breaches
+        where posted_date between date '2026-11-15' - 84 and '2026-11-15'""", _serving(published))
+    assert rows, "the sample plants a breach in the report's weeks"
+    assert f"Exclusivity breaches: {len(rows)} post" in report.markdown.read_text()
+    html_rows = re.findall(r"<tr align=\"left\">(.*?)</tr>", report.html.read_text(), re.S)
+    for name, url in rows:
+        assert any(name in row and url in row for row in html_rows), (name, url)
+
+
 def _one_all(sql: str, path: Path) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def test_the_content_section_names_the_marts_best_format_and_time_and_the_top_organic_winners(
+        report: ReportFiles, published: Published) -> None:
+    con = duckdb.connect(str(_serving(published)), read_only=True)
+    try:
+        best_format = con.execute("select format_label from content_format_performance "
+                                  "where is_best and platform = 'all' and tier = 'all'").fetchall()
+        best_time = con.execute("select local_weekday_name || ' ' || lpad(local_hour::varchar, 2, '0') || ':00' "
+                                "from posting_time_performance where is_best and platform = 'all' and tier = 'all'"
+                                ).fetchall()
+        winners = con.execute("select creator_name, format_label, post_url from content_post_performance "
+                              "where is_organic_winner order by organic_winner_rank limit 10").fetchall()
+    finally:
+        con.close()
+    assert len(best_format) == len(best_time) == 1 and winners, "the sample names a best format, a time and winners"
+    md = report.markdown.read_text()
+    assert f"For the programme, {best_format[0][0]} posts engage most" in md
+    assert f"the best time to post is {best_time[0][0]} on the audience's clock" in md
+    rows = re.findall(r"^\| (.+?) \| \[(.+?)\]\((\S+)\) \| \d{1,2} \w{3} \d{4} \| [\d.,]+× \|", md, re.M)
+    assert rows == winners, "the organic winners, best first, as the mart ranks them, each with its link"
+    assert f'<a href="{winners[0][2]}">' in report.html.read_text()
+    text = _flat(" ".join(_pages(report.pdf, "content")))
+    assert "What content works" in text and "Organic winners to repurpose as ads" in text

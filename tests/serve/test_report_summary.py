@@ -10,13 +10,19 @@ from decimal import Decimal
 
 from serve.report import summary
 from serve.report.data import (
+    Breach,
     Campaign,
+    ContentBest,
     CreatorCampaign,
+    CustomerValue,
     Deliverable,
     Leak,
     Mover,
+    OrganicWinner,
+    RateFlag,
     Recommendation,
     ReportData,
+    SeedingCampaign,
     ToDate,
     Totals,
     Vetted,
@@ -166,3 +172,111 @@ def test_missing_and_late_contract_posts_say_how_many_of_how_many() -> None:
     assert flag.rows == [("Ada", "Autumn 2026", "instagram reel", "1 Nov 2026", "missing", "2 of 3 not posted"),
                          ("Bo", "Autumn 2026", "tiktok video", "20 Oct 2026", "late", "1 of 2 late, up to 1 day")]
     assert not any(f.title == "Contract posts missing or late" for f in summary.flags(_data()))
+
+
+def _value(name: str, rank: int | None, rate: float | None, each: str | None, cpa: str | None,
+           ratio: float | None) -> CustomerValue:
+    return CustomerValue(name, 40, 30, 10, rate, None if each is None else Decimal(each),
+                         None if cpa is None else Decimal(cpa), ratio, rank, f"{name}.")
+
+
+def test_the_customer_value_section_names_the_best_and_the_last_and_counts_the_unranked() -> None:
+    values = [_value("Ada", 1, 0.92, "240.00", "30.00", 8.0), _value("Bo", 2, 0.05, "45.00", "25.00", 1.8),
+              _value("Cy", None, None, None, "20.00", None)]
+    section = summary.customer_value_section(_data(customer_value=values))
+    assert [c.creator_name for c in section.ranked] == ["Ada", "Bo"]
+    assert section.summary == ("Ada's new customers bring the most for what they cost: 92.0% ordered again within 90 "
+                               "days, 240 USD each against a CPA of 30 USD (8.00×). Last of 2 ranked: Bo, 5.0% came "
+                               "back (1.80×).")
+    assert section.others.startswith("1 creator with new customers not ranked yet")
+    nothing = summary.customer_value_section(_data(customer_value=[values[2]]))
+    assert not nothing.ranked and nothing.summary.startswith("No creator has enough new customers")
+
+
+def test_ctr_and_cvr_say_no_data_never_zero_and_name_the_references() -> None:
+    assert summary.ctr(None) == summary.rate(None) == "no data"
+    assert summary.rate(0.0) == "0.0%", "a real 0% (sessions but no order) stays 0%"
+    assert summary.ctr(0.012) == "1.2%"
+    assert summary.ctr(0.02) == "2.0% (strong)"
+    assert summary.ctr(0.061) == "6.1% (exceptional)"
+
+
+def test_exclusivity_breaches_are_listed_with_their_post_as_evidence() -> None:
+    d = _data(breaches=[
+        Breach("Ada", "Autumn 2026", "Solara", date(2026, 11, 3), "https://www.instagram.com/p/ABC/",
+               date(2026, 9, 1), date(2026, 12, 31)),
+        Breach("Bo", "Autumn 2026", "GlowCo, Solara", date(2026, 10, 1), "tiktok post 7365", date(2026, 9, 1),
+               date(2026, 11, 30))])
+    flag = next(f for f in summary.flags(d) if f.title == "Exclusivity breaches")
+    assert flag.count == "2 posts"
+    assert flag.rows == [
+        ("Ada", "Autumn 2026", "Solara", "3 Nov 2026",
+         "https://www.instagram.com/p/ABC/, inside the exclusivity window 1 Sep 2026 to 31 Dec 2026"),
+        ("Bo", "Autumn 2026", "GlowCo, Solara", "1 Oct 2026",
+         "tiktok post 7365, inside the exclusivity window 1 Sep 2026 to 30 Nov 2026")]
+    assert not any(f.title == "Exclusivity breaches" for f in summary.flags(_data()))
+
+
+def test_the_seeding_section_gives_the_post_rate_names_who_did_not_post_and_keeps_emv_apart_from_revenue() -> None:
+    campaigns = [
+        SeedingCampaign("Autumn 2026", 3, 2, 2 / 3, 4.0, Decimal("90.00"), Decimal("30.00"), Decimal("812.40"),
+                        Decimal("1500.00"), ["Cy"]),
+        SeedingCampaign("Spring 2026", 1, 0, 0.0, None, Decimal("20.00"), None, Decimal("0.00"), Decimal("0.00"),
+                        ["Di"])]
+    section = summary.seeding_section(_data(seeding=campaigns))
+    assert section.campaigns == campaigns
+    assert section.summary == ("2 of 4 gifted creators posted about the gift (50.0%). Not posted: Cy and Di; follow up "
+                               "once, then stop gifting them. Their codes and links brought 1,500 USD of net revenue; "
+                               "their posts' earned media value is 812 USD, what the views and engagements would have "
+                               "cost as ads (a convention, not revenue).")
+    everyone = summary.seeding_section(_data(seeding=[dataclasses.replace(campaigns[0], creators_posted=3,
+                                                                          not_posted=[])]))
+    assert "Not posted" not in everyone.summary and everyone.summary.startswith("3 of 3 gifted creators posted")
+    nothing = summary.seeding_section(_data())
+    assert nothing.campaigns == [] and nothing.summary == "No creator was gifted product without a fee or commission."
+
+
+def test_the_rate_section_counts_the_flags_names_the_reviews_and_never_counts_unknown_as_in_range() -> None:
+    flagged = [RateFlag("Ada", "Autumn 2026", "over_priced", Decimal("2000.00"), Decimal("100.00"), Decimal("500.00"),
+                        "Pays USD 2,000 per deliverable...")]
+    section = summary.rate_section(_data(rate_flags=flagged, rate_counts={"over_priced": 1, "in_range": 3,
+                                                                          "unknown": 2},
+                                         rate_reviews=[("Bo", "2 campaigns over 104 days; ...")]))
+    assert section.summary == ("1 contract over-priced and 0 contracts under-priced (at risk of leaving) against the "
+                               "market rate card for the creator's platform, tier and formats. 1 long-term partner "
+                               "whose performance grew: review the rate before the next contract.")
+    assert section.flagged == flagged and section.reviews == [("Bo", "2 campaigns over 104 days; ...")]
+    assert section.others.startswith("3 contracts within the range; 2 contracts not judged")
+    assert "never counted as in range" in section.others
+    many = summary.rate_section(_data(rate_flags=flagged * 12, rate_counts={"over_priced": 12}))
+    assert len(many.flagged) == summary.RATE_FLAGS_SHOWN == 10
+    assert many.others.startswith("2 more flagged contracts on the dashboard's Rate fairness page. 0 contracts within")
+    nothing = summary.rate_section(_data(rate_counts={"unknown": 1}))
+    assert nothing.summary == "Every contract that can be judged is priced within the market rate card."
+    assert nothing.others.startswith("0 contracts within the range; 1 contract not judged")
+
+
+def _winner(name: str, index: float) -> OrganicWinner:
+    return OrganicWinner(name, "instagram", "Reel", date(2026, 11, 2), f"https://www.instagram.com/p/{name}/", index,
+                         12_000, False)
+
+
+def test_the_content_section_names_the_best_format_and_time_and_the_organic_winners() -> None:
+    formats = [ContentBest("all", "Reel", 840, 1.18), ContentBest("instagram", "Carousel", 300, 1.25),
+               ContentBest("tiktok", "TikTok video", 900, 1.0)]
+    hours = [ContentBest("all", "Tuesday 18:00", 41, 1.37), ContentBest("instagram", "Sunday 14:00", 24, 1.22)]
+    winners = [_winner(f"C{n}", 9.0 - n * 0.1) for n in range(12)]
+    section = summary.content_section(_data(best_formats=formats, best_times=hours, organic_winners=winners))
+    assert section.summary == ("For the programme, Reel posts engage most: 1.18× their creators' usual (median over "
+                               "840 posts); the best time to post is Tuesday 18:00 on the audience's clock (1.37× "
+                               "over 41 posts). 12 recent posts engaged far above their account's usual: ask their "
+                               "creators for the rights to run them as ads, best first.")
+    assert section.per_platform == [("Instagram", "Carousel", "Sunday 14:00"),
+                                    ("TikTok", "TikTok video", "not enough posts")]
+    assert [w.creator_name for w in section.winners] == [f"C{n}" for n in range(summary.ORGANIC_WINNERS_SHOWN)]
+
+
+def test_without_enough_posts_no_format_or_time_is_named() -> None:
+    section = summary.content_section(_data())
+    assert section.summary == "No format or posting time has enough posts to be named best yet."
+    assert not section.per_platform and not section.winners

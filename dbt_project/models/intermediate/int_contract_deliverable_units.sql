@@ -6,6 +6,11 @@
 -- contract and format, posts in time order fill the units in due-date order (the earliest post meets the earliest
 -- deadline). Status: on_time (posted on or before the due date), late, missing (no post and the due date is before
 -- as_of_date) or pending (no post yet and the due date is as_of_date or later).
+-- Stories (int_instagram_stories) have no caption to name the brand or a code: a story by the contract creator's
+-- Instagram account inside the same date window is a candidate by its account and dates alone. That is weaker
+-- evidence (any story of the creator in the window counts), so match_basis says how each unit was matched:
+-- code_or_link, brand_handle or account_and_dates. A story, like a post, counts for one contract only: the one due
+-- first among those whose story deadline it is not past (else the one due first).
 with deliverables as (select * from {{ ref('stg_marketing__contract_deliverables') }}),
 
 contracts as (select * from {{ ref('stg_marketing__contracts') }}),
@@ -23,6 +28,8 @@ as_of as (select * from {{ ref('int_vetting_as_of') }}),
 ig_media as (select * from {{ ref('stg_instagram__media') }}),
 
 ig_exports as (select * from {{ ref('stg_instagram__post_exports') }}),
+
+accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 posts as (
     -- Each post's deliverable format: Instagram's product type (the API's, else the Business Suite export's).
@@ -51,6 +58,23 @@ posts as (
     where posts.creator_id is not null
 ),
 
+stories as (
+    -- A story an export already delivered as a post is that post.
+    select
+        'instagram' as platform,
+        stories.media_id as post_id,
+        accounts.creator_id,
+        stories.posted_at,
+        stories.posted_date
+    from {{ ref('int_instagram_stories') }} as stories
+    inner join accounts on accounts.platform = 'instagram' and stories.account_id = accounts.account_id
+    where
+        stories.media_id not in (
+            select posts.post_id from posts
+            where posts.platform = 'instagram'
+        )
+),
+
 contract_formats as (
     select
         deliverables.contract_id,
@@ -62,7 +86,10 @@ contract_formats as (
             max(deliverables.due_date) over (partition by deliverables.contract_id)
             + {{ var('deliverable_late_grace_days') }} as date
         ) as window_end,
-        min(deliverables.due_date) over (partition by deliverables.contract_id) as first_due_date
+        min(deliverables.due_date) over (partition by deliverables.contract_id) as first_due_date,
+        max(deliverables.due_date) over (
+            partition by deliverables.contract_id, deliverables.deliverable_format
+        ) as format_last_due_date
     from deliverables
     inner join contracts on deliverables.contract_id = contracts.contract_id
     inner join campaigns on contracts.campaign_id = campaigns.campaign_id
@@ -91,6 +118,7 @@ candidates as (
         contract_formats.contract_id,
         contract_formats.deliverable_format,
         contract_formats.first_due_date,
+        contract_formats.format_last_due_date,
         posts.platform,
         posts.post_id,
         posts.posted_at,
@@ -110,14 +138,45 @@ candidates as (
             contract_formats.creator_id = posts.creator_id
             and contract_formats.deliverable_format = posts.deliverable_format
             and posts.posted_date between contract_formats.window_start and contract_formats.window_end
+    union all
+    select
+        contract_formats.contract_id,
+        contract_formats.deliverable_format,
+        contract_formats.first_due_date,
+        contract_formats.format_last_due_date,
+        stories.platform,
+        stories.post_id,
+        stories.posted_at,
+        stories.posted_date,
+        false as is_sponsored,
+        false as names_contract
+    from contract_formats
+    inner join stories
+        on
+            contract_formats.creator_id = stories.creator_id
+            and contract_formats.deliverable_format = 'instagram_story'
+            and stories.posted_date between contract_formats.window_start and contract_formats.window_end
 ),
 
 assigned as (
-    select *
+    select
+        *,
+        case
+            when names_contract then 'code_or_link'
+            when is_sponsored then 'brand_handle'
+            else 'account_and_dates'
+        end as match_basis
     from candidates
-    where is_sponsored or names_contract
+    where is_sponsored or names_contract or deliverable_format = 'instagram_story'
+    -- A story names no contract: it serves one whose deadline for stories it is not past, when there is one, so
+    -- two contracts running at once each get the stories posted for them rather than the first taking them all.
     qualify row_number() over (
-        partition by platform, post_id order by names_contract desc, first_due_date asc, contract_id asc
+        partition by platform, post_id
+        order by
+            names_contract desc,
+            (match_basis = 'account_and_dates' and posted_date > format_last_due_date) asc,
+            first_due_date asc,
+            contract_id asc
     ) = 1
 ),
 
@@ -154,6 +213,7 @@ select
     units.has_content_review,
     ranked_posts.post_id,
     ranked_posts.posted_date,
+    ranked_posts.match_basis,
     -- greatest() skips nulls: an unposted unit must stay null, not 0 days late.
     case when ranked_posts.post_id is not null then greatest(0, ranked_posts.posted_date - units.due_date) end
         as days_late,

@@ -1,6 +1,7 @@
 -- One row per contract deliverable (contract, format, due date): how many of its posts were delivered on time, late,
 -- are missing (due date passed, not posted) or pending (due date not yet passed), and how many delivered posts carry
--- no ad disclosure. Matching and statuses: int_contract_deliverable_units.
+-- no ad disclosure, and how many were matched by the creator's account and dates alone (stories: weaker evidence).
+-- Matching and statuses: int_contract_deliverable_units.
 with units as (select * from {{ ref('int_contract_deliverable_units') }}),
 
 creators as (select * from {{ ref('stg_marketing__creators') }}),
@@ -23,6 +24,7 @@ deliverables as (
         count(*) filter (where delivery_status = 'missing') as posts_missing,
         count(*) filter (where delivery_status = 'pending') as posts_pending,
         count(*) filter (where is_undisclosed) as posts_undisclosed,
+        count(*) filter (where match_basis = 'account_and_dates') as posts_matched_by_dates,
         max(days_late) as max_days_late,
         max(posted_date) as last_posted_date,
         string_agg(post_id, ', ' order by posted_date, post_id) as post_ids
@@ -47,6 +49,7 @@ select
     cast(deliverables.posts_missing as integer) as posts_missing,
     cast(deliverables.posts_pending as integer) as posts_pending,
     cast(deliverables.posts_undisclosed as integer) as posts_undisclosed,
+    cast(deliverables.posts_matched_by_dates as integer) as posts_matched_by_dates,
     cast(deliverables.max_days_late as integer) as max_days_late,
     deliverables.last_posted_date,
     deliverables.post_ids,

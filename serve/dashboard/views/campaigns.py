@@ -1,5 +1,6 @@
 """Campaigns: attributed revenue to date against what the campaign's creators cost, that spend against the
-campaign's budget, and the contract posts its creators owe (missing and late first)."""
+campaign's budget, the contract posts its creators owe (missing and late first) and the posts that breach a
+contract's exclusivity clause."""
 
 from __future__ import annotations
 
@@ -84,4 +85,19 @@ else:
         "posts_due": "Posts due", "posts_on_time": "On time", "posts_late": "Late", "posts_missing": "Missing",
         "posts_pending": "Not yet due", "posts_undisclosed": "Without #ad", "max_days_late": "Days late (max)",
         "post_ids": "Posts"})
+breaches = data.campaign_exclusivity_breaches(v, campaign_id)
+st.subheader("Exclusivity breaches")
+if breaches.empty:
+    st.caption("No sponsored post for a competitor inside an exclusivity window of this campaign's contracts (or no "
+               "contract has an exclusivity clause: the contract_exclusivity template).")
+else:
+    st.markdown(f"**Sponsored posts for a competitor inside an exclusivity window: {len(breaches)}** (contracts "
+                f"breached: {breaches.contract_id.nunique()}); each post is the evidence")
+    st.dataframe(breaches, hide_index=True, column_config={
+        "creator_name": "Creator", "contract_id": "Contract", "exclusivity_category": "Category",
+        "competitor_brands": "Competitor", "posted_date": st.column_config.DateColumn("Posted", format="YYYY-MM-DD"),
+        "platform": "Platform", "post_id": "Post", "post_url": st.column_config.LinkColumn("Link"),
+        "matched_terms": "Words matched", "window_start": st.column_config.DateColumn("Exclusive from",
+                                                                                      format="YYYY-MM-DD"),
+        "window_end": st.column_config.DateColumn("Exclusive until", format="YYYY-MM-DD")})
 ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION)

@@ -100,6 +100,7 @@ else:
 st.subheader("Campaigns")
 campaigns = data.creator_campaigns(v, creator_id)
 campaigns["roi"] = campaigns.roi * 100
+campaigns["ctr"], campaigns["cvr"] = campaigns.ctr.map(ui.ctr), campaigns.cvr.map(ui.rate)
 st.dataframe(campaigns, hide_index=True, column_config={
     "campaign_name": "Campaign", "orders": "Orders",
     "net_revenue": st.column_config.NumberColumn("Net revenue", format="%.2f", help=ui.NET_REVENUE_DEFINITION),
@@ -111,5 +112,10 @@ st.dataframe(campaigns, hide_index=True, column_config={
     "incremental_net_revenue": st.column_config.NumberColumn(
         "Incremental net revenue", format="%.2f",
         help="Revenue in the attribution window minus the same weekdays' average of the 4 weeks before the first "
-             "post (beside last-touch, never instead of it)")})
-ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION)
+             "post (beside last-touch, never instead of it)"),
+    "clicks": st.column_config.NumberColumn("Link clicks", format="%d"),
+    "ctr": st.column_config.TextColumn("CTR", help=ui.CTR_DEFINITION),
+    "sessions": st.column_config.NumberColumn("Link visits", format="%d"),
+    "cvr": st.column_config.TextColumn("CVR", help=ui.CVR_DEFINITION)})
+ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION, ui.CTR_DEFINITION + "; " + ui.CVR_DEFINITION
+               + "; no data: no click or GA4 export covers the links (never 0%)")

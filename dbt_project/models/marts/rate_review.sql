@@ -1,0 +1,142 @@
+-- Whose rate to review: one row per long-term partner (at least var rate_review_min_contracts campaigns under
+-- contract, the first starting at least var rate_review_min_tenure_days before as_of_date), with the performance of
+-- their latest campaign against their first. Performance grew when ROAS rose by var rate_review_min_growth (both
+-- campaigns with at least var rate_review_min_orders orders, so a handful of orders is not a trend) or engagements
+-- per sponsored post did, ROAS did not fall by as much, and the latest campaign returned at least var
+-- rate_review_min_roas (an unprofitable partner's rate is not raised); such a partner is due a rate review before the
+-- next contract (a review, not a raise).
+-- Measures are creator_roi's (per creator x campaign), so this mart never disagrees with the ROI marts.
+{% set min_contracts = var('rate_review_min_contracts', 2) %}
+{% set min_tenure_days = var('rate_review_min_tenure_days', 90) %}
+{% set min_orders = var('rate_review_min_orders', 5) %}
+{% set min_growth = var('rate_review_min_growth', 0.25) %}
+{% set min_roas = var('rate_review_min_roas', 2.0) %}
+
+with campaigns as (
+    select
+        *,
+        row_number() over (partition by creator_id order by campaign_start_date, campaign_id) as campaign_order,
+        count(*) over (partition by creator_id) as contracts,
+        min(campaign_start_date) over (partition by creator_id) as first_campaign_start_date
+    from {{ ref('creator_roi') }}
+    where contract_id is not null
+),
+
+as_of as (select * from {{ ref('int_vetting_as_of') }}),
+
+partners as (
+    select
+        first_campaign.creator_id,
+        first_campaign.creator_name,
+        first_campaign.contracts,
+        first_campaign.campaign_start_date as first_campaign_start_date,
+        as_of.as_of_date - first_campaign.campaign_start_date as tenure_days,
+        first_campaign.campaign_id as first_campaign_id,
+        first_campaign.orders as first_orders,
+        first_campaign.roas as first_roas,
+        {{ safe_divide('first_campaign.engagements', 'first_campaign.sponsored_posts') }}
+            as first_engagements_per_post,
+        latest_campaign.campaign_id as latest_campaign_id,
+        latest_campaign.contract_id as latest_contract_id,
+        latest_campaign.orders as latest_orders,
+        latest_campaign.roas as latest_roas,
+        {{ safe_divide('latest_campaign.engagements', 'latest_campaign.sponsored_posts') }}
+            as latest_engagements_per_post
+    from campaigns as first_campaign
+    inner join campaigns as latest_campaign
+        on
+            first_campaign.creator_id = latest_campaign.creator_id
+            and latest_campaign.campaign_order = latest_campaign.contracts
+    cross join as_of
+    where
+        first_campaign.campaign_order = 1
+        and first_campaign.contracts >= {{ min_contracts }}
+        and as_of.as_of_date - first_campaign.campaign_start_date >= {{ min_tenure_days }}
+),
+
+growth as (
+    select
+        *,
+        case
+            when first_orders >= {{ min_orders }} and latest_orders >= {{ min_orders }} and first_roas > 0
+                then round(latest_roas / first_roas - 1, 4)
+        end as roas_change,
+        round({{ safe_divide('latest_engagements_per_post', 'first_engagements_per_post') }} - 1, 4)
+            as engagement_change
+    from partners
+),
+
+judged as (
+    select
+        growth.*,
+        (
+            coalesce(growth.roas_change >= {{ min_growth }}, false)
+            or coalesce(growth.engagement_change >= {{ min_growth }}, false)
+        )
+        and coalesce(growth.roas_change > -{{ min_growth }}, true)
+        and coalesce(growth.latest_roas >= {{ min_roas }}, false) as is_rate_review,
+        fairness.rate_flag as latest_rate_flag,
+        fairness.pay_per_deliverable as latest_pay_per_deliverable
+    from growth
+    left join {{ ref('rate_fairness') }} as fairness on growth.latest_contract_id = fairness.contract_id
+),
+
+worded as (
+    select
+        *,
+        contracts || ' campaigns over ' || tenure_days || ' days' as tenure_words,
+        case
+            when roas_change is null
+                then 'ROAS not compared (fewer than ' || {{ min_orders }} || ' orders in a campaign, or no cost)'
+            else
+                'ROAS ' || {{ multiple_words('first_roas') }} || ' then ' || {{ multiple_words('latest_roas') }}
+                || ' (' || case when roas_change >= 0 then '+' else '' end
+                || format('{:.0f}', roas_change * 100) || '%)'
+        end as roas_words,
+        case
+            when engagement_change is null then 'engagement not compared (no sponsored posts in a campaign)'
+            else
+                'engagements per sponsored post ' || case when engagement_change >= 0 then '+' else '' end
+                || format('{:.0f}', engagement_change * 100) || '%'
+        end as engagement_words
+    from judged
+)
+
+select
+    creator_id,
+    creator_name,
+    cast(contracts as bigint) as contracts,
+    first_campaign_start_date,
+    cast(tenure_days as bigint) as tenure_days,
+    first_campaign_id,
+    latest_campaign_id,
+    latest_contract_id,
+    first_orders,
+    latest_orders,
+    round(first_roas, 4) as first_roas,
+    round(latest_roas, 4) as latest_roas,
+    roas_change,
+    round(first_engagements_per_post, 2) as first_engagements_per_post,
+    round(latest_engagements_per_post, 2) as latest_engagements_per_post,
+    engagement_change,
+    is_rate_review,
+    latest_rate_flag,
+    latest_pay_per_deliverable,
+    case
+        when is_rate_review
+            then
+                tenure_words || '; ' || roas_words || ', ' || engagement_words
+                || ': performance grew - review the rate before the next contract'
+                || case latest_rate_flag
+                    when 'under_priced' then ' (already under the market range: at risk of leaving).'
+                    when 'over_priced' then ' (already above the market range: keep it, do not raise it).'
+                    else '.'
+                end
+        when coalesce(latest_roas < {{ min_roas }}, true)
+            then
+                tenure_words || '; ' || roas_words || ', ' || engagement_words
+                || ': the latest campaign returned under ' || {{ multiple_words(min_roas) }}
+                || ' ROAS, so no rate rise yet.'
+        else tenure_words || '; ' || roas_words || ', ' || engagement_words || ': no growth to reward yet.'
+    end as reason
+from worded

@@ -1,0 +1,70 @@
+"""Content format and posting time: the marts built from the real sample (dbt build of scale S, seed 7) and the mart
+gate that keeps a wrong one from being published."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.gate import QualityGateFailed, run_mart_gate
+
+
+def test_posting_time_reads_on_the_audience_clock_and_one_best_cell_per_group(con) -> None:
+    """Every post reads in its audience's zone (a US audience: New York time, 4 or 5 hours behind UTC); each platform
+    and tier group names at most one best format and time, never on a thin cell, and the programme gets one of each."""
+    shifts = con.execute("""
+        select distinct epoch(posted_at - posted_at_local) / 3600 from marts.content_post_performance
+        where audience_time_zone = 'America/New_York'""").fetchall()
+    assert {hours for (hours,) in shifts} == {4, 5}, "EDT and EST, never UTC"
+    for mart in ("content_format_performance", "posting_time_performance"):
+        groups = con.execute(f"""
+            select platform, tier, count(*) filter (where is_best) as best,
+                   count(*) filter (where is_best and not has_enough_posts) as thin_best,
+                   count(*) filter (where has_enough_posts and median_engagement_index is not null) as eligible
+            from marts.{mart} group by all""").fetchall()
+        assert all(thin == 0 for *_, thin, _ in groups)
+        assert all(best == (1 if eligible else 0) for _, _, best, _, eligible in groups), groups
+        assert ("all", "all", 1) in {(p, t, best) for p, t, best, *_ in groups}, f"{mart}: no programme-wide best"
+
+
+def test_every_platform_media_type_has_a_format(con) -> None:
+    formats = dict(
+        con.execute("select content_format, count(*) from marts.content_post_performance group by 1").fetchall()
+    )
+    assert "unmapped" not in formats
+    assert {"instagram_reel", "instagram_static", "instagram_story", "tiktok_video", "youtube_video"} <= set(formats)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "failure"),
+    [
+        (
+            "update marts.content_format_performance set posts = 3, has_enough_posts = false "
+            "where is_best and platform = 'all' and tier = 'all'",
+            "thin_cells_named_best",
+        ),
+        (
+            "update marts.posting_time_performance set is_best = true where platform = 'all' and tier = 'all'",
+            "groups_with_two_best",
+        ),
+        (
+            "update marts.content_post_performance set attributed_net_revenue = attributed_net_revenue + 1000000 "
+            "where post_id = (select min(post_id) from marts.content_post_performance where is_sponsored)",
+            "creators_credited_over_roi",
+        ),
+    ],
+)
+def test_the_mart_gate_stops_a_best_named_on_thin_data_or_revenue_credited_twice(
+    built_warehouse: Path, tmp_path: Path, tamper: str, failure: str
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    assert con.execute(tamper).fetchone()[0] > 0, "the fault must touch a row"
+    con.close()
+    with pytest.raises(QualityGateFailed, match=failure) as failed:
+        run_mart_gate(warehouse, tmp_path / "quality", "run-1")
+    assert "nothing published" in str(failed.value)
