@@ -32,6 +32,11 @@ PAGES = {
     "leaderboard": ("leaderboard", "text=/\\d+ creators match/"),
     "creator": ("creator", "text=Weekly revenue"),
     "campaigns": ("campaigns", '[data-testid="stVegaLiteChart"]'),
+    "budget": ("budget", '[data-testid="stDataFrame"]'),
+    "rates": ("rates", "text=Long-term partners"),
+    "customer_value": ("customer_value", '[data-testid="stDataFrame"]'),
+    "seeding": ("seeding", "text=Gifted creators"),
+    "content": ("content", "text=Organic winners to repurpose as ads"),
     "status": ("status", "text=Data Docs"),
 }
 
