@@ -332,7 +332,7 @@ MART_QUERIES = {
         "or (rate_flag = 'under_priced' and pay_per_deliverable >= market_low_per_deliverable)) "
         "as flags_disagreeing_with_range, "
         "(select count(*) from marts.rate_fairness as f full join intermediate.int_contract_costs as k "
-        "using (contract_id) where f.creator_pay is distinct from k.fee_cost + k.commission_cost + k.bonus_cost) "
+        "using (contract_id) where f.creator_pay is distinct from k.fee_cost) "
         "as contracts_not_reconciled_with_costs "
         "from marts.rate_fairness"),
     # Optional (a programme may have no long-term partner yet): an empty list is fine.
@@ -342,7 +342,11 @@ MART_QUERIES = {
         "count(*) filter (where is_rate_review and latest_roas is null) as review_without_roas, "
         "(select count(*) from marts.rate_review as v left join marts.creator_roi as r "
         "on v.creator_id = r.creator_id and v.latest_campaign_id = r.campaign_id "
-        "where v.latest_roas is distinct from round(r.roas, 4)) as partners_not_reconciled_with_roi "
+        "where v.latest_roas is distinct from round(r.roas, 4)) as partners_not_reconciled_with_roi, "
+        "(select count(*) from marts.rate_review as v join marts.creator_roi as r "
+        "on v.creator_id = r.creator_id and v.latest_campaign_id = r.campaign_id "
+        "where r.campaign_start_date > (select as_of_date from intermediate.int_vetting_as_of)) "
+        "as latest_campaign_not_started "
         "from marts.rate_review"),
 }
 
@@ -423,8 +427,9 @@ def _mart_expectations(mart: str) -> Callable[[Any, GateSettings], list[Any]]:
                                              "(rebuild with dbt and check the contracts sheet and seed rate_card)")]
         if mart == "rate_review":
             return [*_rows_kept(x, t), *_zero(x, "duplicate_creators", "review_without_roas",
-                                              "partners_not_reconciled_with_roi",
-                                              why="a rate review that disagrees with creator_roi")]
+                                              "partners_not_reconciled_with_roi", "latest_campaign_not_started",
+                                              why="a rate review that disagrees with creator_roi or judges a "
+                                                  "campaign not started yet")]
         return [*_rows(x, t), *_zero(x, "negative_orders", "to_date_not_summing_up",
                                      why="campaign revenue to date must be the sum of its weeks")]
 

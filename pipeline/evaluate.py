@@ -234,7 +234,7 @@ class Evaluation:
                     for c in self.seeding.cases),
                   f"gifts never posted about found {sum(c.found for c in self.seeding.cases)} of "
                   f"{len(self.seeding.cases)}; listed as not posted but not planted: "
-                  f"{self.seeding.false_positives or 'none'}"]
+                  f"{', '.join(self.seeding.false_positives) or 'none'}"]
         lines += ["", "Rate fairness (rate_fairness, rate_review): an over- or under-priced creator's contracts must "
                   "all get that flag; a growing long-term partner must be listed for a rate review.",
                   *(f"  {c.case:16} {c.creator_id:10} {c.got or 'not listed':24} {c.reason or ''}" for c in self.rates),
@@ -384,10 +384,24 @@ def evaluate(con: duckdb.DuckDBPyConnection, ground_truth: dict, schema: str = "
                       rates=_score_rates(con, prefix, ground_truth["rate_cases"]))
 
 
+GROUND_TRUTH_KEYS = ("planted_creators", "genuine_creators", "budget_cases", "customer_value_cases", "organic_winners",
+                     "gifted_never_posted", "rate_cases")
+
+
+class OutdatedGroundTruth(ValueError):
+    """The sample was written by an older generator: it lacks cases this evaluation scores."""
+
+
 def evaluate_files(warehouse: Path, ground_truth_path: Path, schema: str = "") -> Evaluation:
     """Evaluate a DuckDB file: the serving file (marts at top level) or a warehouse (``schema="marts"``)."""
+    truth = json.loads(ground_truth_path.read_text())
+    missing = [key for key in GROUND_TRUTH_KEYS if key not in truth]
+    if missing:
+        raise OutdatedGroundTruth(
+            f"{ground_truth_path} has no {', '.join(missing)}: an older generator wrote it. Generate the sample again "
+            "(`pipeline demo`, or `generate --out <landing>` and a pipeline run), then evaluate.")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return evaluate(con, json.loads(ground_truth_path.read_text()), schema)
+        return evaluate(con, truth, schema)
     finally:
         con.close()

@@ -333,14 +333,17 @@ def seeding_creators(v: Version) -> pd.DataFrame:
 # --- rates --------------------------------------------------------------------------------------------------
 
 def rate_fairness(v: Version) -> pd.DataFrame:
-    """One row per contract (rate_fairness): over-priced, then under-priced, unknown and in range."""
+    """One row per contract (rate_fairness) with its campaign's name (creator_roi, as the report shows it):
+    over-priced, then under-priced, unknown and in range."""
     return v.query("""
-        select contract_id, creator_id, creator_name, campaign_id, rate_flag, deliverables, deliverable_formats, tiers,
-               has_exclusivity, creator_pay, pay_per_deliverable, market_low_per_deliverable,
-               market_high_per_deliverable, cost_per_1000_engaged, benchmark_cost_per_1000_engaged, reason
-        from rate_fairness
-        order by case rate_flag when 'over_priced' then 1 when 'under_priced' then 2 when 'unknown' then 3 else 4 end,
-                 creator_name, contract_id""")
+        select f.contract_id, f.creator_id, f.creator_name, f.campaign_id, c.campaign_name, f.rate_flag,
+               f.deliverables, f.deliverable_formats, f.tiers, f.has_exclusivity, f.creator_pay, f.pay_per_deliverable,
+               f.market_low_per_deliverable, f.market_high_per_deliverable, f.cost_per_1000_engaged,
+               f.benchmark_cost_per_1000_engaged, f.reason
+        from rate_fairness as f
+        left join (select distinct campaign_id, campaign_name from creator_roi) as c on f.campaign_id = c.campaign_id
+        order by case f.rate_flag when 'over_priced' then 1 when 'under_priced' then 2 when 'unknown' then 3 else 4 end,
+                 f.creator_name, f.contract_id""")
 
 
 def rate_review(v: Version) -> pd.DataFrame:

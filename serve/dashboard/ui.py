@@ -8,6 +8,7 @@ import streamlit as st
 
 from pipeline.settings import load_settings
 from serve.dashboard import data
+from serve.report.summary import ctr_band
 
 # Shown wherever the measure is, so a number is never read with the wrong denominator (docs: creator_roi).
 ROI_DEFINITION = "ROI = (net revenue − creator cost) / creator cost"
@@ -51,14 +52,12 @@ def share(value: object) -> str:
 
 def rate(value: object) -> str:
     """CTR or CVR as a percentage; "no data" (no click or GA4 export), never 0%, when it is missing."""
-    return "no data" if is_missing(value) else f"{float(value) * 100:,.1f}%"
+    return "no data" if is_missing(value) else share(value)
 
 
 def ctr(value: object) -> str:
-    """CTR with its reference: "3.1% (strong)", "6.0% (exceptional)", "1.2%" or "no data"."""
-    if is_missing(value):
-        return rate(value)
-    return rate(value) + (" (exceptional)" if float(value) >= 0.05 else " (strong)" if float(value) >= 0.02 else "")
+    """CTR with the report's references: "3.1% (strong)", "6.0% (exceptional)", "1.2%" or "no data"."""
+    return rate(value) if is_missing(value) else rate(value) + ctr_band(float(value))
 
 
 def roi(value: object) -> str:

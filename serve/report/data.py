@@ -167,6 +167,7 @@ class CustomerValue:
     value_to_cpa: float | None
     customer_value_rank: int | None
     summary: str
+    window_days: int  # a new customer's window (dbt var customer_value_window_days), the same on every row
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,7 @@ def _budget(con: duckdb.DuckDBPyConnection) -> list[Recommendation]:
 def _customer_value(con: duckdb.DuckDBPyConnection) -> list[CustomerValue]:
     return [CustomerValue(*r) for r in _rows(con, """
         select creator_name, new_customers, complete_window_customers, open_window_customers, repeat_rate,
-               revenue_per_customer, cpa, value_to_cpa, customer_value_rank, summary
+               revenue_per_customer, cpa, value_to_cpa, customer_value_rank, summary, window_days
         from creator_customer_value order by customer_value_rank nulls last, new_customers desc, creator_id""")]
 
 

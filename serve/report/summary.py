@@ -96,12 +96,14 @@ def rate(ratio: float | None) -> str:
     return "no data" if ratio is None else f"{ratio * 100:,.1f}%"
 
 
+def ctr_band(ratio: float) -> str:
+    """The CTR references' word for a click-through rate (the report and the dashboard): " (strong)" etc."""
+    return " (exceptional)" if ratio >= CTR_EXCEPTIONAL else " (strong)" if ratio >= CTR_STRONG else ""
+
+
 def ctr(ratio: float | None) -> str:
     """CTR against the references: "3.1% (strong)", "6.0% (exceptional)", "1.2%" or "no data"."""
-    if ratio is None:
-        return rate(ratio)
-    label = " (exceptional)" if ratio >= CTR_EXCEPTIONAL else " (strong)" if ratio >= CTR_STRONG else ""
-    return rate(ratio) + label
+    return rate(ratio) if ratio is None else rate(ratio) + ctr_band(ratio)
 
 
 def times(ratio: float | None) -> str:
@@ -278,31 +280,37 @@ def flags(d: ReportData) -> list[Flag]:
 
 @dataclass(frozen=True)
 class CustomerValueSection:
-    """The creators whose new customers bring the most in their first 90 days against the CPA, best first."""
+    """The creators whose new customers bring the most in their first ``days`` days against the CPA, best first
+    (``days`` None: no creator has a new customer)."""
 
     summary: str
     ranked: list[CustomerValue]
     others: str
+    days: int | None
 
 
 def customer_value_section(d: ReportData) -> CustomerValueSection:
+    if not d.customer_value:
+        return CustomerValueSection("No creator has brought a new customer through a code or link yet.", [], "", None)
+    # The mart's window, not a copy of its default: a brand that sets another one reads its own number of days.
+    days = d.customer_value[0].window_days
     ranked = [c for c in d.customer_value if c.customer_value_rank is not None]
     if ranked:
         best = ranked[0]
         text = (f"{best.creator_name}'s new customers bring the most for what they cost: {percent(best.repeat_rate)} "
-                f"ordered again within 90 days, {money(best.revenue_per_customer, d.currency)} each against a CPA of "
-                f"{money(best.cpa, d.currency)} ({times(best.value_to_cpa)}).")
+                f"ordered again within {days} days, {money(best.revenue_per_customer, d.currency)} each against a "
+                f"CPA of {money(best.cpa, d.currency)} ({times(best.value_to_cpa)}).")
         if len(ranked) > 1:
             last = ranked[-1]
             text += (f" Last of {len(ranked)} ranked: {last.creator_name}, {percent(last.repeat_rate)} came back "
                      f"({times(last.value_to_cpa)}).")
     else:
-        text = "No creator has enough new customers whose first 90 days are over to be ranked yet."
+        text = f"No creator has enough new customers whose first {days} days are over to be ranked yet."
     early = sum(1 for c in d.customer_value if c.customer_value_rank is None and c.new_customers > 0)
-    others = (f"{plural(early, 'creator')} with new customers not ranked yet (too few whose 90 days are over, or no "
-              "cost recorded). Customers still inside their 90 days are counted apart, never as customers who did "
-              "not come back.")
-    return CustomerValueSection(text, ranked[:CUSTOMER_VALUE_SHOWN], others)
+    others = (f"{plural(early, 'creator')} with new customers not ranked yet (too few whose {days} days are over, or "
+              f"no cost recorded). Customers still inside their {days} days are counted apart, never as customers who "
+              "did not come back.")
+    return CustomerValueSection(text, ranked[:CUSTOMER_VALUE_SHOWN], others, days)
 
 
 @dataclass(frozen=True)
@@ -321,17 +329,20 @@ def rate_section(d: ReportData) -> RateSection:
     if over or under:
         text = (f"{plural(over, 'contract')} over-priced and {plural(under, 'contract')} under-priced (at risk of "
                 "leaving) against the market rate card for the creator's platform, tier and formats.")
-    else:
+    elif d.rate_counts.get("in_range", 0):
         text = "Every contract that can be judged is priced within the market rate card."
+    else:  # nothing judged is no finding: never read as "all priced fairly"
+        text = "No contract could be judged against the market rate card yet."
     if d.rate_reviews:
         text += (f" {plural(len(d.rate_reviews), 'long-term partner')} whose performance grew: review the rate before "
                  "the next contract.")
     more = len(d.rate_flags) - RATE_FLAGS_SHOWN
     unlisted = f"{plural(more, 'more flagged contract')} on the dashboard's Rate fairness page. " if more > 0 else ""
     others = (f"{unlisted}{plural(d.rate_counts.get('in_range', 0), 'contract')} within the range; "
-              f"{plural(d.rate_counts.get('unknown', 0), 'contract')} not judged (no deliverables, gifted only, or no "
+              f"{plural(d.rate_counts.get('unknown', 0), 'contract')} not judged (no deliverables, no flat fee, or no "
               "market rate for a format or tier: never counted as in range).")
     return RateSection(text, d.rate_flags[:RATE_FLAGS_SHOWN], d.rate_reviews, others)
+
 
 @dataclass(frozen=True)
 class ContentSection:

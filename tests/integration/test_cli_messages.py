@@ -81,3 +81,13 @@ def test_a_held_warehouse_gets_one_line_naming_the_holder(sample_landing: Path, 
 def test_a_malformed_setting_gets_one_line_naming_the_variable(tmp_path: Path) -> None:
     line = _run(INGEST + ["status"], tmp_path, PIPELINE_INGEST_ENCODING="klingon")
     assert "PIPELINE_INGEST_ENCODING='klingon' is not a text encoding" in line
+
+
+def test_evaluate_on_a_sample_from_an_older_generator_says_to_generate_it_again(tmp_path: Path) -> None:
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "landing" / "ground_truth.json").write_text('{"planted_creators": [], "genuine_creators": []}')
+    serving = tmp_path / "serving" / "current" / "marts.duckdb"
+    serving.parent.mkdir(parents=True)
+    serving.touch()
+    line = _run(PIPELINE + ["evaluate"], tmp_path)
+    assert "has no budget_cases, customer_value_cases" in line and "Generate the sample again" in line, line

@@ -234,6 +234,15 @@ def test_instagram_stories_fall_back_to_the_old_metric_names_once(api: FakeApi, 
     assert names == set(LEGACY_STORY_METRICS.split(","))  # staging renames impressions to views (the seed)
 
 
+def test_a_story_insights_permission_refusal_fails_rather_than_landing_nothing(api: FakeApi, tmp_path: Path) -> None:
+    """Graph's #10 is "too few viewers" for a small story but also its "permission denied": a token without the
+    insights permission must stop the fetch saying what to check, not read as every story having too few viewers."""
+    api.script["/178400/insights"] = [(403, {"Content-Type": "application/json"}, json.dumps({"error": {
+        "message": "(#10) Application does not have permission for this action", "code": 10}}))]
+    with pytest.raises(ConnectorError, match=r"/178400/insights.*HTTP 403.*permission.*check the access token"):
+        fetch_stories(ApiCredentials(api.base, GRAPH_TOKEN), ["1784"], tmp_path, FAST)
+
+
 def test_a_failing_stories_server_fails_naming_the_url_keeps_what_landed_and_hides_the_token(
         api: FakeApi, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)

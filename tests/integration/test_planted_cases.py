@@ -3,6 +3,11 @@ the planted ROI cases. Scored from a real ``dbt build`` of scale-S sample data (
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import duckdb
+
 from pipeline.evaluate import BUDGET_RECOMMENDATION, RATE_FINDING, VETTING_REASON, evaluate
 from pipeline.generate.world import BUDGET_CASES, MISSED_POSTS, RATE_CASES
 
@@ -297,3 +302,51 @@ def test_rate_fairness_flags_the_planted_prices_and_lists_the_growing_partner(tr
             assert pay is not None and low is not None and f"USD {low:,.0f}-{high:,.0f} market range" in reason
         assert flag != "over_priced" or pay > high
         assert flag != "under_priced" or pay < low
+
+
+def test_each_planted_case_score_fails_when_its_mart_is_wrong(truth: dict, built_warehouse: Path,
+                                                              tmp_path: Path) -> None:
+    """A score that cannot fail proves nothing: with each decision mart broken for its planted case (the pair's ranks
+    swapped, a winner unflagged, a silent gift marked posted and a posting one marked silent, a contract of the
+    over-priced creator called in range, the growing partner not due a review), evaluate misses exactly those."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    (pair,) = truth["customer_value_cases"]
+    winner = truth["organic_winners"][0]
+    silent = truth["gifted_never_posted"][0]["contract_id"]
+    rates = {c["case"]: c["creator_id"] for c in truth["rate_cases"]}
+    broken = duckdb.connect(str(warehouse))
+    try:
+        broken.execute("""update marts.creator_customer_value set customer_value_rank = case creator_id
+                              when $loyal then (select customer_value_rank from marts.creator_customer_value
+                                                where creator_id = $one_off)
+                              else (select customer_value_rank from marts.creator_customer_value
+                                    where creator_id = $loyal) end
+                          where creator_id in ($loyal, $one_off)""",
+                       {"loyal": pair["loyal_customers"], "one_off": pair["one_off_customers"]})
+        broken.execute("update marts.content_post_performance set is_organic_winner = false "
+                       "where platform = $platform and post_id = $post",
+                       {"platform": winner["platform"], "post": winner["post_id"]})
+        broken.execute("update marts.seeding_performance set has_posted = true where contract_id = $c", {"c": silent})
+        posting = broken.execute("select min(contract_id) from marts.seeding_performance where has_posted "
+                                 "and contract_id <> $c", {"c": silent}).fetchone()[0]
+        broken.execute("update marts.seeding_performance set has_posted = false where contract_id = $c",
+                       {"c": posting})
+        broken.execute("update marts.rate_fairness set rate_flag = 'in_range' where contract_id = "
+                       "(select min(contract_id) from marts.rate_fairness where creator_id = $c)",
+                       {"c": rates["over_priced"]})
+        broken.execute("update marts.rate_review set is_rate_review = false where creator_id = $c",
+                       {"c": rates["growing_partner"]})
+        result = evaluate(broken, truth, schema="marts")
+    finally:
+        broken.close()
+    assert [p.found for p in result.customer_value] == [False]
+    assert [w.found for w in result.organic_winners] == [w["post_id"] != winner["post_id"]
+                                                          for w in truth["organic_winners"]]
+    assert [c.found for c in result.seeding.cases] == [g["contract_id"] != silent
+                                                       for g in truth["gifted_never_posted"]]
+    assert len(result.seeding.false_positives) == 1 and f"({posting})" in result.seeding.false_positives[0]
+    assert {c.case: c.found for c in result.rates} == {"over_priced": False, "under_priced": True,
+                                                       "growing_partner": False}
+    text = result.as_text()
+    assert "customer value pairs right 0 of 1" in text and "rate cases right 1 of 3" in text

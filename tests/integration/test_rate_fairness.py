@@ -23,7 +23,8 @@ def test_the_mart_gate_refuses_rate_flags_that_contradict_their_range_or_the_cos
     con = duckdb.connect(str(warehouse))
     try:
         # An over-priced contract whose price is inside its range, an unknown one called in range, a price that is
-        # not the contract's fee + commission + bonus, and a partner's ROAS that is not creator_roi's.
+        # not the contract's flat fee, a partner's ROAS that is not creator_roi's, and a partner judged on a campaign
+        # that has not started.
         con.execute(
             "update marts.rate_fairness set pay_per_deliverable = market_low_per_deliverable "
             "where contract_id = (select min(contract_id) from marts.rate_fairness "
@@ -42,6 +43,12 @@ def test_the_mart_gate_refuses_rate_flags_that_contradict_their_range_or_the_cos
             "update marts.rate_review set latest_roas = latest_roas * 2 "
             "where creator_id = (select min(creator_id) from marts.rate_review)"
         )
+        con.execute(
+            "update marts.creator_roi set campaign_start_date = "
+            "(select as_of_date + 1 from intermediate.int_vetting_as_of) "
+            "where creator_id = (select max(creator_id) from marts.rate_review) and campaign_id = "
+            "(select latest_campaign_id from marts.rate_review order by creator_id desc limit 1)"
+        )
     finally:
         con.close()
     with pytest.raises(QualityGateFailed) as failed:
@@ -52,6 +59,7 @@ def test_the_mart_gate_refuses_rate_flags_that_contradict_their_range_or_the_cos
         "in_range_without_inputs",
         "contracts_not_reconciled_with_costs",
         "partners_not_reconciled_with_roi",
+        "latest_campaign_not_started",
     ):
         assert check in message, check
     assert "check the contracts sheet and seed rate_card" in message

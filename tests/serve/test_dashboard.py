@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from serve.report import summary
 from tests.serve.conftest import Published
 
 APP = Path(__file__).resolve().parents[2] / "serve" / "dashboard" / "app.py"
@@ -316,7 +317,7 @@ def test_creator_detail_shows_ctr_and_cvr_and_no_data_never_zero(env: Published)
         assert not at.exception
         campaigns = next(d.value for d in at.dataframe if "ctr" in d.value.columns).set_index("campaign_name")
         for _, campaign, ctr, cvr in (r for r in rows if r[0] == creator_id):
-            assert campaigns.ctr[campaign].startswith("no data" if ctr is None else f"{ctr * 100:,.1f}%")
+            assert campaigns.ctr[campaign] == summary.ctr(ctr), "the report's words and references"
             assert campaigns.cvr[campaign] == ("no data" if cvr is None else f"{cvr * 100:,.1f}%")
 
 
@@ -340,6 +341,10 @@ def test_rates_page_shows_the_flagged_contracts_and_the_partners_as_the_marts_do
     flagged = sorted(r[1] for r in rows if r[0] in ("over_priced", "under_priced"))
     assert flagged, "the sample has over- and under-priced contracts"
     assert sorted(at.dataframe[0].value.reason) == flagged, "over- and under-priced shown first"
+    names = dict(_sql(env, "select f.contract_id, any_value(r.campaign_name) from rate_fairness as f "
+                           "join creator_roi as r on f.campaign_id = r.campaign_id group by 1"))
+    shown = at.dataframe[0].value
+    assert [names[c] for c in shown.contract_id] == list(shown.campaign_name), "campaigns by name, as in the report"
     metrics = _metrics(at)
     assert _number(metrics["Over-priced contracts"]) == sum(r[0] == "over_priced" for r in rows)
     assert _number(metrics["Under-priced contracts"]) == sum(r[0] == "under_priced" for r in rows)

@@ -177,7 +177,7 @@ def test_missing_and_late_contract_posts_say_how_many_of_how_many() -> None:
 def _value(name: str, rank: int | None, rate: float | None, each: str | None, cpa: str | None,
            ratio: float | None) -> CustomerValue:
     return CustomerValue(name, 40, 30, 10, rate, None if each is None else Decimal(each),
-                         None if cpa is None else Decimal(cpa), ratio, rank, f"{name}.")
+                         None if cpa is None else Decimal(cpa), ratio, rank, f"{name}.", 60)
 
 
 def test_the_customer_value_section_names_the_best_and_the_last_and_counts_the_unranked() -> None:
@@ -185,12 +185,14 @@ def test_the_customer_value_section_names_the_best_and_the_last_and_counts_the_u
               _value("Cy", None, None, None, "20.00", None)]
     section = summary.customer_value_section(_data(customer_value=values))
     assert [c.creator_name for c in section.ranked] == ["Ada", "Bo"]
-    assert section.summary == ("Ada's new customers bring the most for what they cost: 92.0% ordered again within 90 "
+    assert section.summary == ("Ada's new customers bring the most for what they cost: 92.0% ordered again within 60 "
                                "days, 240 USD each against a CPA of 30 USD (8.00×). Last of 2 ranked: Bo, 5.0% came "
-                               "back (1.80×).")
-    assert section.others.startswith("1 creator with new customers not ranked yet")
+                               "back (1.80×)."), "the mart's window (a dbt var), not a copy of its 90-day default"
+    assert section.others.startswith("1 creator with new customers not ranked yet (too few whose 60 days are over")
     nothing = summary.customer_value_section(_data(customer_value=[values[2]]))
-    assert not nothing.ranked and nothing.summary.startswith("No creator has enough new customers")
+    assert not nothing.ranked and nothing.summary.startswith("No creator has enough new customers whose first 60 days")
+    none = summary.customer_value_section(_data())
+    assert none.days is None and none.summary == "No creator has brought a new customer through a code or link yet."
 
 
 def test_ctr_and_cvr_say_no_data_never_zero_and_name_the_references() -> None:
@@ -251,8 +253,10 @@ def test_the_rate_section_counts_the_flags_names_the_reviews_and_never_counts_un
     many = summary.rate_section(_data(rate_flags=flagged * 12, rate_counts={"over_priced": 12}))
     assert len(many.flagged) == summary.RATE_FLAGS_SHOWN == 10
     assert many.others.startswith("2 more flagged contracts on the dashboard's Rate fairness page. 0 contracts within")
+    fair = summary.rate_section(_data(rate_counts={"in_range": 2, "unknown": 1}))
+    assert fair.summary == "Every contract that can be judged is priced within the market rate card."
     nothing = summary.rate_section(_data(rate_counts={"unknown": 1}))
-    assert nothing.summary == "Every contract that can be judged is priced within the market rate card."
+    assert nothing.summary == "No contract could be judged against the market rate card yet.", "none judged: no verdict"
     assert nothing.others.startswith("0 contracts within the range; 1 contract not judged")
 
 

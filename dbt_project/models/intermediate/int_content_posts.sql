@@ -61,7 +61,8 @@ post_rows as (
 ),
 
 story_rows as (
-    -- A story has no caption: whether it was sponsored is unknown (null), never assumed.
+    -- A story has no caption: whether it was sponsored is unknown (null), never assumed. A story a Business Suite
+    -- export already delivered as a post (post type IG story, same id) is that post, never a second row.
     select
         'instagram' as platform,
         stories.media_id as post_id,
@@ -71,8 +72,9 @@ story_rows as (
         cast(null as boolean) as is_sponsored,
         coalesce(story_pages.permalink, ig_media.permalink) as permalink,
         'STORY' as media_kind,
-        -- Followers at post time as int_posts reads them: the previous day's snapshot, else today's count.
-        coalesce(prev_day.followers, profiles.followers) as followers_at_post,
+        -- Followers at post time as int_posts reads them: the previous day's snapshot, else the same day's, else
+        -- today's count.
+        coalesce(prev_day.followers, same_day.followers, profiles.followers) as followers_at_post,
         cast(null as bigint) as likes,
         cast(null as bigint) as comments,
         stories.reach,
@@ -85,7 +87,15 @@ story_rows as (
         on
             prev_day.platform = 'instagram' and stories.account_id = prev_day.account_id
             and prev_day.snapshot_date = stories.posted_date - interval '1 day'
+    left join snapshots as same_day
+        on
+            same_day.platform = 'instagram' and stories.account_id = same_day.account_id
+            and stories.posted_date = same_day.snapshot_date
     left join profiles on profiles.platform = 'instagram' and stories.account_id = profiles.account_id
+    where stories.media_id not in (
+        select post_rows.post_id from post_rows
+        where post_rows.platform = 'instagram'
+    )
 ),
 
 all_rows as (

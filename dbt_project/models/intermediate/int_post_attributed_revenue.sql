@@ -1,7 +1,8 @@
 -- Attributed net revenue per sponsored post. Each paid order attributed to a creator's code or link (order_attribution,
 -- the measure every ROI mart sums) is credited to that creator's sponsored posts published in the
--- var content_revenue_days days up to the order's date (the order's day included), split equally and rounded down
--- to the cent, so the shares of an order never add up to more than the order. An order with no sponsored post of its
+-- var content_revenue_days days up to the order's date (the order's day included), split equally and rounded toward
+-- zero to the cent, so the shares of an order never add up to more than the order (nor, for an order whose refund
+-- exceeded its sale, to a larger loss). An order with no sponsored post of its
 -- creator in that window is credited to no post: summed over posts, revenue never exceeds the creator's attributed
 -- revenue in creator_roi.
 {% set window_days = var('content_revenue_days', 7) %}
@@ -44,6 +45,6 @@ select
     platform,
     post_id,
     count(*) as attributed_orders,
-    cast(sum(floor(net_revenue_reporting * 100 / posts_sharing) / 100) as decimal(38, 2)) as attributed_net_revenue
+    cast(sum(trunc(net_revenue_reporting * 100 / posts_sharing) / 100) as decimal(38, 2)) as attributed_net_revenue
 from credits
 group by 1, 2

@@ -29,13 +29,9 @@ select
     breaches.account_id,
     accounts.handle as account_handle,
     breaches.post_id,
-    -- Instagram gives each post's permalink (the Graph API's, else the Business Suite export's); TikTok's and
-    -- YouTube's public addresses are built from the video id (TikTok's also needs the handle).
-    case breaches.platform
-        when 'instagram' then coalesce(ig_media.permalink, ig_exports.permalink)
-        when 'tiktok' then 'https://www.tiktok.com/@' || ltrim(accounts.handle, '@') || '/video/' || breaches.post_id
-        when 'youtube' then 'https://www.youtube.com/watch?v=' || breaches.post_id
-    end as post_url,
+    {{ post_url(
+        'breaches.platform', 'breaches.post_id', 'coalesce(ig_media.permalink, ig_exports.permalink)', 'accounts.handle'
+    ) }} as post_url,
     breaches.posted_date,
     breaches.competitor_brands,
     breaches.matched_terms,

@@ -1,7 +1,8 @@
 -- Which rates are fair: one row per contract, its price per deliverable against the market rate card (seed rate_card)
 -- for the creator's platform, tier and each deliverable's format, and its cost per 1,000 engaged followers against
--- what the card's midpoint buys at the tier's benchmark engagement rate. The price is what the creator is paid (flat
--- fee + commission + bonus from int_contract_costs): gifts are product, amplification is ad spend, neither is a rate.
+-- what the card's midpoint buys at the tier's benchmark engagement rate. The price is the contract's flat fee
+-- (int_contract_costs): rate cards price fixed fees; commission and bonus pay for sales (a creator who sells well is
+-- not over-priced for it), gifts are product and amplification is ad spend.
 -- A contract of several formats is judged against the sum of the card's range over its deliverables, so no share of
 -- the fee has to be guessed per format. An exclusivity clause widens the range by the premium in seed rate_premiums.
 -- Tier and engagement are the creator's current ones (int_creator_profiles, int_account_engagement).
@@ -38,6 +39,8 @@ unit_rates as (
         coalesce(profiles.tier, 'unknown tier') as tier,
         profiles.followers * engagement.er_followers as engaged_followers,
         profiles.followers * benchmarks.benchmark_median as benchmark_engaged_followers,
+        card.platform is not null as has_card_row,
+        card.currency as card_currency,
         card.rate_low * {{ rate_to_reporting('card.currency', 'card_fx', 'reporting_fx') }} as rate_low,
         card.rate_high * {{ rate_to_reporting('card.currency', 'card_fx', 'reporting_fx') }} as rate_high
     from units
@@ -87,7 +90,10 @@ contract_rates as (
                 then sum(unit_rates.benchmark_engaged_followers)
         end as benchmark_engaged_followers,
         min(unit_rates.deliverable_format || ' (' || unit_rates.tier || ')')
-        filter (where unit_rates.rate_low is null) as missing_card_row
+        filter (where not unit_rates.has_card_row) as missing_card_row,
+        -- A card row that is there but could not be converted: the FX rate is missing, not the row.
+        min(unit_rates.card_currency) filter (where unit_rates.has_card_row and unit_rates.rate_low is null)
+            as unconverted_card_currency
     from unit_rates
     group by 1
 ),
@@ -111,8 +117,9 @@ priced as (
         formats.deliverable_formats,
         contract_rates.tiers,
         contract_rates.missing_card_row,
+        contract_rates.unconverted_card_currency,
         exclusive.contract_id is not null as has_exclusivity,
-        contracts.fee_cost + contracts.commission_cost + contracts.bonus_cost as creator_pay,
+        contracts.fee_cost as creator_pay,
         case when exclusive.contract_id is not null then premium.premium_low else 0 end as premium_low,
         case when exclusive.contract_id is not null then premium.premium_high else 0 end as premium_high,
         contract_rates.market_low,
@@ -200,18 +207,23 @@ select
     cast(benchmark_cost_per_1000_engaged as decimal(38, 2)) as benchmark_cost_per_1000_engaged,
     rate_flag,
     case
+        -- No flat fee first: such a contract has no price to judge, so its deliverables are not asked for.
+        when creator_pay = 0
+            then 'No flat fee (paid on commission or gifted only): the rate card prices fixed fees, nothing to compare.'
         when deliverables is null
             then
                 'No deliverables in the contract_deliverables template for this contract: add its rows to compare its'
                 || ' price per deliverable with the rate card.'
         when creator_pay is null
             then 'Its fee is unknown (no FX rate for its currency on the campaign start): add the rate to judge it.'
-        when creator_pay = 0
-            then 'No fee, commission or bonus (gifted only): nothing to compare with market rates.'
-        when market_low_per_deliverable is null
+        when missing_card_row is not null
             then
                 'No market rate for ' || missing_card_row || ': add a row to seed rate_card (or the account''s follower'
                 || ' count) to judge this contract.'
+        when market_low_per_deliverable is null
+            then
+                'No FX rate on ' || campaign_start_date || ' to convert the rate card''s ' || unconverted_card_currency
+                || ' prices to {{ var("reporting_currency") }}: add the rate to judge this contract.'
         when rate_flag = 'over_priced'
             then
                 pay_words || ', above ' || range_words || engaged_words

@@ -1,10 +1,11 @@
 -- Whose rate to review: one row per long-term partner (at least var rate_review_min_contracts campaigns under
--- contract, the first starting at least var rate_review_min_tenure_days before as_of_date), with the performance of
--- their latest campaign against their first. Performance grew when ROAS rose by var rate_review_min_growth (both
--- campaigns with at least var rate_review_min_orders orders, so a handful of orders is not a trend) or engagements
--- per sponsored post did, ROAS did not fall by as much, and the latest campaign returned at least var
--- rate_review_min_roas (an unprofitable partner's rate is not raised); such a partner is due a rate review before the
--- next contract (a review, not a raise).
+-- contract started by as_of_date, the first starting at least var rate_review_min_tenure_days before it), with the
+-- performance of their latest started campaign against their first. A campaign not started yet has no results: were
+-- it the latest, the next contract, once entered, would hide the partner from the review it is the time for.
+-- Performance grew when ROAS rose by var rate_review_min_growth (both campaigns with at least var
+-- rate_review_min_orders orders, so a handful of orders is not a trend) or engagements per sponsored post did, ROAS did
+-- not fall by as much, and the latest campaign returned at least var rate_review_min_roas (an unprofitable partner's
+-- rate is not raised); such a partner is due a rate review before the next contract (a review, not a raise).
 -- Measures are creator_roi's (per creator x campaign), so this mart never disagrees with the ROI marts.
 {% set min_contracts = var('rate_review_min_contracts', 2) %}
 {% set min_tenure_days = var('rate_review_min_tenure_days', 90) %}
@@ -12,17 +13,18 @@
 {% set min_growth = var('rate_review_min_growth', 0.25) %}
 {% set min_roas = var('rate_review_min_roas', 2.0) %}
 
-with campaigns as (
-    select
-        *,
-        row_number() over (partition by creator_id order by campaign_start_date, campaign_id) as campaign_order,
-        count(*) over (partition by creator_id) as contracts,
-        min(campaign_start_date) over (partition by creator_id) as first_campaign_start_date
-    from {{ ref('creator_roi') }}
-    where contract_id is not null
-),
+with as_of as (select * from {{ ref('int_vetting_as_of') }}),
 
-as_of as (select * from {{ ref('int_vetting_as_of') }}),
+campaigns as (
+    select
+        roi.*,
+        row_number() over (partition by roi.creator_id order by roi.campaign_start_date, roi.campaign_id)
+            as campaign_order,
+        count(*) over (partition by roi.creator_id) as contracts
+    from {{ ref('creator_roi') }} as roi
+    cross join as_of
+    where roi.contract_id is not null and roi.campaign_start_date <= as_of.as_of_date
+),
 
 partners as (
     select

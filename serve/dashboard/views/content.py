@@ -86,8 +86,11 @@ grid = (
     hours[hours.has_enough_posts]
     .pivot_table(index=["local_weekday", "local_weekday_name"], columns="local_hour", values="median_engagement_index")
     .reset_index(level=0, drop=True)
+    .rename_axis(index="Weekday", columns=None)
 )
-st.dataframe(grid, column_config={h: st.column_config.NumberColumn(f"{h:02d}", format="%.2f") for h in grid.columns})
+# Named columns: Streamlit reads an integer key of column_config as a position, so hours stay text ("07:00").
+grid.columns = [f"{hour:02d}:00" for hour in grid.columns]
+st.dataframe(grid, column_config={hour: st.column_config.NumberColumn(format="%.2f") for hour in grid.columns})
 
 st.subheader("Organic winners to repurpose as ads")
 winners = data.organic_winners(v)

@@ -18,10 +18,10 @@ if contracts.empty:
     st.info("No contract in this version.")
     st.stop()
 st.caption(
-    "Price = fee + commission + bonus per deliverable of the contract, against the market rate card (dbt seed "
-    "rate_card) for the creator's platform, tier and formats, widened by the exclusivity premium where the "
-    "contract has a clause. A contract missing an input (deliverables, a fee, a card row) is unknown, never "
-    "in range. A flag is a prompt to look, not a verdict."
+    "Price = the contract's flat fee per deliverable (commission and bonus pay for sales), against the market "
+    "rate card (dbt seed rate_card) for the creator's platform, tier and formats, widened by the exclusivity "
+    "premium where the contract has a clause. A contract missing an input (deliverables, a flat fee, a card row) "
+    "is unknown, never in range. A flag is a prompt to look, not a verdict."
 )
 counts = contracts.rate_flag.value_counts()
 over_metric, under_metric, review_metric = st.columns(3)
@@ -56,7 +56,7 @@ st.dataframe(
     hide_index=True,
     column_order=[
         "creator_name",
-        "campaign_id",
+        "campaign_name",
         "rate_flag",
         "reason",
         "deliverable_formats",
@@ -68,7 +68,7 @@ st.dataframe(
     ],
     column_config={
         "creator_name": "Creator",
-        "campaign_id": "Campaign",
+        "campaign_name": "Campaign",
         "rate_flag": "Rate",
         "reason": st.column_config.TextColumn("Why", width="large"),
         "deliverable_formats": "Deliverables",
@@ -122,5 +122,5 @@ else:
     )
 ui.definitions(
     ui.ROAS_DEFINITION,
-    "Price per deliverable = (fee + commission + bonus) / deliverables in the contract_deliverables template",
+    "Price per deliverable = flat fee / deliverables in the contract_deliverables template",
 )
