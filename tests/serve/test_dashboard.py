@@ -367,7 +367,8 @@ def test_content_page_names_the_marts_best_and_leaves_thin_cells_blank(env: Publ
         order by has_enough_posts desc, median_engagement_index desc nulls last, format_label""")]
     cells = _sql(env, "select local_weekday_name, local_hour, has_enough_posts from posting_time_performance "
                       "where platform = 'all' and tier = 'all'")
-    shown = {(day, int(hour)) for day, row in grid.iterrows() for hour, value in row.dropna().items()}
+    assert all(hour.endswith(":00") for hour in grid.columns), grid.columns  # hours as text, never column positions
+    shown = {(day, int(hour[:2])) for day, row in grid.iterrows() for hour, value in row.dropna().items()}
     assert shown == {(day, hour) for day, hour, enough in cells if enough}, "a thin cell is never shown"
     assert list(winners.post_id) == [r[0] for r in _sql(env, "select post_id from content_post_performance "
                                                              "where is_organic_winner order by organic_winner_rank")]
