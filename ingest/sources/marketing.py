@@ -119,6 +119,10 @@ MARKETING_SOURCES = (
             Column("exclusivity_days_after", "exclusivity_days_after", COUNT, header_required=False,
                    check=_NONNEG, expect="a whole number of days >= 0",
                    doc="the exclusivity ends this many days after the campaign end; empty = 0"),
+            Column("usage_rights", "usage_rights", header_required=False, check="lower({v}) in ('yes', 'no')",
+                   expect="yes or no",
+                   doc="yes when the brand buys the right to reuse the posts in its own ads (paid usage or "
+                       "whitelisting), which rate cards price as a premium; empty = no"),
         ),
         # Days without a category would be an exclusivity against nobody: the clause is incomplete, not absent.
         row_checks=(RowCheck("exclusivity_category",

@@ -4,7 +4,8 @@
 -- (int_contract_costs): rate cards price fixed fees; commission and bonus pay for sales (a creator who sells well is
 -- not over-priced for it), gifts are product and amplification is ad spend.
 -- A contract of several formats is judged against the sum of the card's range over its deliverables, so no share of
--- the fee has to be guessed per format. An exclusivity clause widens the range by the premium in seed rate_premiums.
+-- the fee has to be guessed per format. An exclusivity clause and bought usage rights (the right to run the posts as
+-- ads) widen the range by their premiums in seed rate_premiums, added together.
 -- Tier and engagement are the creator's current ones (int_creator_profiles, int_account_engagement).
 with contracts as (select * from {{ ref('int_contract_costs') }}),
 
@@ -23,12 +24,19 @@ benchmarks as (
     where definition = 'er_followers'
 ),
 
-premium as (
-    select * from {{ ref('rate_premiums') }}
-    where premium = 'exclusivity'
+-- One row whatever the seed holds: a premium missing from it counts 0.
+premiums as (
+    select
+        coalesce(max(premium_low) filter (where premium = 'exclusivity'), 0) as exclusivity_low,
+        coalesce(max(premium_high) filter (where premium = 'exclusivity'), 0) as exclusivity_high,
+        coalesce(max(premium_low) filter (where premium = 'usage_rights'), 0) as usage_low,
+        coalesce(max(premium_high) filter (where premium = 'usage_rights'), 0) as usage_high
+    from {{ ref('rate_premiums') }}
 ),
 
 exclusive as (select distinct contract_id from {{ ref('int_contract_exclusivity_windows') }}),
+
+usage_rights as (select contract_id from {{ ref('stg_marketing__contracts') }} where has_usage_rights),
 
 -- Each deliverable unit with the creator's account on its platform and the narrowest card row that fits it, in the
 -- reporting currency at the campaign start (as the contract's cost).
@@ -119,9 +127,13 @@ priced as (
         contract_rates.missing_card_row,
         contract_rates.unconverted_card_currency,
         exclusive.contract_id is not null as has_exclusivity,
+        usage_rights.contract_id is not null as has_usage_rights,
         contracts.fee_cost as creator_pay,
-        case when exclusive.contract_id is not null then premium.premium_low else 0 end as premium_low,
-        case when exclusive.contract_id is not null then premium.premium_high else 0 end as premium_high,
+        -- The premiums add up: a fee that buys exclusivity and the right to run the posts as ads is worth both.
+        case when exclusive.contract_id is not null then premiums.exclusivity_low else 0 end
+        + case when usage_rights.contract_id is not null then premiums.usage_low else 0 end as premium_low,
+        case when exclusive.contract_id is not null then premiums.exclusivity_high else 0 end
+        + case when usage_rights.contract_id is not null then premiums.usage_high else 0 end as premium_high,
         contract_rates.market_low,
         contract_rates.market_high,
         contract_rates.engaged_followers,
@@ -131,7 +143,8 @@ priced as (
     left join contract_rates on contracts.contract_id = contract_rates.contract_id
     left join formats on contracts.contract_id = formats.contract_id
     left join exclusive on contracts.contract_id = exclusive.contract_id
-    cross join premium
+    left join usage_rights on contracts.contract_id = usage_rights.contract_id
+    cross join premiums
 ),
 
 measured as (
@@ -177,7 +190,12 @@ worded as (
             as pay_words,
         'the ' || ccy || format('{:,.0f}', market_low_per_deliverable) || '-'
         || format('{:,.0f}', market_high_per_deliverable) || ' market range for ' || tiers || ' creators'
-        || case when has_exclusivity then ' with the exclusivity premium' else '' end as range_words,
+        || case
+            when has_exclusivity and has_usage_rights then ' with the exclusivity and usage-rights premiums'
+            when has_exclusivity then ' with the exclusivity premium'
+            when has_usage_rights then ' with the usage-rights premium'
+            else ''
+        end as range_words,
         case
             when cost_per_1000_engaged is not null and benchmark_cost_per_1000_engaged is not null
                 then
@@ -199,6 +217,7 @@ select
     deliverable_formats,
     tiers,
     has_exclusivity,
+    has_usage_rights,
     cast(creator_pay as decimal(38, 2)) as creator_pay,
     cast(pay_per_deliverable as decimal(38, 2)) as pay_per_deliverable,
     cast(market_low_per_deliverable as decimal(38, 2)) as market_low_per_deliverable,

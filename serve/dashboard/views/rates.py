@@ -19,8 +19,8 @@ if contracts.empty:
     st.stop()
 st.caption(
     "Price = the contract's flat fee per deliverable (commission and bonus pay for sales), against the market "
-    "rate card (dbt seed rate_card) for the creator's platform, tier and formats, widened by the exclusivity "
-    "premium where the contract has a clause. A contract missing an input (deliverables, a flat fee, a card row) "
+    "rate card (dbt seed rate_card) for the creator's platform, tier and formats, widened by the premiums for "
+    "an exclusivity clause and for usage rights where the contract buys them. A contract missing an input (deliverables, a flat fee, a card row) "
     "is unknown, never in range. A flag is a prompt to look, not a verdict."
 )
 counts = contracts.rate_flag.value_counts()

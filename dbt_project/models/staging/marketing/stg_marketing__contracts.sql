@@ -13,6 +13,7 @@ select
     bonus_threshold_net_revenue,
     bonus_amount,
     coalesce(paid_amplification, 0) as paid_amplification,
+    coalesce(lower(usage_rights) = 'yes', false) as has_usage_rights,
     _loaded_at as loaded_at
 from source
 {{ newest_per_key(['contract_id'], '_loaded_at desc, _source_row desc') }}
