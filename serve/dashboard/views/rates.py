@@ -20,8 +20,8 @@ if contracts.empty:
 st.caption(
     "Price = the contract's flat fee per deliverable (commission and bonus pay for sales), against the market "
     "rate card (dbt seed rate_card) for the creator's platform, tier and formats, widened by the premiums for "
-    "an exclusivity clause and for usage rights where the contract buys them. A contract missing an input (deliverables, a flat fee, a card row) "
-    "is unknown, never in range. A flag is a prompt to look, not a verdict."
+    "an exclusivity clause and for usage rights where the contract buys them. A contract missing an input "
+    "(deliverables, a flat fee, a card row) is unknown, never in range. A flag is a prompt to look, not a verdict."
 )
 counts = contracts.rate_flag.value_counts()
 over_metric, under_metric, review_metric = st.columns(3)
