@@ -1,6 +1,9 @@
 # The pipeline's image: the official Airflow image plus this project, installed from the same uv.lock.
 FROM apache/airflow:3.3.2-python3.11
 
+# The weekly report's PNG charts are drawn with the fonts installed (vl-convert): without one they carry no text.
+USER root
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-liberation && rm -rf /var/lib/apt/lists/*
 USER airflow
 WORKDIR /opt/project
 COPY --chown=airflow:root pyproject.toml uv.lock README.md ./

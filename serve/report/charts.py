@@ -145,11 +145,22 @@ def figures(d: ReportData, reference: Reference) -> list[Figure]:
               ("campaigns", campaigns_chart(d)), ("verdicts", verdicts_chart(d))]
     out = []
     for name, chart in charts:
-        spec = chart.configure_view(stroke=None).configure(font="Helvetica").to_dict()
-        png, svg = vl_convert.vegalite_to_png(spec, scale=2), vl_convert.vegalite_to_svg(spec)
+        chart = chart.configure_view(stroke=None)
+        svg = vl_convert.vegalite_to_svg(chart.configure(font=PDF_FONT).to_dict())
+        spec = chart.to_dict()
         title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
-        out.append(Figure(name, title, float(ET.fromstring(svg).get("width", 0)), png, _for_fpdf(svg)))
+        out.append(Figure(name, title, float(ET.fromstring(svg).get("width", 0)), png(chart), _for_fpdf(svg)))
     return out
+
+
+# The PDF draws the SVG with fpdf2's built-in Helvetica. The PNG (HTML report, email) is rasterised by vl-convert
+# from the fonts installed here: a font it cannot find draws no text at all, so the PNG asks for the generic family.
+PDF_FONT = "Helvetica"
+PNG_FONT = "sans-serif"
+
+
+def png(chart: alt.TopLevelMixin) -> bytes:
+    return vl_convert.vegalite_to_png(chart.configure(font=PNG_FONT).to_dict(), scale=2)
 
 
 def _for_fpdf(svg: str) -> str:
