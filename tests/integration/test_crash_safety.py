@@ -60,6 +60,10 @@ def _state(warehouse: Path) -> tuple[int, int]:
                            ).fetchall()[0][0]:
             return 0, 0
         manifest = con.execute("select count(*) from raw.load_manifest").fetchall()[0][0]
+        # Killed after the warehouse's own tables were made but before this source's table: no row can be there.
+        if not con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                           "and table_name = 'shopify_order_lines_csv'").fetchall()[0][0]:
+            return manifest, 0
         raw = con.execute("select count(*) from raw.shopify_order_lines_csv").fetchall()[0][0]
         return manifest, raw
     finally:
