@@ -36,7 +36,10 @@ premiums as (
 
 exclusive as (select distinct contract_id from {{ ref('int_contract_exclusivity_windows') }}),
 
-usage_rights as (select contract_id from {{ ref('stg_marketing__contracts') }} where has_usage_rights),
+usage_rights as (
+    select contract_id from {{ ref('stg_marketing__contracts') }}
+    where has_usage_rights
+),
 
 -- Each deliverable unit with the creator's account on its platform and the narrowest card row that fits it, in the
 -- reporting currency at the campaign start (as the contract's cost).
