@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -22,6 +23,9 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).resolve()
 _DBT_ARTEFACTS = Path(tempfile.mkdtemp(prefix="dbt-artefacts-"))
 os.environ["DBT_TARGET_PATH"] = str(_DBT_ARTEFACTS / "target")
 os.environ["DBT_LOG_PATH"] = str(_DBT_ARTEFACTS / "logs")
+# Both folders go when the test process ends: a run left about 100 MB behind in /tmp, hundreds of runs filled the disk.
+atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
+atexit.register(shutil.rmtree, _DBT_ARTEFACTS, ignore_errors=True)
 
 PII_TEST_KEY = "test-key"
 
