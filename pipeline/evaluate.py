@@ -12,7 +12,8 @@ back, one whose customers buy once) are scored on ``creator_customer_value``: th
 The planted organic winners (unsponsored posts engaging far above their account's usual) must be flagged
 ``is_organic_winner`` in ``content_post_performance``. The rate cases (a creator paid far above the market rate card,
 one far under it) must get that flag on every contract in ``rate_fairness``; the growing long-term partner must be
-listed for review in ``rate_review``.
+listed for review in ``rate_review``. No planted bad actor may be rewarded: none gets ``increase`` in
+``budget_recommendations`` or a rate review in ``rate_review``, whatever its returns.
 """
 
 from __future__ import annotations
@@ -184,6 +185,15 @@ class RateCase:
 
 
 @dataclass(frozen=True)
+class RewardCheck:
+    """Planted bad actors in the marts that advise on spend and rates, and those of them rewarded (an increase or a
+    rate review): a creator the vetting would not hire must never get either."""
+
+    advised: list[str]
+    rewarded: list[str]
+
+
+@dataclass(frozen=True)
 class Evaluation:
     verdicts: Score
     roi_flags: Score
@@ -193,6 +203,7 @@ class Evaluation:
     organic_winners: list[WinnerPost]
     seeding: SeedingScore
     rates: list[RateCase]
+    rewards: RewardCheck
 
     def as_text(self) -> str:
         lines = ["Vetting verdicts: a planted bad actor must end as review or reject on its platform with the matching "
@@ -239,6 +250,10 @@ class Evaluation:
                   "all get that flag; a growing long-term partner must be listed for a rate review.",
                   *(f"  {c.case:16} {c.creator_id:10} {c.got or 'not listed':24} {c.reason or ''}" for c in self.rates),
                   f"rate cases right {sum(c.found for c in self.rates)} of {len(self.rates)}"]
+        lines += ["", "Rewards (budget_recommendations, rate_review): no planted bad actor may get an increase or a "
+                  "rate review.",
+                  f"planted bad actors advised on {len(self.rewards.advised)}, rewarded: "
+                  f"{', '.join(self.rewards.rewarded) or 'none'}"]
         return "\n".join(lines)
 
 
@@ -371,6 +386,19 @@ def _score_rates(con: duckdb.DuckDBPyConnection, prefix: str, cases: list[dict])
             for p in cases]
 
 
+def _score_rewards(con: duckdb.DuckDBPyConnection, prefix: str, planted: list[dict]) -> RewardCheck:
+    bad = sorted({p["creator_id"] for p in planted if p["case"] in VETTING_REASON})
+    rows = con.execute(f"""
+        select creator_id, recommendation, false from {prefix}budget_recommendations
+        where list_contains($bad, creator_id)
+        union all
+        select creator_id, null, is_rate_review from {prefix}rate_review where list_contains($bad, creator_id)""",
+                       {"bad": bad}).fetchall() if bad else []
+    rewarded = sorted({f"{creator} ({'increase' if recommendation == 'increase' else 'rate review'})"
+                       for creator, recommendation, review in rows if recommendation == "increase" or review})
+    return RewardCheck(sorted({creator for creator, *_ in rows}), rewarded)
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, ground_truth: dict, schema: str = "") -> Evaluation:
     prefix = f"{schema}." if schema else ""
     planted = ground_truth["planted_creators"]
@@ -381,7 +409,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, ground_truth: dict, schema: str = "
                       _score_customer_value(con, prefix, ground_truth["customer_value_cases"]),
                       organic_winners=_score_organic_winners(con, prefix, ground_truth["organic_winners"]),
                       seeding=_score_seeding(con, prefix, ground_truth["gifted_never_posted"]),
-                      rates=_score_rates(con, prefix, ground_truth["rate_cases"]))
+                      rates=_score_rates(con, prefix, ground_truth["rate_cases"]),
+                      rewards=_score_rewards(con, prefix, planted))
 
 
 GROUND_TRUTH_KEYS = ("planted_creators", "genuine_creators", "budget_cases", "customer_value_cases", "organic_winners",

@@ -359,7 +359,8 @@ def _plant_budget_cases(r: random.Random, creators: list[Creator], campaigns: li
         return expected_orders(k) >= 2 * BUDGET_MIN_ORDERS
 
     free = [c for c in creators if c.case is None and c.creator_id in by_creator]
-    both = [c for c in free if c.primary.platform != "youtube"  # a weekly cadence leaves no room for more posts
+    # A weekly YouTube cadence leaves no room for more posts, and a YouTube account is in review (_may_be_approved).
+    both = [c for c in free if _may_be_approved(c)
             and any(is_recent(k) and enough(k) for k in by_creator[c.creator_id])
             and any(not is_recent(k) and enough(k) for k in by_creator[c.creator_id])]
     few = [c for c in free if len(by_creator[c.creator_id]) == 1 and is_recent(by_creator[c.creator_id][0])
@@ -432,8 +433,9 @@ def _plant_rate_cases(r: random.Random, creators: list[Creator], campaigns: list
                       end: date, kept_apart: set[str]) -> dict[str, str]:
     """RATE_CASES go to creators without a case outside the cases kept apart: the over- and under-priced ones among
     creators micro on every account, every contract priced RATE_OVER_PER_POST or RATE_UNDER_PER_POST per sponsored
-    post; the growing partner among creators with two campaigns, the first RATE_REVIEW_MIN_TENURE_DAYS or more before
-    the end, each expected to bring twice RATE_REVIEW_MIN_ORDERS orders, priced for RATE_REVIEW_ROAS."""
+    post; the growing partner among creators vetting can approve with two campaigns, the first
+    RATE_REVIEW_MIN_TENURE_DAYS or more before the end, each expected to bring twice RATE_REVIEW_MIN_ORDERS orders,
+    priced for RATE_REVIEW_ROAS."""
     start_of = {c.campaign_id: c.start for c in campaigns}
     by_creator: dict[str, list[Contract]] = {}
     for contract in contracts:
@@ -443,17 +445,19 @@ def _plant_rate_cases(r: random.Random, creators: list[Creator], campaigns: list
     # later) go to creators paid neither, so the fees moved here never move their choice.
     free = [c for c in creators if c.case is None and c.creator_id in by_creator and c.creator_id not in kept_apart
             and any(k.commission_rate != "0" or k.bonus_threshold_net_revenue for k in by_creator[c.creator_id])]
-    low, high = RATE_MICRO_FOLLOWERS
-    micro = [c for c in free if all(low <= a.followers_start <= high for a in c.accounts)]
-    priced = r.sample(micro, min(len(micro), 2))
-    partners = [c for c in free if c not in priced and len({k.campaign_id for k in by_creator[c.creator_id]}) == 2
+    # The partner first: few creators qualify (two campaigns, the tenure, the orders, no YouTube account), and a
+    # micro creator priced off the card must not take the only one.
+    partners = [c for c in free if _may_be_approved(c) and len({k.campaign_id for k in by_creator[c.creator_id]}) == 2
                 and min(start_of[k.campaign_id] for k in by_creator[c.creator_id])
                 <= end - timedelta(days=RATE_REVIEW_MIN_TENURE_DAYS)
                 and all(_expected_orders(k, followers[c.creator_id]) >= 2 * RATE_REVIEW_MIN_ORDERS
                         for k in by_creator[c.creator_id])]
+    partner = r.sample(partners, min(len(partners), 1))
+    low, high = RATE_MICRO_FOLLOWERS
+    micro = [c for c in free if c not in partner and all(low <= a.followers_start <= high for a in c.accounts)]
+    priced = r.sample(micro, min(len(micro), 2))
     planted = dict(zip([c.creator_id for c in priced], ("over_priced", "under_priced"), strict=False))
-    for creator in r.sample(partners, min(len(partners), 1)):
-        planted[creator.creator_id] = "growing_partner"
+    planted |= {c.creator_id: "growing_partner" for c in partner}
     for creator_id, case in planted.items():
         ordered = sorted(by_creator[creator_id], key=lambda k: start_of[k.campaign_id])
         for n, k in enumerate(ordered):
@@ -464,6 +468,13 @@ def _plant_rate_cases(r: random.Random, creators: list[Creator], campaigns: list
                 per_post = RATE_OVER_PER_POST if case == "over_priced" else RATE_UNDER_PER_POST
                 _set_flat_fee(k, per_post * k.sponsored_posts)
     return planted
+
+
+def _may_be_approved(creator: Creator) -> bool:
+    """Whether vetting can approve a genuine creator: not with a YouTube account, whose follower history starts ten
+    days before the end (SocialWriter._write_snapshots), too short to rule out bought followers, so in review. The
+    cases that must be increased or reviewed for a rate go to creators it can approve: the marts reward no one else."""
+    return all(a.platform != "youtube" for a in creator.accounts)
 
 
 def _price_for_roas(contract: Contract, expected_revenue: float, roas: float) -> None:

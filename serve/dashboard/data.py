@@ -261,7 +261,8 @@ def budget_recommendations(v: Version) -> pd.DataFrame:
     """One row per creator (budget_recommendations): the moves first (increase, replace, cut), then keep and
     insufficient_data."""
     return v.query("""
-        select creator_id, creator_name, recommendation, recent_orders, recent_net_revenue, recent_cost, recent_roi,
+        select creator_id, creator_name, recommendation, vetting_verdict, recent_orders, recent_net_revenue,
+               recent_cost, recent_roi,
                recent_roi_low, recent_roi_high, recent_incremental_net_revenue, trend, roas_change,
                spare_sponsored_posts_per_month, budget_change_per_month, expected_revenue_change_per_month, reason,
                recent_start_date, as_of_date

@@ -153,13 +153,14 @@ def test_budget_recommendations_get_each_planted_case_right(truth: dict, con) ->
     assert all(b.found for b in result.budget), result.budget
     rows = con.execute("""
         select recommendation, recent_orders, recent_roi, recent_roi_low, recent_roi_high, budget_change_per_month,
-               reason
+               reason, performance_recommendation
         from marts.budget_recommendations""").fetchall()
-    judged = [r for r in rows if r[0] != "insufficient_data"]
+    # Judged on the returns: the vetting verdict may still overrule them (test_no_bad_actor_is_given_more_budget_...).
+    judged = [r for r in rows if r[7] != "insufficient_data"]
     assert {r[0] for r in rows} >= {"increase", "cut", "insufficient_data"}
-    assert min(r[1] for r in judged) >= 10 > max(r[1] for r in rows if r[0] == "insufficient_data")
+    assert min(r[1] for r in judged) >= 10 > max(r[1] for r in rows if r[7] == "insufficient_data")
     assert all(roi is not None for rec, _, roi, *_ in rows if rec == "increase")
-    for rec, orders, roi, low, high, _, reason in judged:
+    for rec, orders, roi, low, high, _, reason, _ in judged:
         if roi is not None:
             assert low < roi < high
             assert f"{_times(roi)} ({_times(low)} to {_times(high)}) over {orders} orders" in reason
@@ -167,6 +168,30 @@ def test_budget_recommendations_get_each_planted_case_right(truth: dict, con) ->
     moved = sum(r[5] for r in rows if r[0] in ("cut", "replace"))
     assert moved < 0 and sum(r[5] for r in rows if r[0] == "increase") <= -moved, "spend moved, none made up"
 
+
+def test_no_bad_actor_is_given_more_budget_or_a_rate_review(truth: dict, con) -> None:
+    """Performance alone never moves money: a planted bad actor is never increased nor due a rate review, however it
+    sold; every rejected creator is replaced, only approved ones are increased or reviewed, and both marts carry the
+    creator's worst verdict across accounts, as creator_vetting has it."""
+    result = evaluate(con, truth, schema="marts")
+    print("\n".join(result.as_text().splitlines()[-2:]))
+    assert len(result.rewards.advised) >= 5 and result.rewards.rewarded == []
+    worst = dict(con.execute("""
+        select creator_id, case max(case verdict when 'reject' then 3 when 'review' then 2 else 1 end)
+                               when 3 then 'reject' when 2 then 'review' else 'approve' end
+        from marts.creator_vetting group by 1""").fetchall())
+    budget = con.execute("select creator_id, vetting_verdict, performance_recommendation, recommendation "
+                         "from marts.budget_recommendations").fetchall()
+    assert all(verdict == worst.get(creator, "not_vetted") for creator, verdict, *_ in budget)
+    assert all(rec == "replace" for _, verdict, _, rec in budget if verdict == "reject")
+    assert {verdict for _, verdict, _, rec in budget if rec == "increase"} == {"approve"}
+    held = [c for c, verdict, perf, rec in budget if perf == "increase" and rec != "increase"]
+    assert held, "the sample has creators whose returns merit an increase but whose verdict holds it back"
+    reviews = con.execute("select creator_id, vetting_verdict, has_grown, is_rate_review "
+                          "from marts.rate_review").fetchall()
+    assert all(verdict == worst.get(creator, "not_vetted") for creator, verdict, *_ in reviews)
+    assert all(review == (grown and verdict == "approve") for _, verdict, grown, review in reviews)
+    assert any(grown and not review for *_, grown, review in reviews), "a grown partner held back by the verdict"
 
 def test_hostile_comment_sections_are_flagged_and_genuine_critics_are_not(truth: dict, con) -> None:
     """A planted hostile comment section sends its creator to review with the shares in plain words and the posts as

@@ -5,6 +5,8 @@
 -- Windows end at the newest attributed order (or var budget_as_of_date): recent = the var budget_recent_days days up
 -- to it, previous = the same number of days before. A window's cost is the cost of the sponsored posts published in it
 -- (orders follow a post within days, so cost and revenue land in the same window).
+-- Performance alone never moves money: a creator rejected in vetting is replaced whatever their returns, and only an
+-- approved one is increased (one in review, or not vetted, is kept until the verdict is settled).
 {% set recent_days = var('budget_recent_days', 56) %}
 {% set min_orders = var('budget_min_orders', 10) %}
 {% set z = var('budget_ci_z', 1.96) %}
@@ -42,8 +44,10 @@ windows as (
 creators as (
     select
         creators.creator_id,
-        creators.creator_name
+        creators.creator_name,
+        coalesce(verdicts.vetting_verdict, 'not_vetted') as vetting_verdict
     from {{ ref('stg_marketing__creators') }} as creators
+    left join {{ creator_verdicts() }} as verdicts on creators.creator_id = verdicts.creator_id
     where
         creators.creator_id in (select contracts.creator_id from contracts)
         or creators.creator_id in (select orders.creator_id from orders)
@@ -171,6 +175,7 @@ measured as (
     select
         creators.creator_id,
         creators.creator_name,
+        creators.vetting_verdict,
         recent_orders.orders as recent_orders,
         recent_orders.net_revenue as recent_net_revenue,
         recent_costs.cost as recent_cost,
@@ -244,8 +249,19 @@ judged as (
                 and cost_per_sponsored_post is not null
                 then 'increase'
             else 'keep'
-        end as recommendation
+        end as performance_recommendation
     from intervals
+),
+
+vetted as (
+    select
+        *,
+        case
+            when vetting_verdict = 'reject' then 'replace'
+            when performance_recommendation = 'increase' and vetting_verdict <> 'approve' then 'keep'
+            else performance_recommendation
+        end as recommendation
+    from judged
 ),
 
 -- Spend a cut or a replacement frees each month, moved to the creators to increase in order of their pessimistic
@@ -257,7 +273,7 @@ moves as (
         case
             when recommendation = 'increase' then spare_sponsored_posts_per_month * cost_per_sponsored_post
         end as capacity_spend_per_month
-    from judged
+    from vetted
 ),
 
 freed as (
@@ -299,7 +315,7 @@ worded as (
         || {{ multiple_words('recent_roi_low') }}
         || ' to '
         || {{ multiple_words('recent_roi_high') }}
-        || ') over ' || recent_orders || ' orders' as roi_words,
+        || ') over ' || recent_orders || case when recent_orders = 1 then ' order' else ' orders' end as roi_words,
         case trend
             when 'unknown' then 'no earlier window to compare'
             else
@@ -331,54 +347,78 @@ select
     round(worded.previous_roas - 1, 4) as previous_roi,
     worded.roas_change,
     worded.trend,
+    worded.vetting_verdict,
     round(worded.posts_per_month, 2) as posts_per_month,
     round(worded.sponsored_posts_per_month, 2) as sponsored_posts_per_month,
     round(worded.spare_sponsored_posts_per_month, 2) as spare_sponsored_posts_per_month,
     cast(round(worded.cost_per_sponsored_post, 2) as decimal(38, 2)) as cost_per_sponsored_post,
+    worded.performance_recommendation,
     worded.recommendation,
     cast(round(worded.budget_change_per_month, 2) as decimal(38, 2)) as budget_change_per_month,
     cast(round(worded.budget_change_per_month * worded.recent_roas, 2) as decimal(38, 2))
         as expected_revenue_change_per_month,
-    case worded.recommendation
-        when 'insufficient_data'
-            then
-                'Only ' || worded.recent_orders || ' attributed orders in the last ' || {{ recent_days }}
-                || ' days (at least ' || {{ min_orders }} || ' needed): too few to judge, no recommendation yet.'
-        when 'keep'
-            then
-                case
-                    when worded.recent_roi is null
-                        then
-                            worded.recent_orders || ' orders but no spend in the last ' || {{ recent_days }}
-                            || ' days (no paid sponsored post, or a cost of 0): ROI undefined, so no budget moves;'
-                            || ' record the cost to judge this creator.'
-                    when worded.recent_roi_low >= {{ increase_min_roi }} and worded.trend <> 'falling'
-                        then
+    -- The verdict's reasons first: they overrule what the returns alone would say.
+    coalesce(
+        case
+            when worded.vetting_verdict = 'reject'
+                then
+                    'Rejected in vetting (creator_vetting_reasons says why): replace whatever the returns ('
+                    || coalesce('ROI ' || worded.roi_words, worded.recent_orders || ' attributed orders')
+                    || ' in the last ' || {{ recent_days }} || ' days) - end the contract and stop the code'
+                    || case
+                        when worded.budget_change_per_month < 0
+                            then '; move its ' || worded.change_words || ' a month to the top performers.'
+                        else '.'
+                    end
+            when worded.recommendation = 'keep' and worded.performance_recommendation = 'increase'
+                then
+                    'ROI ' || worded.roi_words || ', ' || worded.trend_words
+                    || ': keep - the returns merit an increase, ' || case worded.vetting_verdict
+                        when 'review' then 'but vetting has this creator in review: settle the review first.'
+                        else 'but this creator is not vetted yet: vet them first.'
+                    end
+        end,
+        case worded.recommendation
+            when 'insufficient_data'
+                then
+                    'Only ' || worded.recent_orders || ' attributed orders in the last ' || {{ recent_days }}
+                    || ' days (at least ' || {{ min_orders }} || ' needed): too few to judge, no recommendation yet.'
+            when 'keep'
+                then
+                    case
+                        when worded.recent_roi is null
+                            then
+                                worded.recent_orders || ' orders but no spend in the last ' || {{ recent_days }}
+                                || ' days (no paid sponsored post, or a cost of 0): ROI undefined, so no budget moves;'
+                                || ' record the cost to judge this creator.'
+                        when worded.recent_roi_low >= {{ increase_min_roi }} and worded.trend <> 'falling'
+                            then
+                                'ROI ' || worded.roi_words || ', ' || worded.trend_words
+                                || ': keep - a top performer, but with no room for more sponsored posts a month.'
+                        else
                             'ROI ' || worded.roi_words || ', ' || worded.trend_words
-                            || ': keep - a top performer, but with no room for more sponsored posts a month.'
-                    else
-                        'ROI ' || worded.roi_words || ', ' || worded.trend_words
-                        || ': keep - not clearly above ' || printf('%.1fx', {{ increase_min_roi }})
-                        || ' nor below ' || printf('%.1fx', {{ cut_below_roi }}) || '.'
-                end
-        when 'increase'
-            then
-                'ROI ' || worded.roi_words || ', ' || worded.trend_words || ': increase - room for '
-                || format('{:.1f}', worded.spare_sponsored_posts_per_month) || ' more sponsored posts a month ('
-                || worded.capacity_words || '); '
-                || case
-                    when worded.budget_change_per_month > 0
-                        then worded.change_words || ' a month of it comes from the creators cut or replaced.'
-                    else 'the spend freed by cuts went to better performers, so this needs new budget.'
-                end
-        when 'cut'
-            then
-                'ROI ' || worded.roi_words || ', ' || worded.trend_words || ': cut - move ' || worded.change_words
+                            || ': keep - not clearly above ' || printf('%.1fx', {{ increase_min_roi }})
+                            || ' nor below ' || printf('%.1fx', {{ cut_below_roi }}) || '.'
+                    end
+            when 'increase'
+                then
+                    'ROI ' || worded.roi_words || ', ' || worded.trend_words || ': increase - room for '
+                    || format('{:.1f}', worded.spare_sponsored_posts_per_month) || ' more sponsored posts a month ('
+                    || worded.capacity_words || '); '
+                    || case
+                        when worded.budget_change_per_month > 0
+                            then worded.change_words || ' a month of it comes from the creators cut or replaced.'
+                        else 'the spend freed by cuts went to better performers, so this needs new budget.'
+                    end
+            when 'cut'
+                then
+                    'ROI ' || worded.roi_words || ', ' || worded.trend_words || ': cut - move ' || worded.change_words
+                    || ' a month to the top performers.'
+            when 'replace' then
+                'ROI ' || worded.roi_words || ', ' || worded.trend_words
+                || ': replace - losing money even at the top of the range; move its ' || worded.change_words
                 || ' a month to the top performers.'
-        when 'replace' then
-            'ROI ' || worded.roi_words || ', ' || worded.trend_words
-            || ': replace - losing money even at the top of the range; move its ' || worded.change_words
-            || ' a month to the top performers.'
-    end as reason
+        end
+    ) as reason
 from worded
 cross join windows

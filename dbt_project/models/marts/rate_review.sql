@@ -6,6 +6,8 @@
 -- rate_review_min_orders orders, so a handful of orders is not a trend) or engagements per sponsored post did, ROAS did
 -- not fall by as much, and the latest campaign returned at least var rate_review_min_roas (an unprofitable partner's
 -- rate is not raised); such a partner is due a rate review before the next contract (a review, not a raise).
+-- Only an approved creator is due a review: one in review, rejected or not vetted is named with the verdict to settle
+-- first (a rate is never raised for a creator the vetting would not hire again).
 -- Measures are creator_roi's (per creator x campaign), so this mart never disagrees with the ROI marts.
 {% set min_contracts = var('rate_review_min_contracts', 2) %}
 {% set min_tenure_days = var('rate_review_min_tenure_days', 90) %}
@@ -76,11 +78,13 @@ judged as (
             or coalesce(growth.engagement_change >= {{ min_growth }}, false)
         )
         and coalesce(growth.roas_change > -{{ min_growth }}, true)
-        and coalesce(growth.latest_roas >= {{ min_roas }}, false) as is_rate_review,
+        and coalesce(growth.latest_roas >= {{ min_roas }}, false) as has_grown,
+        coalesce(verdicts.vetting_verdict, 'not_vetted') as vetting_verdict,
         fairness.rate_flag as latest_rate_flag,
         fairness.pay_per_deliverable as latest_pay_per_deliverable
     from growth
     left join {{ ref('rate_fairness') }} as fairness on growth.latest_contract_id = fairness.contract_id
+    left join {{ creator_verdicts() }} as verdicts on growth.creator_id = verdicts.creator_id
 ),
 
 worded as (
@@ -100,7 +104,8 @@ worded as (
             else
                 'engagements per sponsored post ' || case when engagement_change >= 0 then '+' else '' end
                 || format('{:.0f}', engagement_change * 100) || '%'
-        end as engagement_words
+        end as engagement_words,
+        has_grown and vetting_verdict = 'approve' as is_rate_review
     from judged
 )
 
@@ -121,6 +126,8 @@ select
     round(first_engagements_per_post, 2) as first_engagements_per_post,
     round(latest_engagements_per_post, 2) as latest_engagements_per_post,
     engagement_change,
+    has_grown,
+    vetting_verdict,
     is_rate_review,
     latest_rate_flag,
     latest_pay_per_deliverable,
@@ -133,6 +140,14 @@ select
                     when 'under_priced' then ' (already under the market range: at risk of leaving).'
                     when 'over_priced' then ' (already above the market range: keep it, do not raise it).'
                     else '.'
+                end
+        when has_grown
+            then
+                tenure_words || '; ' || roas_words || ', ' || engagement_words || ': performance grew, but '
+                || case vetting_verdict
+                    when 'reject' then 'vetting rejects this creator: no rate review, do not renew.'
+                    when 'review' then 'vetting has this creator in review: settle the review before any rate review.'
+                    else 'this creator is not vetted yet: vet them before any rate review.'
                 end
         when coalesce(latest_roas < {{ min_roas }}, true)
             then

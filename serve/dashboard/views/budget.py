@@ -19,7 +19,8 @@ first = recommendations.iloc[0]
 st.caption(f"Recent window: {first.recent_start_date:%d %b %Y} to {first.as_of_date:%d %b %Y}, against the same "
            "number of days before. A cut or a replacement frees spend, moved to the creators to increase (best "
            "pessimistic ROI first) up to the sponsored posts they have room for. No recommendation on fewer orders "
-           "than the minimum (insufficient_data).")
+           "than the minimum (insufficient_data). The vetting verdict overrules the returns: a rejected creator is "
+           "replaced, and only an approved one is increased.")
 moves = recommendations[recommendations.recommendation.isin(["increase", "cut", "replace"])]
 freed = -moves[moves.recommendation != "increase"].budget_change_per_month.sum()
 placed = moves[moves.recommendation == "increase"].budget_change_per_month.sum()
@@ -38,11 +39,15 @@ shown = recommendations[recommendations.recommendation.isin(chosen)]
 table = shown.assign(recent_roi=shown.recent_roi * 100, recent_roi_low=shown.recent_roi_low * 100,
                      recent_roi_high=shown.recent_roi_high * 100, roas_change=shown.roas_change * 100)
 st.dataframe(table, hide_index=True, column_order=[
-    "creator_name", "recommendation", "reason", "recent_orders", "recent_roi", "recent_roi_low", "recent_roi_high",
-    "trend", "recent_net_revenue", "recent_incremental_net_revenue", "recent_cost", "budget_change_per_month",
-    "expected_revenue_change_per_month"],
+    "creator_name", "recommendation", "vetting_verdict", "reason", "recent_orders", "recent_roi", "recent_roi_low",
+    "recent_roi_high", "trend", "recent_net_revenue", "recent_incremental_net_revenue", "recent_cost",
+    "budget_change_per_month", "expected_revenue_change_per_month"],
     column_config={
-        "creator_name": "Creator", "recommendation": "Recommendation", "reason": st.column_config.TextColumn(
+        "creator_name": "Creator", "recommendation": "Recommendation",
+        "vetting_verdict": st.column_config.TextColumn(
+            "Vetting", help="The creator's worst verdict across accounts: only approved creators are increased, "
+            "rejected ones are replaced"),
+        "reason": st.column_config.TextColumn(
             "Why", width="large"), "trend": "Trend",
         "recent_orders": st.column_config.NumberColumn("Orders", format="%d"),
         "recent_roi": st.column_config.NumberColumn("ROI %", format="%.1f%%", help=ui.ROI_DEFINITION),
