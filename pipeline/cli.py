@@ -29,6 +29,8 @@ import duckdb
 from ingest.errors import WarehouseLocked, WarehouseMissing
 from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
 from pipeline.settings import DEMO_ENV, Settings, load_settings
+from serve.report.data import CREATOR_VERDICTS_VIEW
+from serve.report.summary import TOP_MIN_ORDERS
 from serve.report.week import StaleServing
 
 log = logging.getLogger("pipeline")
@@ -99,22 +101,24 @@ def summary(settings: Settings) -> str:
              "first, or set PIPELINE_SERVING_DIR (or PIPELINE_DATA_DIR) to where the marts are published")
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     try:
-        verdicts = dict(con.execute("select verdict, count(*) from creator_vetting group by 1").fetchall())
-        creators = con.execute("select count(distinct creator_id) from creator_vetting").fetchall()[0][0]
+        con.execute(CREATOR_VERDICTS_VIEW)
+        verdicts = dict(con.execute("select verdict, count(*) from creator_verdicts group by 1").fetchall())
+        accounts = con.execute("select count(*) from creator_vetting").fetchall()[0][0]
         top = con.execute("select creator_name, creator_id, campaign_name, roi, net_revenue, creator_cost, "
-                          "reporting_currency from creator_roi where roi is not null order by roi desc, creator_id "
-                          "limit 5").fetchall()
+                          "reporting_currency from creator_roi where roi is not null and orders >= ? "
+                          "order by roi desc, creator_id limit 5", [TOP_MIN_ORDERS]).fetchall()
         version = con.execute("select version from publication").fetchall()[0][0]
     finally:
         con.close()
     reports = sorted(settings.report_dir.glob("weekly_report_*.pdf"))
     lines = [
-        f"Creators vetted: {creators} (per platform: approve {verdicts.get('approve', 0)}, "
-        f"review {verdicts.get('review', 0)}, reject {verdicts.get('reject', 0)})",
-        "Top 5 creators by ROI (campaign to date):",
+        f"Creators vetted: {sum(verdicts.values())} (approved {verdicts.get('approve', 0)}, in review "
+        f"{verdicts.get('review', 0)}, rejected {verdicts.get('reject', 0)}: each creator's worst verdict over "
+        f"{accounts} platform accounts)",
+        f"Top 5 creators by ROI (campaign to date, at least {TOP_MIN_ORDERS} orders):",
     ]
     for i, (name, cid, campaign, roi, revenue, cost, cur) in enumerate(top, 1):
-        lines.append(f"  {i}. {name} ({cid}), {campaign}: ROI {roi * 100:,.0f}% ({roi + 1:.1f}x), "
+        lines.append(f"  {i}. {name} ({cid}), {campaign}: ROI {roi * 100:,.0f}% (ROAS {roi + 1:.1f}×), "
                      f"net revenue {revenue:,.2f} {cur} on cost {cost:,.2f} {cur}")
     lines += [
         f"Warehouse (marts schema): {settings.warehouse_path}",

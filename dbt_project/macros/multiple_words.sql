@@ -1,4 +1,10 @@
-{# A ratio as reasons write a multiple: one decimal and an x, e.g. 3.1x; never "-0.0x". #}
+{# A ratio (ROAS, value to CPA) as reasons write a multiple: one decimal and a ×, e.g. 3.1×; never "-0.0×". #}
 {% macro multiple_words(column) -%}
-    printf('%.1fx', case when abs({{ column }}) < 0.05 then 0.0 else {{ column }} end)
+    printf('%.1f×', case when abs({{ column }}) < 0.05 then 0.0 else {{ column }} end)
+{%- endmacro %}
+
+{# A return as reasons write a percentage (ROI is always a percentage, ROAS a multiple): no decimals, thousands
+   separated, e.g. 1,120%; never "-0%". #}
+{% macro percent_words(column) -%}
+    format('{:,.0f}', case when abs({{ column }}) < 0.005 then 0.0 else {{ column }} * 100 end) || '%'
 {%- endmacro %}

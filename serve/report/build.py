@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from serve.report import charts, summary
+from serve.report import charts, summary, words
 from serve.report.data import ReportData, collect
 from serve.report.pdf import write_pdf
 from serve.report.week import ReportWeek, StalePolicy, is_stale, week_before
@@ -22,11 +22,16 @@ def _day(d) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def _nobreak(text: str) -> str:
+    """Kept on one line in the PDF (fpdf2 never breaks at a no-break space): a date, a figure with its label."""
+    return text.replace(" ", "\u00a0")
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("serve.report", "templates"), autoescape=autoescape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(amount=summary.amount, percent=summary.percent, points=summary.points, times=summary.times,
-                       day=_day, rate=summary.rate, ctr=summary.ctr)
+                       day=_day, rate=summary.rate, ctr=summary.ctr, verdict=words.verdict, nobreak=_nobreak)
     return env
 
 
@@ -79,7 +84,8 @@ def build_report(serving_path: Path, report_dir: Path, *, week: ReportWeek | Non
     email_html = body("email.html.j2", [f"cid:{p.name}" for p in pngs], _CHART_WIDTH["email"])
     write_pdf(pdf, context["title"], context["stale"], body("body.html.j2", [f.name for f in figures],
                                                             _CHART_WIDTH["pdf"]), {f.name: f.svg for f in figures})
-    markdown.write_text(_MARKDOWN.get_template("report.md.j2").render(context))
+    markdown.write_text(_MARKDOWN.get_template("report.md.j2").render(
+        context, figures=[{"src": p.name, "title": f.title} for p, f in zip(pngs, figures, strict=True)]))
     subject = ("[STALE DATA] " if stale else "") + context["title"]
     log.info("weekly report for %s written: %s.{html,pdf,md}%s", week.iso, report_dir / stem,
              " (marked stale)" if stale else "")
@@ -97,11 +103,12 @@ def _context(d: ReportData, stale: bool, references: list[summary.Reference]) ->
                   f"{d.week.iso} ended: its last orders are missing") if stale else None,
         "flags": summary.flags(d),
         "top": summary.top_by_roi(d),
+        "top_min_orders": summary.TOP_MIN_ORDERS,
         "budget": summary.budget_section(d),
         "customer_value": summary.customer_value_section(d),
         "seeding": summary.seeding_section(d),
         "content": summary.content_section(d),
         "rates": summary.rate_section(d),
-        "references": [r.text for r in references],
+        "glossary": summary.glossary(d, references),
         "marks": {"review": "#fde6c8", "reject": "#f6c6c6"},  # cell backgrounds of the verdicts that need a look
     }

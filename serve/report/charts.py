@@ -9,14 +9,16 @@ from dataclasses import dataclass
 import altair as alt
 import vl_convert
 
+from serve.report import words
 from serve.report.data import ReportData
 from serve.report.summary import Reference
 
 PANEL = 130  # px; each chart is about 520 px wide, drawn 1:1 across an A4 page inside the margins
 LABELS = 240  # px for the creator, campaign or reason names on the left
 CAMPAIGN_COLOURS = ["#4c78a8", "#72b7b2", "#b279a2", "#9d755d", "#54a24b", "#eeca3b", "#bab0ac"]
-VERDICT_COLOURS = {"approve": "#4c78a8", "review": "#f58518", "reject": "#d62728", "not vetted": "#9d9d9d"}
-SEVERITY_COLOURS = {"reject": "#d62728", "review": "#f58518"}
+VERDICT_COLOURS = {words.verdict(v): colour for v, colour in
+                   {"approve": "#4c78a8", "review": "#f58518", "reject": "#d62728", "not vetted": "#9d9d9d"}.items()}
+SEVERITY_COLOURS = {words.verdict(v): colour for v, colour in {"reject": "#d62728", "review": "#f58518"}.items()}
 CREATORS_SHOWN = 12
 # Plain words for creator_vetting_reasons.reason_code (the mart documents each code).
 REASON_LABELS = {
@@ -67,7 +69,7 @@ def _money_axis(title: str) -> alt.Axis:
 def creators_chart(d: ReportData, reference: Reference) -> alt.TopLevelMixin:
     rows = sorted(d.creators, key=lambda c: (-c.net_revenue, c.creator_id))[:CREATORS_SHOWN]
     values = [{"creator": f"{c.creator_name} ({c.campaign_name})", "net_revenue": float(c.net_revenue),
-               "roas": c.roas, "verdict": c.verdict} for c in rows]
+               "roas": c.roas, "verdict": words.verdict(c.verdict)} for c in rows]
     order = [v["creator"] for v in values]
     colour = alt.Color("verdict:N", title="vetting verdict", legend=alt.Legend(orient="bottom"),
                        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())))
@@ -127,9 +129,10 @@ def _budget_note(d: ReportData) -> str:
 
 
 def verdicts_chart(d: ReportData) -> alt.TopLevelMixin:
-    values = [{"reason": REASON_LABELS[r.reason_code], "severity": r.severity, "creators": r.creators}
+    values = [{"reason": REASON_LABELS[r.reason_code], "severity": words.verdict(r.severity), "creators": r.creators}
               for r in d.key_reasons]
-    counts = ", ".join(f"{d.verdicts.get(v, 0)} {v}" for v in ("approve", "review", "reject"))
+    # per creator (a creator's worst verdict over their accounts), never per account
+    counts = ", ".join(f"{d.verdicts.get(v, 0)} {words.verdict(v)}" for v in ("approve", "review", "reject"))
     return alt.Chart(alt.Data(values=values)).mark_bar().encode(
         y=alt.Y("reason:N", title=None, sort="-x", axis=alt.Axis(labelLimit=LABELS)),
         x=alt.X("creators:Q", title="creators", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -137,7 +140,7 @@ def verdicts_chart(d: ReportData) -> alt.TopLevelMixin:
                         scale=alt.Scale(
             domain=list(SEVERITY_COLOURS), range=list(SEVERITY_COLOURS.values()))),
     ).properties(width=2 * PANEL, title=alt.TitleParams(
-        "Why creators are rejected or in review (key reasons)", subtitle=f"Vetting verdicts: {counts}"))
+        "Why creators are rejected or in review (key reasons)", subtitle=f"Creators by vetting verdict: {counts}"))
 
 
 def figures(d: ReportData, reference: Reference) -> list[Figure]:

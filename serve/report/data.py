@@ -16,10 +16,13 @@ import duckdb
 
 from serve.report.week import ReportWeek
 
+# The weeks the trend chart shows, and the window of the contract posts and exclusivity breaches the report lists
+# (the report's text says it from here).
 TREND_WEEKS = 12
 
-# A creator with accounts on several platforms gets the worst verdict among them.
-_CREATOR_VERDICTS = """
+# A creator with accounts on several platforms gets the worst verdict among them (as dbt's macro creator_verdicts, which
+# budget_recommendations and rate_review use; pipeline summary counts creators with it too).
+CREATOR_VERDICTS_VIEW = """
     create temp view creator_verdicts as
     select creator_id, any_value(creator_name) as creator_name,
            case max(case verdict when 'reject' then 3 when 'review' then 2 else 1 end)
@@ -50,6 +53,11 @@ class Campaign:
     @property
     def roas_to_date(self) -> float | None:
         return float(self.net_revenue_to_date / self.cost) if self.cost else None
+
+    @property
+    def over_budget(self) -> bool:
+        """Spent more than its budget (never without a budget)."""
+        return self.spend_vs_budget is not None and self.spend_vs_budget > 1
 
 
 @dataclass(frozen=True)
@@ -282,6 +290,9 @@ class ReportData:
     rate_counts: dict[str, int] = field(default_factory=dict)  # contracts per rate_flag
     rate_reviews: list[tuple[str, str]] = field(default_factory=list)  # (creator, reason) of partners due a review
     seeding: list[SeedingCampaign] = field(default_factory=list)  # campaigns with gifted-only creators, newest first
+    campaign_names: dict[str, str] = field(default_factory=dict)  # campaign id -> name, for the marts' reasons
+    contract_campaigns: dict[str, str] = field(default_factory=dict)  # contract id -> its campaign's name, as above
+    findings_weeks: int = TREND_WEEKS  # contract posts and breaches listed: due or posted in these weeks
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
@@ -293,7 +304,7 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
     """Read the report's figures for ``week`` from the serving file (read-only: publishes are never blocked)."""
     con = duckdb.connect(str(serving_path), read_only=True)
     try:
-        con.execute(_CREATOR_VERDICTS)
+        con.execute(CREATOR_VERDICTS_VIEW)
         p = {"w": week.start, "w_end": week.end, "prev": week.start - timedelta(days=7)}
         version, published_at = _rows(con, "select version, published_at from publication")[0]
         currency, orders_through = _rows(con, "select (select any_value(reporting_currency) from creator_roi), "
@@ -325,7 +336,12 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
             customer_value=_customer_value(con), rate_flags=_rate_flags(con), seeding=_seeding(con),
             rate_counts=dict(_rows(con, "select rate_flag, count(*) from rate_fairness group by rate_flag")),
             rate_reviews=_rows(con, "select creator_name, reason from rate_review where is_rate_review "
-                                    "order by roas_change desc nulls last, creator_id"))
+                                    "order by roas_change desc nulls last, creator_id"),
+            campaign_names=dict(_rows(con, "select distinct campaign_id, campaign_name from campaign_performance")),
+            contract_campaigns=dict(_rows(con, """
+                select f.contract_id, any_value(c.campaign_name) from rate_fairness as f
+                join campaign_performance as c on f.campaign_id = c.campaign_id group by f.contract_id
+                union select contract_id, any_value(campaign_name) from contract_deliverables group by contract_id""")))
     finally:
         con.close()
 

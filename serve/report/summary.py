@@ -1,18 +1,21 @@
 """What the report says in words: the headline sentences and the flags, generated from the figures.
 
-Every measure is named by its definition: ROI = (net revenue - cost) / cost, shown as a percentage; ROAS = net
-revenue / cost, shown as a multiple. The industry reference (roi_reference.csv) is revenue per unit of spend, so
-it is a ROAS and is only ever compared with ROAS.
+Every measure is named by its definition: ROI = (net revenue - cost) / cost, always shown as a percentage; ROAS = net
+revenue / cost, always shown as a multiple (×), the marts' reasons included (dbt macros percent_words and
+multiple_words). The industry reference (roi_reference.csv) is revenue per unit of spend, so it is a ROAS and is only
+ever compared with ROAS.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
+from serve.report import words
 from serve.report.data import (
+    Campaign,
     CreatorCampaign,
     CustomerValue,
     Deliverable,
@@ -35,6 +38,9 @@ CTR_STRONG, CTR_EXCEPTIONAL = 0.02, 0.05
 CUSTOMER_VALUE_SHOWN = 5
 RATE_FLAGS_SHOWN = 10  # the furthest from the card; the dashboard's Rate fairness page lists them all
 ORGANIC_WINNERS_SHOWN = 10
+# The fewest orders a creator x campaign needs to be ranked by ROI: the minimum budget_recommendations judges on (dbt
+# var budget_min_orders; a test keeps the two equal).
+TOP_MIN_ORDERS = 10
 
 
 @dataclass(frozen=True)
@@ -59,13 +65,15 @@ def load_references(path: Path = REFERENCE_CSV) -> list[Reference]:
 
 @dataclass(frozen=True)
 class Flag:
-    """One kind of finding: how many, what to do, and the rows for the appendix."""
+    """One kind of finding: how many, what to do, and the rows for the appendix (``widths``: each column's share of
+    the page, in percent, so the PDF wraps only the text columns)."""
 
     title: str
     count: str
     action: str
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
+    widths: tuple[int, ...]
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
@@ -124,6 +132,11 @@ def _distinct(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _readable(d: ReportData, text: str) -> str:
+    """A mart's reason with its codes in words (serve/report/words.py), ids named from this report's data."""
+    return words.readable(text, d.campaign_names, d.contract_campaigns)
+
+
 def rejected_still_paid(d: ReportData) -> list[CreatorCampaign]:
     """Rejected creators who earn this week (commission) or hold a contract in a campaign still running."""
     return [c for c in d.creators if c.verdict == "reject"
@@ -131,7 +144,10 @@ def rejected_still_paid(d: ReportData) -> list[CreatorCampaign]:
 
 
 def top_by_roi(d: ReportData, n: int = 5) -> list[CreatorCampaign]:
-    return sorted((c for c in d.creators if c.roi is not None), key=lambda c: (-c.roi, c.creator_id))[:n]
+    """The best ROI among creator x campaigns with at least TOP_MIN_ORDERS orders: on two orders a lucky week tops the
+    table, and the list is read as who to hire again."""
+    return sorted((c for c in d.creators if c.roi is not None and c.orders >= TOP_MIN_ORDERS),
+                  key=lambda c: (-c.roi, c.creator_id))[:n]
 
 
 def headline(d: ReportData, reference: Reference) -> list[str]:
@@ -183,10 +199,18 @@ def _mover_sentences(m: Mover | None, cur: str) -> list[str]:
             f"{money(m.net_revenue, cur)}, {why}."]
 
 
+def over_budget(d: ReportData) -> list[Campaign]:
+    """Campaigns that have spent more than their budget, the furthest over first."""
+    return sorted((c for c in d.campaigns if c.over_budget), key=lambda c: -(c.spend_vs_budget or 0))
+
+
 def _decisions(d: ReportData) -> str:
     parts = []
     if paid := _distinct([c.creator_name for c in rejected_still_paid(d)]):
         parts.append(f"{plural(len(paid), 'rejected creator')} still being paid ({names(paid)})")
+    if over := over_budget(d):
+        parts.append(f"{plural(len(over), 'campaign')} over budget "
+                     f"({names([f'{c.name} at {percent(c.spend_vs_budget)} of its budget' for c in over])})")
     if leaks := _distinct([c.creator_name for c in d.creators if c.is_code_leak_suspected]):
         parts.append(f"{plural(len(leaks), 'suspected code leak')} ({names(leaks)})")
     if undisclosed := [v.creator_name for v in d.vetted if v.undisclosed_posts]:
@@ -208,7 +232,8 @@ class BudgetSection:
 
 
 def budget_section(d: ReportData) -> BudgetSection:
-    moves = [b for b in d.budget if b.recommendation in ("increase", "cut", "replace")]
+    moves = [replace(b, reason=_readable(d, b.reason))
+             for b in d.budget if b.recommendation in ("increase", "cut", "replace")]
     cut = [b for b in moves if b.recommendation != "increase"]
     raised = [b for b in moves if b.recommendation == "increase"]
     if cut or raised:
@@ -242,38 +267,49 @@ def flags(d: ReportData) -> list[Flag]:
     review = [v for v in d.vetted if v.verdict == "review"]
     no_cost = [c for c in d.creators if c.roi_null_reason]
     two_codes = [c for c in d.creators if c.two_code_orders]
+    over = over_budget(d)
+    weeks = f"in the last {d.findings_weeks} weeks"  # the window data.py reads them over
     kinds = [
         Flag("Rejected creators still being paid", plural(len(_distinct([c.creator_id for c in paid])), "creator"),
              "end the contract or stop the code", ("creator", "campaign", "cost", "net revenue this week"),
              [(c.creator_name, c.campaign_name, amount(c.creator_cost), amount(c.week_net_revenue))
-              for c in paid]),
+              for c in paid], (25, 35, 20, 20)),
+        Flag("Campaigns over budget", plural(len(over), "campaign"),
+             "stop new spend on the campaign or raise its budget", ("campaign", f"budget ({d.currency})",
+                                                                   f"spend ({d.currency})", "of budget"),
+             [(c.name, amount(c.budget or 0), amount(c.cost), percent(c.spend_vs_budget)) for c in over],
+             (40, 20, 20, 20)),
         Flag("Suspected code leaks", plural(len(leaks), "code"), "deactivate or replace the code",
              ("creator", "campaign", "campaign ended", "net revenue this week"),
              [(c.creator_name, c.campaign_name, _day(c.campaign_end_date), amount(c.week_net_revenue))
-              for c in leaks]),
+              for c in leaks], (25, 35, 20, 20)),
         Flag("Undisclosed sponsored posts", plural(len(undisclosed), "creator"),
              "ask for a prominent #ad label (FTC rules)", ("creator", "platforms", "undisclosed posts"),
-             [(v.creator_name, v.platforms, f"{v.undisclosed_posts:,}") for v in undisclosed]),
-        Flag("Contract posts missing or late", plural(len(d.deliverables), "deliverable"),
+             [(v.creator_name, words.platforms(v.platforms), f"{v.undisclosed_posts:,}") for v in undisclosed],
+             (30, 40, 30)),
+        Flag(f"Contract posts missing or late (due {weeks})", plural(len(d.deliverables), "deliverable"),
              "chase the creator; hold the fee until missing posts are up", ("creator", "campaign", "format", "due",
                                                                              "status", "posts"),
-             [(x.creator_name, x.campaign_name, x.deliverable_format.replace("_", " "), _day(x.due_date),
-               x.delivery_status, _owed(x)) for x in d.deliverables]),
-        Flag("Exclusivity breaches", plural(len(d.breaches), "post"),
+             [(x.creator_name, x.campaign_name, words.deliverable_format(x.deliverable_format), _day(x.due_date),
+               x.delivery_status, _owed(x)) for x in d.deliverables], (16, 20, 15, 14, 10, 25)),
+        Flag(f"Exclusivity breaches (posted {weeks})", plural(len(d.breaches), "post"),
              "show the creator the post and the clause; ask for it to come down and apply the contract's remedy",
              ("creator", "campaign", "competitor", "posted", "evidence"),
              [(b.creator_name, b.campaign_name, b.competitor_brands, _day(b.posted_date),
-               f"{b.post}, inside the exclusivity window {_day(b.window_start)} to {_day(b.window_end)}")
-              for b in d.breaches]),
+               f"{_readable(d, b.post)}, inside the exclusivity window {_day(b.window_start)} to {_day(b.window_end)}")
+              for b in d.breaches], (14, 16, 12, 13, 45)),
         Flag("Creators in review", plural(len(review), "creator"), "decide: approve or drop",
-             ("creator", "platforms", "why"), [(v.creator_name, v.platforms, v.reasons) for v in review]),
+             ("creator", "platforms", "why"),
+             [(v.creator_name, words.platforms(v.platforms), _readable(d, v.reasons))
+              for v in review], (16, 16, 68)),
         Flag("ROI undefined (no cost recorded)", plural(len(no_cost), "contract"),
              "record the gifts' unit cost in the contracts template", ("creator", "campaign", "reason"),
-             [(c.creator_name, c.campaign_name, (c.roi_null_reason or "").replace("_", " ")) for c in no_cost]),
+             [(c.creator_name, c.campaign_name, words.roi_undefined(c.roi_null_reason or "")) for c in no_cost],
+             (25, 30, 45)),
         Flag("Orders with two creator codes", f"{plural(sum(c.two_code_orders for c in two_codes), 'order')} "
              f"({plural(len(two_codes), 'contract')})", "none: each is credited once, to the first code",
              ("creator", "campaign", "orders"),
-             [(c.creator_name, c.campaign_name, f"{c.two_code_orders:,}") for c in two_codes]),
+             [(c.creator_name, c.campaign_name, f"{c.two_code_orders:,}") for c in two_codes], (30, 40, 30)),
     ]
     return [k for k in kinds if k.rows]
 
@@ -341,7 +377,10 @@ def rate_section(d: ReportData) -> RateSection:
     others = (f"{unlisted}{plural(d.rate_counts.get('in_range', 0), 'contract')} within the range; "
               f"{plural(d.rate_counts.get('unknown', 0), 'contract')} not judged (no deliverables, no flat fee, or no "
               "market rate for a format or tier: never counted as in range).")
-    return RateSection(text, d.rate_flags[:RATE_FLAGS_SHOWN], d.rate_reviews, others)
+    flagged = [replace(f, rate_flag=words.rate_flag(f.rate_flag), reason=_readable(d, f.reason))
+               for f in d.rate_flags[:RATE_FLAGS_SHOWN]]
+    reviews = [(name, _readable(d, reason)) for name, reason in d.rate_reviews]
+    return RateSection(text, flagged, reviews, others)
 
 
 @dataclass(frozen=True)
@@ -373,7 +412,7 @@ def content_section(d: ReportData) -> ContentSection:
         text += (f" {plural(len(d.organic_winners), 'recent post')} engaged far above their account's usual: ask "
                  "their creators for the rights to run them as ads, best first.")
     platforms = sorted((formats.keys() | hours.keys()) - {"all"})
-    per_platform = [("TikTok" if p == "tiktok" else "YouTube" if p == "youtube" else p.title(),
+    per_platform = [(words.platform(p),
                      formats[p].what if p in formats else "not enough posts",
                      hours[p].what if p in hours else "not enough posts") for p in platforms]
     others = ("Engagement index = a post's engagement rate / its account's median, so platforms and creators compare "
@@ -406,3 +445,20 @@ def seeding_section(d: ReportData) -> SeedingSection:
              f"value is {money(emv, d.currency)}, what the views and engagements would have cost as ads (a convention, "
              "not revenue).")
     return SeedingSection(text, d.seeding)
+
+
+def glossary(d: ReportData, references: list[Reference]) -> list[tuple[str, str]]:
+    """The report's terms and its one notation of ROI (a percentage) and ROAS (a multiple), said once."""
+    return [
+        ("ROI", "(net revenue - cost) / cost, always as a percentage: 150% is the cost back plus 1.5 times it; "
+                "below 0% the creator cost more than they brought."),
+        ("ROAS", "net revenue / cost, always as a multiple: 2.50× is 2.50 of net revenue for each 1 of cost "
+                 "(ROAS = 1 + ROI). Industry references are ROAS figures (revenue per unit of spend): "
+                 + "; ".join(r.text for r in references) + "."),
+        ("Net revenue", "orders attributed to the creator's code or link, after discounts and refunds, without tax "
+                        f"and shipping, in {d.currency}."),
+        ("Creators", "people: a creator with accounts on several platforms counts once, with the worst verdict of "
+                     "their accounts (approved, in review or rejected)."),
+        ("Recent findings", f"contract posts due, and exclusivity breaches posted, in the last {d.findings_weeks} "
+                            f"weeks to {_day(d.week.end)}."),
+    ]

@@ -138,9 +138,9 @@ def test_competitor_posts_are_flagged_and_breaches_listed_per_contract(truth: di
             assert not {c for c, k in reasons if c == post["creator_id"]}, post
 
 
-def _times(value: float) -> str:
-    """A multiple as the reasons write it: one decimal, never "-0.0x"."""
-    return f"{0.0 if abs(value) < 0.05 else value:.1f}x"
+def _percent(value: float) -> str:
+    """A return as the reasons write it: a percentage without decimals, thousands separated, never "-0%"."""
+    return f"{0.0 if abs(value) < 0.005 else value * 100:,.0f}%"
 
 
 def test_budget_recommendations_get_each_planted_case_right(truth: dict, con) -> None:
@@ -163,7 +163,7 @@ def test_budget_recommendations_get_each_planted_case_right(truth: dict, con) ->
     for rec, orders, roi, low, high, _, reason, _ in judged:
         if roi is not None:
             assert low < roi < high
-            assert f"{_times(roi)} ({_times(low)} to {_times(high)}) over {orders} orders" in reason
+            assert f"ROI {_percent(roi)} ({_percent(low)} to {_percent(high)}) over {orders} orders" in reason
             assert reason.endswith(".") and f": {rec}" in reason
     moved = sum(r[5] for r in rows if r[0] in ("cut", "replace"))
     assert moved < 0 and sum(r[5] for r in rows if r[0] == "increase") <= -moved, "spend moved, none made up"

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,9 +16,12 @@ import altair as alt
 import duckdb
 import pytest
 
+from pipeline.cli import summary
+from pipeline.settings import load_settings
 from serve.report import ReportFiles, StaleServing, build_report
-from serve.report.charts import campaign_values, png
-from serve.report.data import collect
+from serve.report.charts import campaign_values, png, verdicts_chart
+from serve.report.data import TREND_WEEKS, collect
+from serve.report.summary import TOP_MIN_ORDERS
 from tests.serve.conftest import Published
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report"
@@ -85,7 +89,8 @@ def test_every_number_equals_the_marts(report: ReportFiles, published: Published
     con = duckdb.connect(str(serving), read_only=True)
     try:
         top = con.execute("select creator_name, campaign_name, net_revenue, creator_cost, roi_pct, roas "
-                          "from creator_roi where roi is not null order by roi desc, creator_id limit 5").fetchall()
+                          "from creator_roi where roi is not null and orders >= ? order by roi desc, creator_id "
+                          "limit 5", [TOP_MIN_ORDERS]).fetchall()
         campaigns = con.execute("select campaign_name, sum(creator_cost), sum(net_revenue) from creator_roi "
                                 "group by all").fetchall()
         two_codes = con.execute("select sum(two_code_orders) from creator_roi").fetchall()[0][0]
@@ -138,10 +143,13 @@ def test_the_budget_section_lists_each_move_with_its_reason(report: ReportFiles,
     assert moves, "the sample moves budget"
     md = report.markdown.read_text()
     for name, recommendation, change, reason in moves:
-        assert f"| {name} | {recommendation} | {change:,.2f} | {reason} |" in md
+        row = next(line for line in md.splitlines() if line.startswith(f"| {name} | {recommendation} | "))
+        assert row.startswith(f"| {name} | {recommendation} | {change:,.2f} | ")
+        for ratio in re.findall(r"(-?[\d.]+)x\b", reason):  # ROI as a multiple in the mart, a percentage here
+            assert f"{float(ratio) * 100:,.0f}%" in row, (ratio, row)
     assert f"{few} creators with too few recent orders to judge" in md
     text = _flat(" ".join(_pages(report.pdf, "budget_moves")))
-    assert "Where to move budget" in text and moves[0][3][:40] in text
+    assert "Where to move budget" in text and f"{moves[0][0]} {moves[0][1]} {moves[0][2]:,.2f}" in text
 
 
 def test_the_rate_section_lists_each_flagged_contract_and_each_partner_to_review(report: ReportFiles,
@@ -160,17 +168,18 @@ def test_the_rate_section_lists_each_flagged_contract_and_each_partner_to_review
         con.close()
     assert {f[2] for f in flagged} == {"over-priced", "under-priced"} and reviews and unknown, "the sample has each"
     md = report.markdown.read_text()
-    rows = [f"| {name} | {campaign} | {flag} | {pay:,.2f} | {low:,.2f}-{high:,.2f} | {reason} |"
+    rows = [f"| {name} | {campaign} | {flag} | {pay:,.2f} | {low:,.2f} to {high:,.2f} | {reason[:18]}"
             for name, campaign, flag, pay, low, high, reason in flagged]
     assert sum(row in md for row in rows) == min(len(rows), 10), "the ten furthest from the card, as the mart has them"
     assert md.count("| over-priced |") + md.count("| under-priced |") == min(len(rows), 10)
     if len(rows) > 10:
         assert f"{len(rows) - 10} more flagged contracts on the dashboard" in md
     for name, reason in reviews:
-        assert f"- {name}: {reason}" in md
+        as_times = re.sub(r"(\d)x\b", r"\1×", reason)  # ROAS as a multiple: ×
+        assert f"- {name}: {as_times}" in md
     assert f"{unknown} contracts not judged" in md
     text = _flat(" ".join(_pages(report.pdf, "rates")))
-    assert "Which rates are fair" in text and any(f[6][:30] in text for f in flagged)
+    assert "Which rates are fair" in text and any(f[6][:18] in text for f in flagged)
 
 
 def test_the_customer_value_section_ranks_as_the_mart_does(report: ReportFiles, published: Published) -> None:
@@ -245,7 +254,8 @@ def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: R
                   "Campaign spend against budget and net revenue, to the end of 2026-W46",
                   "Why creators are rejected or in review (key reasons)"):
         assert chart in text, f"chart text {chart!r} missing: the figure was not drawn"
-    assert "ROI = (net revenue - cost) / cost" in text and "ROAS = net revenue / cost" in text
+    assert "ROI: (net revenue - cost) / cost, always as a percentage" in text
+    assert "ROAS: net revenue / cost, always as a multiple" in text
     assert all(f"page {n}/{len(pages)}" in page for n, page in enumerate(pages, 1))
     assert "STALE" not in text
     images = _poppler("pdfimages", "-list", str(report.pdf)).splitlines()[2:]
@@ -324,12 +334,13 @@ def test_missing_and_late_contract_posts_are_flagged_with_the_marts_counts(repor
                                                                           published: Published) -> None:
     """The sample plants creators who post late and who never post: each missing or late deliverable due in the
     report's weeks is counted under "Needs attention" and listed in the appendix (a row of the HTML)."""
-    rows = [r for r in _one_all("""
+    rows = [r for r in _one_all(f"""
         select creator_name, delivery_status, posts_due, posts_missing, posts_late from contract_deliverables
-        where delivery_status in ('missing', 'late') and due_date between date '2026-11-15' - 84 and '2026-11-15'
-        """, _serving(published))]
+        where delivery_status in ('missing', 'late') and due_date between date '2026-11-15' - {7 * TREND_WEEKS}
+          and '2026-11-15'""", _serving(published))]
     assert {status for _, status, *_ in rows} == {"missing", "late"}, "the sample plants both"
-    assert f"Contract posts missing or late: {len(rows)} deliverables" in report.markdown.read_text()
+    assert (f"Contract posts missing or late (due in the last {TREND_WEEKS} weeks): {len(rows)} deliverables"
+            in report.markdown.read_text()), "the window is stated, from the code that sets it"
     html_rows = re.findall(r"<tr align=\"left\">(.*?)</tr>", report.html.read_text(), re.S)
     for name, status, due, missing, late in rows:
         owed = f"{missing} of {due} not posted" if status == "missing" else f"{late} of {due} late, up to"
@@ -339,11 +350,12 @@ def test_missing_and_late_contract_posts_are_flagged_with_the_marts_counts(repor
 def test_exclusivity_breaches_are_listed_with_a_link_to_each_post(report: ReportFiles, published: Published) -> None:
     """The sample plants exclusivity breaches: each one posted in the report's weeks is counted under "Needs
     attention" and listed in the appendix with the post's link (the evidence)."""
-    rows = _one_all("""
+    rows = _one_all(f"""
         select creator_name, post_url from contract_exclusivity_breaches
-        where posted_date between date '2026-11-15' - 84 and '2026-11-15'""", _serving(published))
+        where posted_date between date '2026-11-15' - {7 * TREND_WEEKS} and '2026-11-15'""", _serving(published))
     assert rows, "the sample plants a breach in the report's weeks"
-    assert f"Exclusivity breaches: {len(rows)} post" in report.markdown.read_text()
+    assert (f"Exclusivity breaches (posted in the last {TREND_WEEKS} weeks): {len(rows)} post"
+            in report.markdown.read_text())
     html_rows = re.findall(r"<tr align=\"left\">(.*?)</tr>", report.html.read_text(), re.S)
     for name, url in rows:
         assert any(name in row and url in row for row in html_rows), (name, url)
@@ -379,3 +391,118 @@ def test_the_content_section_names_the_marts_best_format_and_time_and_the_top_or
     assert f'<a href="{winners[0][2]}">' in report.html.read_text()
     text = _flat(" ".join(_pages(report.pdf, "content")))
     assert "What content works" in text and "Organic winners to repurpose as ads" in text
+
+
+def test_the_markdown_and_the_html_carry_the_same_sections(report: ReportFiles) -> None:
+    html = [(int(level), unescape(text)) for level, text in
+            re.findall(r"<h([23])[^>]*>(.*?)</h[23]>", report.html.read_text())]
+    md = [(len(level), text) for level, text in re.findall(r"^(##|###) (.+)$", report.markdown.read_text(), re.M)]
+    assert md == html, "the Markdown report lacks or reorders a section of the HTML/PDF one"
+    titles = [text for _, text in md]
+    assert "Campaigns to the end of 2026-W46" in titles and "Appendix: the findings in detail" in titles
+    assert "How to read the figures" in titles
+
+
+def _reader_text(report: ReportFiles) -> str:
+    """What a reader reads of the HTML and Markdown reports: no tags, links, image names or URLs."""
+    html = re.sub(r"<[^>]+>", " ", report.html.read_text())
+    md = re.sub(r"\]\([^)]*\)|!\[", " ", report.markdown.read_text())
+    return re.sub(r"https?://\S+", " ", unescape(html) + "\n" + md)
+
+
+def test_no_code_reaches_a_reader(report: ReportFiles) -> None:
+    """Formats, platforms, verdicts, flags, cost components, campaign and contract ids: every one in words."""
+    text = _reader_text(report)
+    assert re.findall(r"\b[a-z]+_\w+", text) == [], "a snake_case code is shown to readers"
+    assert re.findall(r"(?<![\w.@#/])(?:instagram|tiktok|youtube)\b", text) == [], "a platform code is shown"
+    for words in ("Instagram Reel", "TikTok video", "over-priced", "under-priced", "no cost: the gift product cost"):
+        assert words in text, words
+    top_five = report.markdown.read_text().split("## Top five creators by ROI")[1].split("\n## ")[0]
+    shown = {line.split(" | ")[2] for line in top_five.splitlines() if line.startswith("| ") and "×" in line}
+    assert shown and shown <= {"approved", "**in review**", "**rejected**", "not vetted"}, shown
+
+
+def test_roi_is_a_percentage_and_roas_a_multiple_everywhere(report: ReportFiles) -> None:
+    text = _reader_text(report)
+    assert re.findall(r"\bROI:? -?[\d.,]+ ?[x×]", text) == [] and re.findall(r"-?\d[\d.,]*x\b", text) == []
+    assert re.findall(r"\bROAS:? -?[\d.,]+%", text) == []
+    assert re.search(r"\bROI -?[\d,]+(\.\d)?%", text) and re.search(r"\bROAS [\d.,]+×", text)
+    md = report.markdown.read_text()
+    assert md.count("always as a percentage") == 1 and md.count("always as a multiple") == 1, "said once"
+
+
+def test_creators_are_counted_as_people_not_accounts(report: ReportFiles, published: Published) -> None:
+    serving = _serving(published)
+    creators, accounts = _one("select count(distinct creator_id), count(*) from creator_vetting", serving)
+    assert accounts > creators, "the sample has creators with accounts on several platforms"
+    in_review = _one("""
+        select count(*) from (select creator_id from creator_vetting group by creator_id
+                              having bool_or(verdict = 'review') and not bool_or(verdict = 'reject'))""", serving)[0]
+    subtitle = verdicts_chart(collect(serving, report.week)).to_dict()["title"]["subtitle"]
+    assert sum(int(n) for n in re.findall(r"(\d+) (?:approved|in review|rejected)", subtitle)) == creators, subtitle
+    md = report.markdown.read_text()
+    assert f"Creators in review: {in_review} creators" in md and f"{in_review} creators in review (" in md
+
+
+
+def test_the_demo_summary_counts_creators_and_ranks_only_enough_orders(published: Published,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pipeline summary` (the demo's last words) counts people with their worst verdict, as the report does, and its
+    top five leaves out creator x campaigns with fewer orders than the report's minimum."""
+    monkeypatch.setenv("PIPELINE_SERVING_DIR", str(published.serving_dir))
+    text = summary(load_settings())
+    serving = _serving(published)
+    creators, accounts = _one("select count(distinct creator_id), count(*) from creator_vetting", serving)
+    assert f"Creators vetted: {creators} (approved " in text and f"over {accounts} platform accounts" in text
+    top = re.findall(r"^  \d\. .* \((cr_\d+)\), (.*): ROI", text, flags=re.M)
+    assert len(top) == 5
+    with duckdb.connect(str(serving), read_only=True) as con:
+        few = set(con.execute("select creator_id, campaign_name from creator_roi where orders < ? and roi is not null",
+                              [TOP_MIN_ORDERS]).fetchall())
+        unfiltered = con.execute("select creator_id, campaign_name from creator_roi where roi is not null "
+                                 "order by roi desc, creator_id limit 5").fetchall()
+    assert few & set(unfiltered), "the sample has a creator with too few orders among the five best ROIs"
+    assert not few & set(top)
+
+
+def test_campaigns_over_budget_are_flagged_in_the_table_and_in_what_needs_deciding(report: ReportFiles,
+                                                                                  published: Published) -> None:
+    campaigns = _one_all("""
+        select campaign_name, spend_vs_budget from campaign_performance where week_start <= '2026-11-09'
+        qualify row_number() over (partition by campaign_id order by week_start desc) = 1""", _serving(published))
+    over = [(name, share) for name, share in campaigns if share is not None and share > 1]
+    assert over and len(over) < len(campaigns), "the sample has campaigns over and within (or without) budget"
+    md = report.markdown.read_text()
+    assert f"- Campaigns over budget: {len(over)} campaign" in md
+    assert f"{len(over)} campaign{'s' if len(over) > 1 else ''} over budget (" in md.split("## Needs attention")[0]
+    for name, share in campaigns:
+        row = next(line for line in md.splitlines() if line.startswith(f"| {name} | ") and " to " in line)
+        assert ("over budget" in row) == ((name, share) in over), row
+        if (name, share) in over:
+            assert row.endswith(f"| **{share * 100:,.1f}%, over budget** |"), row
+    html = report.html.read_text()
+    assert html.count("over\xa0budget</b>") == len(over), "marked in the HTML/PDF campaign table"
+
+
+def _table_figures(md: str) -> set[str]:
+    """The figures and dates of the Markdown tables' figure cells ("2.2% (strong)", "21 Jul 2026 to 30 Aug 2026"),
+    the same cells as the PDF's tables; a date inside a sentence may wrap like any word."""
+    figure = r"-?[\d,]+(?:\.\d+)?[%×]?|\((?:strong|exceptional)\)|\d{1,2} \w{3} \d{4}|no data|none set|over budget"
+    cells = [cell.strip("* ") for line in md.splitlines() if line.startswith("| ") for cell in line.split(" | ")]
+    parts = [re.split(r" to |, | (?=\()", cell) for cell in cells]
+    return {part for cell in parts if all(re.fullmatch(figure, part) for part in cell) for part in cell}
+
+
+def test_the_pdf_never_splits_a_figure_or_a_date_across_lines(report: ReportFiles) -> None:
+    """Each table figure ("30,000.00", "(exceptional)", "21 Jul 2026") stays on one line of the PDF: pdftotext keeps
+    a cell's lines apart, so a split figure shows fewer times in the PDF's text than in the Markdown (same content)."""
+    pdf = _flat(" ".join(_pages(report.pdf, "layout")).replace("\xa0", " "))
+    md = _flat(re.sub(r"\]\([^)]*\)|[|*]", " ", report.markdown.read_text()))  # no links: the PDF shows their text
+
+    def times(figure: str, text: str) -> int:
+        return len(re.findall(rf"(?<![\w.,-]){re.escape(figure)}(?![\w.,%×])", text))
+
+    figures = _table_figures(report.markdown.read_text())
+    assert {"(strong)", "(exceptional)"} & figures and len(figures) > 50, "the sample's tables have figures"
+    split = sorted(f for f in figures if times(f, pdf) < times(f, md))
+    assert split == [], f"split across lines in the PDF: {split}"

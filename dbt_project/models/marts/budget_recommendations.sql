@@ -310,11 +310,11 @@ allocated as (
 worded as (
     select
         *,
-        {{ multiple_words('recent_roi') }}
+        {{ percent_words('recent_roi') }}
         || ' ('
-        || {{ multiple_words('recent_roi_low') }}
+        || {{ percent_words('recent_roi_low') }}
         || ' to '
-        || {{ multiple_words('recent_roi_high') }}
+        || {{ percent_words('recent_roi_high') }}
         || ') over ' || recent_orders || case when recent_orders = 1 then ' order' else ' orders' end as roi_words,
         case trend
             when 'unknown' then 'no earlier window to compare'
@@ -397,8 +397,8 @@ select
                                 || ': keep - a top performer, but with no room for more sponsored posts a month.'
                         else
                             'ROI ' || worded.roi_words || ', ' || worded.trend_words
-                            || ': keep - not clearly above ' || printf('%.1fx', {{ increase_min_roi }})
-                            || ' nor below ' || printf('%.1fx', {{ cut_below_roi }}) || '.'
+                            || ': keep - not clearly above ' || {{ percent_words(increase_min_roi) }}
+                            || ' nor below ' || {{ percent_words(cut_below_roi) }} || '.'
                     end
             when 'increase'
                 then
