@@ -18,9 +18,7 @@ from airflow.sdk import dag, task
 
 from pipeline.alerts import failure_notifiers
 from pipeline.assets import SERVING_MARTS, transform_schedule
-from pipeline.settings import load_settings
-
-WAREHOUSE_POOL = "warehouse_writer"
+from pipeline.settings import WAREHOUSE_POOL, load_settings
 
 
 @dag(
@@ -35,6 +33,8 @@ WAREHOUSE_POOL = "warehouse_writer"
     doc_md=__doc__,
 )
 def creator_pipeline():
+    settings = load_settings()
+
     @task
     def raw_gate(**context) -> dict[str, object]:
         from pipeline.tasks import raw_gate as run
@@ -90,8 +90,9 @@ def creator_pipeline():
 
         return run(context)
 
-    # A hung dbt is ended with its whole process group (pipeline/dbt.py), so the pool slot is freed.
-    @task(execution_timeout=timedelta(hours=2))
+    # A hung dbt is ended with its whole process group (pipeline/dbt.py), so the pool slot is freed. Its pool is a
+    # setting (PIPELINE_TRANSFORM_POOL): a build on a target other than the DuckDB file needs no warehouse slot.
+    @task(execution_timeout=timedelta(hours=2), pool=settings.transform_pool)
     def dbt_build() -> dict[str, object]:
         from pipeline.tasks import dbt_build as run
 
@@ -107,12 +108,12 @@ def creator_pipeline():
 
     gated = raw_gate()
     checks = [rejected_batches(gated), gated >> source_freshness()]
-    if load_settings().dbt_tasks == "models":
+    if settings.dbt_tasks == "models":
         # Every dbt node is a task of the group "dbt" (pipeline/dbt_airflow.py): one dbt build, in the pool.
         # Imported here: Cosmos' operators add 0.1 s CPU (0.3 s wall) to every parse, and the default draws none.
         from pipeline.dbt_airflow import dbt_task_group
 
-        dbt = dbt_task_group(pool=WAREHOUSE_POOL)
+        dbt = dbt_task_group(pool=settings.transform_pool)
         results = dbt >> dbt_results()
     else:
         dbt = results = dbt_build()

@@ -11,8 +11,8 @@ from airflow.sdk import dag, task
 
 from pipeline.alerts import failure_notifiers
 from pipeline.assets import RAW_ASSETS
+from pipeline.settings import WAREHOUSE_POOL
 
-WAREHOUSE_POOL = "warehouse_writer"
 API_FAMILIES = ("shopify", "social")
 
 

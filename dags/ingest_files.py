@@ -15,8 +15,8 @@ from airflow.sdk import PokeReturnValue, dag, task
 
 from pipeline.alerts import failure_notifiers
 from pipeline.assets import FAMILIES, RAW_ASSETS
+from pipeline.settings import WAREHOUSE_POOL
 
-WAREHOUSE_POOL = "warehouse_writer"
 POKE_SECONDS = 20
 
 

@@ -1,5 +1,6 @@
 """The environment Airflow runs in locally: embedded defaults (SQLite metadata, LocalExecutor, no examples,
-parallelism 4, API server on localhost only) under a project-local AIRFLOW_HOME, the commands that prepare its
+parallelism 4, API server on localhost only; AIRFLOW__CORE__EXECUTOR=CeleryExecutor and its variables switch to
+Celery workers, docs/scale-out.md) under a project-local AIRFLOW_HOME, the commands that prepare its
 metadata DB, the dbt manifest the DAG draws its dbt tasks from, and the project's rules for the Airflow commands it
 passes on. docker-compose.yml sets the same AIRFLOW__* variables."""
 
@@ -12,13 +13,15 @@ import sys
 from pathlib import Path
 
 from pipeline.dbt_manifest import ensure_manifest
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.settings import PROJECT_ROOT, WAREHOUSE_POOL, Settings
 
 AIRFLOW_DEFAULTS = {
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
     # The default 32 starts 32 worker processes (~1.3 GB); 4 is plenty for one DuckDB writer.
     "AIRFLOW__CORE__PARALLELISM": "4",
+    # ... and a Celery worker's default 16 task processes likewise, when the executor is CeleryExecutor.
+    "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
     # Standalone's API server (and UI) listens on this machine only; set AIRFLOW__API__HOST=0.0.0.0 to expose it.
@@ -29,8 +32,7 @@ AIRFLOW_DEFAULTS = {
 
 # Every task that touches the warehouse runs in this pool (dags/creator_pipeline.py). Without the pool the
 # scheduler never starts them ("Tasks using non-existent pool ... will not be scheduled").
-WAREHOUSE_POOL = ("warehouse_writer", "1", "one writer per DuckDB file")
-SETUP_COMMANDS = (("db", "migrate"), ("pools", "set", *WAREHOUSE_POOL))
+SETUP_COMMANDS = (("db", "migrate"), ("pools", "set", WAREHOUSE_POOL, "1", "one writer per DuckDB file"))
 # Long-running Airflow commands that schedule tasks: they get the setup first and a process group of their own.
 SERVICES = {"standalone", "scheduler"}
 

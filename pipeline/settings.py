@@ -39,6 +39,8 @@ def check_pii_key(key: str) -> str:
 
 
 LOCK_WAIT_ENV = "PIPELINE_WAREHOUSE_LOCK_WAIT_SECONDS"
+# The one-slot Airflow pool of every task on the DuckDB warehouse (dags/): DuckDB allows one writing process per file.
+WAREHOUSE_POOL = "warehouse_writer"
 
 
 def _env(name: str, default: str) -> str:
@@ -86,6 +88,8 @@ class Settings:
     alert_recipients: tuple[str, ...]  # failure alerts emailed here through smtp_conn_id
     dbt_tasks: str  # build: one dbt build task; models: a task per model (Cosmos), slower, re-runnable alone
     transform_cron: str  # creator_pipeline's daily run (UTC) beside its asset triggers; "" (set "none"): none
+    transform_pool: str  # pool of the dbt build: WAREHOUSE_POOL, or default_pool (set "none") for a target that
+    #                      is not the DuckDB file (Spark), where builds need not wait for one another's slot
 
     @property
     def serving_path(self) -> Path:
@@ -163,6 +167,7 @@ def load_settings() -> Settings:
         alert_recipients=_addresses("PIPELINE_ALERT_RECIPIENTS"),
         transform_cron=_cron("PIPELINE_TRANSFORM_CRON", "0 0 * * *"),
         dbt_tasks=_choice("PIPELINE_DBT_TASKS", "build", ("build", "models")),
+        transform_pool=_transform_pool("PIPELINE_TRANSFORM_POOL"),
     )
 
 
@@ -171,6 +176,12 @@ def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{name}={value!r}: set it to one of {', '.join(allowed)}")
     return value
+
+
+def _transform_pool(name: str) -> str:
+    # Only the warehouse pool (created by `pipeline airflow` and compose's airflow-init) or none: a pool nothing
+    # creates would leave the build unscheduled ("Tasks using non-existent pool").
+    return "default_pool" if _choice(name, WAREHOUSE_POOL, (WAREHOUSE_POOL, "none")) == "none" else WAREHOUSE_POOL
 
 
 def _cron(name: str, default: str) -> str:

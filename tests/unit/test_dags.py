@@ -133,6 +133,15 @@ def test_pipeline_dag_order_and_pool() -> None:
     assert tasks["run_failed"].trigger_rule == "one_failed" and tasks["run_failed"].upstream_task_ids == leaves
 
 
+
+def test_the_transform_pool_can_be_turned_off_for_the_build_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PIPELINE_TRANSFORM_POOL=none (a dbt target that is not the DuckDB file) takes only the dbt build out of the
+    one-slot pool: every other task on the warehouse stays in it."""
+    monkeypatch.setenv("PIPELINE_TRANSFORM_POOL", "none")
+    tasks = {t.task_id: t.pool for t in _dagbag().dags["creator_pipeline"].tasks}
+    assert tasks.pop("dbt_build") == "default_pool"
+    assert {p for t, p in tasks.items() if t not in ("summarise_run", "run_failed")} == {"warehouse_writer"}
+
 def test_pipeline_dag_with_model_tasks(model_tasks: None) -> None:
     dag = _dagbag().dags["creator_pipeline"]
     tasks = {t.task_id: t for t in dag.tasks if not t.task_id.startswith("dbt.")}

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.airflow_env import AIRFLOW_DEFAULTS
+from pipeline.airflow_env import AIRFLOW_DEFAULTS, SETUP_COMMANDS
+from pipeline.settings import WAREHOUSE_POOL
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {"POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_FERNET_KEY",
@@ -170,14 +171,15 @@ def test_docker_compose_config_accepts_a_filled_env_and_refuses_a_missing_one(tm
 def test_every_airflow_service_shares_the_local_settings_and_jwt_secret() -> None:
     services = _airflow_services(_compose())
     assert {"airflow-init", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-            "airflow-triggerer"} <= set(services)
+            "airflow-triggerer", "airflow-worker"} <= set(services)
     for shared in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__FERNET_KEY"):
         assert len({svc["environment"][shared] for svc in services.values()}) == 1, shared
     for svc in services.values():
         env = svc["environment"]
         for key, value in AIRFLOW_DEFAULTS.items():
             # Inside a container the API server listens on every interface; the host publishes it on loopback.
-            if key not in ("AIRFLOW__LOGGING__LOGGING_LEVEL", "AIRFLOW__API__HOST"):
+            # Compose runs tasks on Celery workers, the local run in the scheduler's LocalExecutor.
+            if key not in ("AIRFLOW__LOGGING__LOGGING_LEVEL", "AIRFLOW__API__HOST", "AIRFLOW__CORE__EXECUTOR"):
                 assert str(env[key]) == value, key
 
 
@@ -199,8 +201,42 @@ def test_compose_sets_exactly_the_variables_the_code_reads() -> None:
 
 def test_init_creates_the_warehouse_pool_the_dags_use() -> None:
     init = " ".join(_compose()["services"]["airflow-init"]["command"])
-    assert "airflow db migrate" in init and "pools set warehouse_writer 1" in init
-    assert 'WAREHOUSE_POOL = "warehouse_writer"' in (ROOT / "dags" / "creator_pipeline.py").read_text()
+    assert "airflow db migrate" in init and f"pools set {WAREHOUSE_POOL} 1" in init
+    assert ("pools", "set", WAREHOUSE_POOL, "1", "one writer per DuckDB file") in SETUP_COMMANDS
+    for dag_file in ("creator_pipeline.py", "ingest_files.py", "ingest_apis.py"):
+        assert "from pipeline.settings import WAREHOUSE_POOL" in (ROOT / "dags" / dag_file).read_text(), dag_file
+    # The dbt build's pool is a setting whose only values are that pool or none: compose passes the default.
+    scheduler = _compose()["services"]["airflow-scheduler"]["environment"]
+    assert scheduler["PIPELINE_TRANSFORM_POOL"] == WAREHOUSE_POOL
+
+
+def test_tasks_run_on_celery_workers_through_redis_with_the_same_environment() -> None:
+    """As Airflow's own compose file: CeleryExecutor, Redis as broker, the metadata Postgres as result backend, and
+    a health-checked `celery worker` service with the environment every other Airflow service has."""
+    compose = _compose()
+    services = _airflow_services(compose)
+    worker = services["airflow-worker"]
+    assert worker["command"] == "celery worker"
+    assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["depends_on"]["airflow-apiserver"]["condition"] == "service_healthy"  # the Execution API
+    # Each service's own: the worker's signal handling in the image's init, the init's admin password.
+    own = {"DUMB_INIT_SETSID", "AIRFLOW_ADMIN_PASSWORD"}
+    shared = {k: v for k, v in worker["environment"].items() if k not in own}
+    for name, svc in services.items():
+        env = {k: v for k, v in svc["environment"].items() if k not in own}
+        assert env == shared, f"{name} and airflow-worker differ: {set(env.items()) ^ set(shared.items())}"
+    assert shared["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert shared["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    metadata = shared["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert shared["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + metadata
+    redis = compose["services"]["redis"]
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert "ports" not in redis, "the broker has no password: it must stay on compose's network"
+    # The image has what the worker and the Postgres metadata need (pyproject.toml, installed from uv.lock).
+    lock = (ROOT / "uv.lock").read_text()
+    for package in ("apache-airflow-providers-celery", "redis", "psycopg2-binary"):
+        assert f'\nname = "{package}"\n' in lock, package
 
 
 def test_the_image_carries_the_dbt_manifest_the_model_tasks_are_drawn_from() -> None:

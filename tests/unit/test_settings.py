@@ -26,3 +26,9 @@ def test_a_count_that_is_not_a_whole_number_names_its_variable(name: str, value:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=f"^{name}='{value}' is not a whole number of 1 or more: set it to one"):
         load_settings()
+
+
+def test_an_unknown_transform_pool_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_TRANSFORM_POOL", "bogus")
+    with pytest.raises(ValueError, match="PIPELINE_TRANSFORM_POOL='bogus'.*warehouse_writer, none"):
+        load_settings()
