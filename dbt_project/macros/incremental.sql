@@ -29,3 +29,11 @@
 {% macro changed_keys_plan_end() -%}
     {%- if is_incremental() %}reset disabled_optimizers{% endif -%}
 {%- endmacro %}
+
+{# The materialization of the incremental models: incremental on DuckDB (delete+insert of the changed keys); on
+   Spark a table rebuilt whole by every run. dbt-spark has no delete+insert, `merge` needs Delta or Iceberg (not
+   installable here), and insert_overwrite replaces whole partitions while where_key_changed selects changed keys
+   only: a partition would lose its unchanged rows. Spark goes incremental once the batch is cut by partition. #}
+{% macro incremental_materialization() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}

@@ -30,11 +30,28 @@
 {%- endmacro %}
 
 {% macro safe_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('safe_divide')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__safe_divide(numerator, denominator) -%}
     ({{ numerator }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}
+
+{# DuckDB divides DECIMALs as DOUBLE; Spark keeps a DECIMAL (another type, other digits): as DOUBLE here too. #}
+{% macro spark__safe_divide(numerator, denominator) -%}
+    cast(({{ numerator }}) as double) / nullif({{ denominator }}, 0)
 {%- endmacro %}
 
 {# Sum of a decimal field over every element a JSON path matches (e.g. all refund line subtotals). #}
 {% macro json_path_sum(json_column, path) -%}
+    {{ return(adapter.dispatch('json_path_sum')(json_column, path)) }}
+{%- endmacro %}
+
+{% macro spark__json_path_sum(json_column, path) -%}
+    coalesce({{ list_total(list_map(json_path_strings(json_column, path), 'x', 'cast(x as decimal(18, 2))')) }}, 0)
+{%- endmacro %}
+
+{% macro default__json_path_sum(json_column, path) -%}
     {#- json_extract_string, not json_extract: a JSON string cast to varchar keeps its quotes and fails the cast. #}
     coalesce(list_sum(list_transform(json_extract_string({{ json_column }}, '{{ path }}'),
         lambda x: cast(x as decimal(18, 2)))), 0)
@@ -42,18 +59,36 @@
 
 {# JSON array of objects -> list of one string field, in array order. #}
 {% macro json_path_strings(json_column, path) -%}
+    {{ return(adapter.dispatch('json_path_strings')(json_column, path)) }}
+{%- endmacro %}
+
+{# Spark: the paths used are '$[*].<field>' (a field of each object of an array). #}
+{% macro spark__json_path_strings(json_column, path) -%}
+    {%- set field = path | replace('$[*].', '') %}
+    coalesce(transform(from_json({{ json_column }}, 'array<struct<`{{ field }}`:string>>'), x -> x.`{{ field }}`), array())
+{%- endmacro %}
+
+{% macro default__json_path_strings(json_column, path) -%}
     coalesce(json_extract_string({{ json_column }}, '{{ path }}'), [])
 {%- endmacro %}
 
 {# Every day from start to end inclusive, as column date_day. #}
 {% macro date_spine(start_date, end_date) -%}
+    {{ return(adapter.dispatch('date_spine')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro spark__date_spine(start_date, end_date) -%}
+    select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
+{%- endmacro %}
+
+{% macro default__date_spine(start_date, end_date) -%}
     select cast(range as date) as date_day
     from range(cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp) + interval '1 day', interval '1 day')
 {%- endmacro %}
 
 {# Value of a query parameter in a URL or path (null when absent). #}
 {% macro url_param(url, name) -%}
-    nullif(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#\s]+)', 1), '')
+    nullif(regexp_extract({{ url }}, {{ regex_literal('[?&]' ~ name ~ '=([^&#\\s]+)') }}, 1), '')
 {%- endmacro %}
 
 {# Money times a rate (an FX rate, a commission rate), rounded to the cent and kept DECIMAL (never float).
@@ -67,6 +102,21 @@
    integer cents (HUGEINT), because DECIMAL division in DuckDB goes through DOUBLE. whole must not be negative;
    part and whole only matter as a ratio (money or counts alike). #}
 {% macro money_share(amount, part, whole) -%}
+    {{ return(adapter.dispatch('money_share')(amount, part, whole)) }}
+{%- endmacro %}
+
+{# Spark: integer cents as DECIMAL(38, 0) (no 128-bit integer), `div` for the floor; sign by case, as Spark's sign()
+   is a DOUBLE. #}
+{% macro spark__money_share(amount, part, whole) -%}
+    {%- set product = 'cast((' ~ amount ~ ') * 100 as decimal(38, 0)) * cast((' ~ part ~ ') * 100 as decimal(38, 0))' %}
+    {%- set whole_cents = 'cast((' ~ whole ~ ') * 100 as decimal(38, 0))' %}
+    cast(cast(
+        case when {{ product }} < 0 then -1 else 1 end
+        * ((2 * abs({{ product }}) + {{ whole_cents }}) div (2 * nullif({{ whole_cents }}, 0))) as decimal(38, 2)
+    ) * 0.01 as decimal(38, 2))
+{%- endmacro %}
+
+{% macro default__money_share(amount, part, whole) -%}
     cast(cast(
         sign(cast(({{ amount }}) * 100 as hugeint) * cast(({{ part }}) * 100 as hugeint))
         * (
@@ -84,11 +134,41 @@
 
 {# Median and median absolute deviation over a trailing date window (DuckDB: holistic window aggregates). #}
 {% macro trailing_median(value, partition_by, order_by, days) -%}
+    {{ return(adapter.dispatch('trailing_median')(value, partition_by, order_by, days)) }}
+{%- endmacro %}
+
+{% macro trailing_mad(value, partition_by, order_by, days) -%}
+    {{ return(adapter.dispatch('trailing_mad')(value, partition_by, order_by, days)) }}
+{%- endmacro %}
+
+{# Spark has no MAD and no holistic window aggregate over a date range: the window's values are collected, sorted,
+   and the median read from the middle (element_at is 1-based: for n values the (n+1) div 2-th and n div 2 + 1-th,
+   one element when n is odd). Spark computes an identical window expression once. #}
+{% macro spark__trailing_values(value, partition_by, order_by, days) -%}
+    array_sort(collect_list({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
+        range between interval {{ days }} days preceding and interval 1 day preceding))
+{%- endmacro %}
+
+{% macro spark__array_median(sorted) -%}
+    case when size({{ sorted }}) > 0 then (element_at({{ sorted }}, cast((size({{ sorted }}) + 1) div 2 as int))
+        + element_at({{ sorted }}, cast(size({{ sorted }}) div 2 + 1 as int))) / 2 end
+{%- endmacro %}
+
+{% macro spark__trailing_median(value, partition_by, order_by, days) -%}
+    {{ spark__array_median(spark__trailing_values(value, partition_by, order_by, days)) }}
+{%- endmacro %}
+
+{% macro spark__trailing_mad(value, partition_by, order_by, days) -%}
+    {%- set values = spark__trailing_values(value, partition_by, order_by, days) %}
+    {{ spark__array_median('array_sort(transform(' ~ values ~ ', v -> abs(v - ' ~ spark__array_median(values) ~ ')))') }}
+{%- endmacro %}
+
+{% macro default__trailing_median(value, partition_by, order_by, days) -%}
     median({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
         range between interval '{{ days }} days' preceding and interval '1 day' preceding)
 {%- endmacro %}
 
-{% macro trailing_mad(value, partition_by, order_by, days) -%}
+{% macro default__trailing_mad(value, partition_by, order_by, days) -%}
     mad({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
         range between interval '{{ days }} days' preceding and interval '1 day' preceding)
 {%- endmacro %}
@@ -96,5 +176,14 @@
 {# A pseudonym as the warehouse stores it (the first 128 bits of the keyed SHA-256, a number) as 32 hex digits:
    the same text as left(sha256(key || ':' || value), 32), and safe in Parquet and BI tools. #}
 {% macro pseudonym_hex(column) -%}
+    {{ return(adapter.dispatch('pseudonym_hex')(column)) }}
+{%- endmacro %}
+
+{% macro default__pseudonym_hex(column) -%}
     lower(lpad(to_hex({{ column }}), 32, '0'))
+{%- endmacro %}
+
+{# Spark's sources hold the pseudonyms as these 32 hex digits already (macros/spark_sources.sql). #}
+{% macro spark__pseudonym_hex(column) -%}
+    {{ column }}
 {%- endmacro %}

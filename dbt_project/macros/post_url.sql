@@ -5,7 +5,7 @@
 {% macro post_url(platform, post_id, permalink, handle) -%}
     case {{ platform }}
         when 'instagram' then {{ permalink }}
-        when 'tiktok' then 'https://www.tiktok.com/@' || ltrim({{ handle }}, '@') || '/video/' || {{ post_id }}
+        when 'tiktok' then 'https://www.tiktok.com/@' || {{ trim_leading(handle, '@') }} || '/video/' || {{ post_id }}
         when 'youtube' then 'https://www.youtube.com/watch?v=' || {{ post_id }}
     end
 {%- endmacro %}

@@ -72,7 +72,7 @@ judged as (
 )
 
 select
-    * exclude (recent_score, sponsored_score, is_recent_unsafe, is_sponsored_unsafe),
+    {{ star_except(['recent_score', 'sponsored_score', 'is_recent_unsafe', 'is_sponsored_unsafe']) }},
     -- least() skips nulls: the worse of the views that were judged, null when neither was.
     least(recent_score, sponsored_score) as brand_safety_score,
     is_recent_unsafe or is_sponsored_unsafe as is_brand_safety_review,

@@ -38,8 +38,8 @@ partnerships as (
         competitor_posts.account_id,
         competitor_posts.post_id,
         competitor_posts.posted_date,
-        string_agg(competitor_posts.competitor_brand, ', ' order by competitor_posts.competitor_brand) as brands,
-        string_agg(competitor_posts.matched_terms, ', ' order by competitor_posts.competitor_brand) as matched_terms
+        {{ text_agg('competitor_posts.competitor_brand', ', ', 'competitor_posts.competitor_brand') }} as brands,
+        {{ text_agg('competitor_posts.matched_terms', ', ', 'competitor_posts.competitor_brand') }} as matched_terms
     from competitor_posts
     cross join as_of
     where
@@ -57,14 +57,14 @@ partnership_summary as (
         platform,
         account_id,
         count(*) as partnership_posts,
-        array_to_string(list_sort(list_distinct(flatten(list(string_split(brands, ', '))))), ', ') as brands,
+        {{ join_distinct_sorted(split_text('brands', ', '), ', ') }} as brands,
         max(posted_date) as last_posted_on,
-        string_agg(post_id, ', ' order by posted_date, post_id) as post_ids,
-        arg_max(
-            brands || ' on ' || strftime(posted_date, '%-d %b %Y') || ' (post ' || post_id || ': '
-            || matched_terms || ')',
-            posted_date
-        ) as latest
+        {{ text_agg('post_id', ', ', 'posted_date, post_id') }} as post_ids,
+        {{ value_at_max(
+            "brands || ' on ' || " ~ format_date('posted_date', '%-d %b %Y') ~ " || ' (post ' || post_id || ': '
+            || matched_terms || ')'",
+            'posted_date'
+        ) }} as latest
     from partnerships
     group by 1, 2
 ),
@@ -88,10 +88,10 @@ breach_summary as (
         platform,
         account_id,
         count(distinct post_id) as breach_posts,
-        string_agg(distinct contract_id, ', ' order by contract_id) as contract_ids,
+        {{ text_agg('contract_id', ', ', 'contract_id', distinct=true) }} as contract_ids,
         max(posted_date) as last_posted_on,
-        string_agg(distinct post_id, ', ' order by post_id) as post_ids,
-        arg_max(detail, posted_date) as latest
+        {{ text_agg('post_id', ', ', 'post_id', distinct=true) }} as post_ids,
+        {{ value_at_max('detail', 'posted_date') }} as latest
     from breaches
     group by 1, 2
 )

@@ -2,6 +2,7 @@
 -- (365) days up to as_of_date: how many posts were due, on time, late and missing (creator_vetting's delivery review
 -- flag and reasons). Pending posts are not judged yet. Null is not 0: an account without a due deliverable in the
 -- window has no row, so no finding.
+{%- set failed_contract = "case when delivery_status in ('late', 'missing') then contract_id end" %}
 with units as (select * from {{ ref('int_contract_deliverable_units') }}),
 
 accounts as (select * from {{ ref('int_creator_accounts') }}),
@@ -16,9 +17,8 @@ record as (
         count(*) filter (where delivery_status = 'missing') as deliverable_posts_missing,
         count(distinct contract_id) as deliverable_contracts,
         max(due_date) filter (where delivery_status in ('late', 'missing')) as last_failed_due_date,
-        string_agg(distinct contract_id, ', ' order by contract_id) filter (
-            where delivery_status in ('late', 'missing')
-        ) as failed_contract_ids
+        -- The contracts of the failed units (null for the others; Spark cannot filter an ordered string_agg).
+        {{ text_agg(failed_contract, ', ', failed_contract, distinct=true) }} as failed_contract_ids
     from units
     where
         delivery_status <> 'pending'
@@ -29,6 +29,6 @@ record as (
 select
     accounts.platform,
     accounts.account_id,
-    record.* exclude (creator_id, platform)
+    {{ star_except(['creator_id', 'platform'], 'record') }}
 from record
 inner join accounts on record.creator_id = accounts.creator_id and record.platform = accounts.platform

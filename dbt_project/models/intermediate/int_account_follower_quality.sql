@@ -32,7 +32,9 @@ shares as (
         counted.mass_followers + counted.suspicious_followers as fake_or_mass_followers
     from counted
     inner join accounts
-        on counted.platform = accounts.platform and counted.account_handle = lower(ltrim(accounts.handle, '@'))
+        on
+            counted.platform = accounts.platform
+            and counted.account_handle = lower({{ trim_leading('accounts.handle', '@') }})
 )
 
 select

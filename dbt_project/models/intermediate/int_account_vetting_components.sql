@@ -104,12 +104,12 @@ gaps as (
         select
             recent_posts.platform,
             recent_posts.account_id,
-            coalesce(
+            {{ days_between('recent_posts.posted_date', 'coalesce(
                 lead(recent_posts.posted_date) over (
                     partition by recent_posts.platform, recent_posts.account_id order by recent_posts.posted_date
                 ),
                 as_of.as_of_date
-            ) - recent_posts.posted_date as gap_days
+            )') }} as gap_days
         from recent_posts
         cross join as_of
     ) as post_gaps

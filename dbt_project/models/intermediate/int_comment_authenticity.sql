@@ -3,7 +3,8 @@
 -- One row per post with its generic share.
 -- Incremental: a run re-judges only the posts with comments loaded since the last run, each from all its sampled
 -- comments, and replaces them by post. A changed lexicon seed needs `dbt build --full-refresh`.
-{{ config(materialized='incremental', unique_key=['platform', 'post_id'], incremental_strategy='delete+insert',
+{{ config(materialized=incremental_materialization(), unique_key=['platform', 'post_id'],
+          incremental_strategy='delete+insert',
           on_schema_change='fail') }}
 with comments as (
     select * from {{ ref('stg_tracking__comment_samples') }}
@@ -15,7 +16,7 @@ with comments as (
     {%- endif %}
 ),
 
-lexicon as (select list(lower(word)) as words from {{ ref('generic_comment_lexicon') }}),
+lexicon as (select {{ list_agg('lower(word)') }} as words from {{ ref('generic_comment_lexicon') }}),
 
 classified as (
     select
@@ -24,10 +25,10 @@ classified as (
         comments.comment_id,
         comments.comment_text,
         comments.loaded_at,
-        list_filter(
-            string_split(regexp_replace(lower(coalesce(comments.comment_text, '')), '[^a-z0-9 ]', ' ', 'g'), ' '),
-            lambda t: t <> ''
-        ) as words,
+        {{ list_where(
+            split_text(regex_replace_all("lower(coalesce(comments.comment_text, ''))", '[^a-z0-9 ]', ' '), ' '),
+            't', "t <> ''"
+        ) }} as words,
         lexicon.words as lexicon_words
     from comments
     cross join lexicon
@@ -40,11 +41,12 @@ judged as (
         comment_id,
         loaded_at,
         case
-            when not regexp_matches(coalesce(comment_text, ''), '[[:alnum:]]') then 'emoji_only'
-            when regexp_full_match(trim(comment_text), '(@[A-Za-z0-9_.]+[[:space:]]*)+') then 'mentions_only'
+            when not {{ regex_matches("coalesce(comment_text, '')", '[[:alnum:]]') }} then 'emoji_only'
+            when {{ regex_full_match('trim(comment_text)', '(@[A-Za-z0-9_.]+[[:space:]]*)+') }} then 'mentions_only'
             when
-                len(words) between 1 and 3
-                and len(list_filter(words, lambda t: not list_contains(lexicon_words, t))) = 0 then 'generic_praise'
+                {{ list_length('words') }} between 1 and 3
+                and {{ list_length(list_where('words', 't', 'not ' ~ list_has('lexicon_words', 't'))) }} = 0
+                then 'generic_praise'
         end as generic_kind
     from classified
 )

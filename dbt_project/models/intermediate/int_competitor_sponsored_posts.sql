@@ -27,30 +27,30 @@ terms as (
         category,
         competitor_brand,
         kind,
-        lower(trim(ltrim(trim(term), '@#'))) as term
+        lower(trim({{ trim_leading('trim(term)', '@#') }})) as term
     from (
         select
             category,
             competitor_brand,
             'handle' as kind,
-            unnest(string_split(handles, ';')) as term
+            {{ unnest_list(split_text('handles', ';')) }} as term
         from {{ ref('competitor_brands') }}
         union all
         select
             category,
             competitor_brand,
             'hashtag',
-            unnest(string_split(hashtags, ';'))
+            {{ unnest_list(split_text('hashtags', ';')) }}
         from {{ ref('competitor_brands') }}
         union all
         select
             category,
             competitor_brand,
             'keyword',
-            unnest(string_split(product_keywords, ';'))
+            {{ unnest_list(split_text('product_keywords', ';')) }}
         from {{ ref('competitor_brands') }}
     ) as listed
-    where trim(ltrim(trim(term), '@#')) <> ''
+    where trim({{ trim_leading('trim(term)', '@#') }}) <> ''
 ),
 
 patterns as (
@@ -77,7 +77,11 @@ mentions as (
         patterns.token
     from posts
     inner join patterns
-        on case when contains(posts.caption, patterns.token) then regexp_matches(posts.caption, patterns.pattern) end
+        on
+            case
+                when contains(posts.caption, patterns.token)
+                    then {{ regex_matches_column('posts.caption', 'patterns.pattern') }}
+            end
 )
 
 select
@@ -88,7 +92,7 @@ select
     posted_date,
     category as competitor_category,
     competitor_brand,
-    string_agg(distinct token, ', ' order by token) as matched_terms
+    {{ text_agg('token', ', ', 'token', distinct=true) }} as matched_terms
 from mentions
 -- Sponsored: the caption also carries a sponsorship marker.
 where
@@ -96,7 +100,8 @@ where
         select 1 from markers
         where
             case
-                when contains(mentions.caption, markers.marker) then regexp_matches(mentions.caption, markers.pattern)
+                when contains(mentions.caption, markers.marker)
+                    then {{ regex_matches_column('mentions.caption', 'markers.pattern') }}
             end
     )
 group by all

@@ -40,9 +40,9 @@ post_rows as (
             when 'youtube'
                 then case
                     when
-                        regexp_matches(
-                            lower(coalesce(youtube.title, '') || ' ' || coalesce(posts.caption, '')), '#shorts?\b'
-                        )
+                        {{ regex_matches(
+                            "lower(coalesce(youtube.title, '') || ' ' || coalesce(posts.caption, ''))", '#shorts?\\b'
+                        ) }}
                         then 'short'
                     else 'video'
                 end
@@ -111,7 +111,7 @@ local_time as (
         zones.audience_country_code,
         zones.time_zone as audience_time_zone,
         zones.time_zone_basis,
-        timezone(zones.time_zone, timezone('UTC', all_rows.posted_at)) as posted_at_local
+        {{ local_wall_clock('zones.time_zone', 'all_rows.posted_at') }} as posted_at_local
     from all_rows
     inner join {{ ref('int_account_time_zones') }} as zones
         on all_rows.platform = zones.platform and all_rows.account_id = zones.account_id
@@ -134,7 +134,7 @@ select
     local_time.audience_time_zone,
     local_time.time_zone_basis,
     local_time.posted_at_local,
-    cast(isodow(local_time.posted_at_local) as integer) as local_weekday,
+    cast({{ iso_weekday('local_time.posted_at_local') }} as integer) as local_weekday,
     dayname(local_time.posted_at_local) as local_weekday_name,
     cast(hour(local_time.posted_at_local) as integer) as local_hour,
     local_time.followers_at_post,

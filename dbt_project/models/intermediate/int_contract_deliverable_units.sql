@@ -130,7 +130,7 @@ candidates as (
                 contract_refs.contract_id = contract_formats.contract_id
                 -- Whole words: code XIN20 is not named by a caption with XIN202. contains() first is cheap.
                 and contains(lower(coalesce(posts.caption, '')), contract_refs.ref)
-                and regexp_matches(lower(posts.caption), {{ whole_word_pattern('contract_refs.ref') }})
+                and {{ regex_matches_column('lower(posts.caption)', whole_word_pattern('contract_refs.ref')) }}
         ) as names_contract
     from contract_formats
     inner join posts
@@ -199,7 +199,7 @@ units as (
             order by deliverables.due_date, unit.unit_number
         ) as fill_order
     from deliverables
-    cross join unnest(generate_series(1, deliverables.posts_due)) as unit (unit_number)
+    {{ cross_join_series('1', 'deliverables.posts_due', 'unit', 'unit_number') }}
 )
 
 select
@@ -215,7 +215,10 @@ select
     ranked_posts.posted_date,
     ranked_posts.match_basis,
     -- greatest() skips nulls: an unposted unit must stay null, not 0 days late.
-    case when ranked_posts.post_id is not null then greatest(0, ranked_posts.posted_date - units.due_date) end
+    case
+        when ranked_posts.post_id is not null
+            then greatest(0, {{ days_between('units.due_date', 'ranked_posts.posted_date') }})
+    end
         as days_late,
     case
         when ranked_posts.post_id is not null and ranked_posts.posted_date <= units.due_date then 'on_time'

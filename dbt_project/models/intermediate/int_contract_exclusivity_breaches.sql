@@ -20,9 +20,9 @@ breaches as (
         competitor_posts.post_id,
         competitor_posts.posted_date,
         -- A post can promote two competitors of the category.
-        string_agg(competitor_posts.competitor_brand, ', ' order by competitor_posts.competitor_brand)
+        {{ text_agg('competitor_posts.competitor_brand', ', ', 'competitor_posts.competitor_brand') }}
             as competitor_brands,
-        string_agg(competitor_posts.matched_terms, ', ' order by competitor_posts.competitor_brand) as matched_terms
+        {{ text_agg('competitor_posts.matched_terms', ', ', 'competitor_posts.competitor_brand') }} as matched_terms
     from windows
     inner join competitor_posts
         on
@@ -37,7 +37,8 @@ breaches as (
 select
     *,
     'sponsored post ' || post_id || ' on ' || platform || ' for ' || competitor_brands || ' (' || matched_terms
-    || ') on ' || strftime(posted_date, '%-d %b %Y') || ', inside the ' || exclusivity_category
+    || ') on ' || {{ format_date('posted_date', '%-d %b %Y') }} || ', inside the ' || exclusivity_category
     || ' exclusivity of contract ' || contract_id || ' (campaign ' || campaign_id || ', '
-    || strftime(window_start, '%-d %b %Y') || ' to ' || strftime(window_end, '%-d %b %Y') || ')' as detail
+    || {{ format_date('window_start', '%-d %b %Y') }} || ' to '
+    || {{ format_date('window_end', '%-d %b %Y') }} || ')' as detail
 from breaches

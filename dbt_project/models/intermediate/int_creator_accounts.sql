@@ -15,7 +15,7 @@ accounts as (
     select
         creator_id,
         'tiktok',
-        coalesce(tiktok_open_id, ltrim(tiktok_username, '@')),
+        coalesce(tiktok_open_id, {{ trim_leading('tiktok_username', '@') }}),
         tiktok_username
     from creators
     where tiktok_open_id is not null or tiktok_username is not null

@@ -30,7 +30,7 @@ newest_snapshot as (
     select
         platform,
         account_id,
-        arg_max(followers, snapshot_date) as followers
+        {{ value_at_max('followers', 'snapshot_date') }} as followers
     from {{ ref('int_follower_snapshots') }}
     group by platform, account_id
 )

@@ -3,7 +3,7 @@
 -- Incremental: for each account with snapshots loaded since the last run, only the days from its earliest new or
 -- corrected snapshot on are recomputed, from the history their deltas and baselines look back on (one day for the
 -- delta, growth_window_days for the baseline). Late and corrected snapshots are handled: the earliest one decides.
-{{ config(materialized='incremental', unique_key=['platform', 'account_id', 'snapshot_date'],
+{{ config(materialized=incremental_materialization(), unique_key=['platform', 'account_id', 'snapshot_date'],
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 {%- set lookback_days = var('growth_window_days') + 1 %}
 with
@@ -62,7 +62,7 @@ daily as (
 
 with_baselines as (
     select
-        * exclude (source_loaded_at),
+        {{ star_except(['source_loaded_at']) }},
         {{ trailing_median('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}
             as median_delta_28d,
         {{ trailing_mad('follower_delta', 'platform, account_id', 'snapshot_date', var('growth_window_days')) }}

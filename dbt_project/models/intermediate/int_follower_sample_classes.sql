@@ -29,18 +29,18 @@ sampled as (
 
 features as (
     select
-        * exclude (created_same_week),
+        {{ star_except(['created_same_week']) }},
         coalesce(
             created_same_week >= {{ var('follower_burst_min_followers') }}
             and created_same_week >= {{ var('follower_burst_min_share') }} * sample_size,
             false
         ) as is_burst_created,
-        date_diff('day', last_post_at, sampled_at) as days_since_last_post
+        {{ days_between('last_post_at', 'sampled_at') }} as days_since_last_post
     from sampled
 )
 
 select
-    * exclude (sample_size, sample_file, loaded_at),
+    {{ star_except(['sample_size', 'sample_file', 'loaded_at']) }},
     {{ follower_fake_signs(follower_thresholds()) }} as fake_signs,
     {{ follower_class() }} as follower_class
 from features

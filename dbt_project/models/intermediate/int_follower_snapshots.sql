@@ -4,7 +4,7 @@
 -- Incremental: a run recomputes the account days with tracking snapshots loaded since the last one, and every
 -- scraped day (few, and the account a scraped author maps to follows the creators template, which may have changed):
 -- the scraped rows are deleted first, so a day whose author now maps to another account leaves no stale row.
-{{ config(materialized='incremental', unique_key=['platform', 'account_id', 'snapshot_date'],
+{{ config(materialized=incremental_materialization(), unique_key=['platform', 'account_id', 'snapshot_date'],
           incremental_strategy='delete+insert', on_schema_change='fail',
           pre_hook="{% if is_incremental() %}delete from {{ this }} where snapshot_source = 'tiktok_scraper'{% endif %}")
 }}

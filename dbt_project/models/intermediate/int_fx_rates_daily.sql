@@ -34,8 +34,8 @@ filled as (
     select
         spine.date_day as rate_date,
         currencies.currency,
-        last_value(rates.rate ignore nulls) over carried as last_rate,
-        last_value(rates.rate_date ignore nulls) over carried as last_rate_date
+        {{ last_value_ignore_nulls('rates.rate') }} over carried as last_rate,
+        {{ last_value_ignore_nulls('rates.rate_date') }} over carried as last_rate_date
     from spine
     inner join currencies on spine.date_day >= currencies.first_day
     left join rates on spine.date_day = rates.rate_date and currencies.currency = rates.currency
@@ -48,7 +48,8 @@ select
     rate_date,
     currency,
     case
-        when rate_date - last_rate_date <= cast({{ var('fx_max_rate_age_days') }} as integer) then last_rate
+        when {{ days_between('last_rate_date', 'rate_date') }} <= cast({{ var('fx_max_rate_age_days') }} as integer)
+            then last_rate
     end as units_per_usd,
     last_rate_date as rate_from_date
 from filled

@@ -76,7 +76,7 @@ link_winner as (
     -- An order can match two links in theory (two refs): keep one, deterministically. Here, on the matched orders
     -- only: the same window over every order's joined row held them all in memory (out of memory at 1 GB, scale L).
     qualify row_number() over (
-        partition by orders.order_name order by max(touches.touch_date) desc, link_assignments.link_id
+        partition by orders.order_name order by last_touch_date desc, link_assignments.link_id asc
     ) = 1
 ),
 

@@ -5,8 +5,7 @@ codes as (
     select
         order_name,
         order_date,
-        unnest(discount_codes) as discount_code,
-        unnest(range(1, len(discount_codes) + 1)) as code_position
+        {{ unnest_with_position('discount_codes', 'discount_code', 'code_position') }}
     from orders
     where discount_code_count > 0
 )

@@ -5,8 +5,11 @@
 -- Money stays DECIMAL(38, 2); the pro-rata shares are computed in integer cents, never in floating point.
 -- Incremental: a run rebuilds only the orders with rows loaded since the last run (late-arriving orders and
 -- re-delivered versions alike), each from the full staging history, and replaces them by order_name.
-{{ config(materialized='incremental', unique_key='order_name', incremental_strategy='delete+insert',
+{{ config(materialized=incremental_materialization(), unique_key='order_name', incremental_strategy='delete+insert',
           on_schema_change='fail') }}
+{#- An API order's lines that are goods (not gift cards), and its gift-card lines. #}
+{%- set goods_lines = list_where('api_orders.lines', 'l', 'not coalesce(l.gift_card, false)') %}
+{%- set gift_card_lines = list_where('api_orders.lines', 'l', 'coalesce(l.gift_card, false)') %}
 with
 {%- if is_incremental() %}
     watermark as (select max(source_loaded_at) as loaded_at from {{ this }}),
@@ -41,22 +44,26 @@ woo_orders as (
 api_orders as (
     select
         *,
-        json_transform(
-            line_items,
+        {{ parse_json(
+            'line_items',
             '[{"id": "BIGINT", "quantity": "BIGINT", "price": "DECIMAL(38,2)", "gift_card": "BOOLEAN",
-               "discount_allocations": [{"amount": "DECIMAL(38,2)"}], "tax_lines": [{"price": "DECIMAL(38,2)"}]}]'
-        ) as lines,
-        flatten(list_transform(
-            json_transform(
-                coalesce(refunds, '[]'),
+               "discount_allocations": [{"amount": "DECIMAL(38,2)"}], "tax_lines": [{"price": "DECIMAL(38,2)"}]}]',
+            'array<struct<id:bigint, quantity:bigint, price:decimal(38,2), gift_card:boolean,
+               discount_allocations:array<struct<amount:decimal(38,2)>>, tax_lines:array<struct<price:decimal(38,2)>>>>'
+        ) }} as lines,
+        flatten({{ list_map(
+            parse_json(
+                "coalesce(refunds, '[]')",
                 '[{"refund_line_items": [{"line_item_id": "BIGINT", "subtotal": "DECIMAL(38,2)",
-                   "total_tax": "DECIMAL(38,2)"}]}]'
+                   "total_tax": "DECIMAL(38,2)"}]}]',
+                'array<struct<refund_line_items:array<struct<line_item_id:bigint, subtotal:decimal(38,2),
+                   total_tax:decimal(38,2)>>>>'
             ),
-            lambda r: coalesce(struct_extract(r, 'refund_line_items'), [])
-        )) as refund_lines,
-        coalesce(list_sum(list_transform(
-            json_extract_string(shipping_lines, '$[*].discounted_price'), lambda x: cast(x as decimal(38, 2))
-        )), 0) as shipping
+            'r', 'coalesce(r.refund_line_items, ' ~ empty_list() ~ ')'
+        ) }}) as refund_lines,
+        coalesce({{ list_total(list_map(
+            json_path_strings('shipping_lines', '$[*].discounted_price'), 'x', 'cast(x as decimal(38, 2))'
+        )) }}, 0) as shipping
     from {{ ref('stg_shopify__orders_api') }}
     {%- if is_incremental() %} where order_name in (select order_name from changed){% endif %}
 ),
@@ -117,10 +124,10 @@ csv_final as (
         customer_phone_hash,
         cast(null as bigint) as customer_id,
         shipping_country,
-        list_transform(
-            list_filter(string_split(coalesce(discount_codes_text, ''), ','), lambda x: trim(x) <> ''),
-            lambda x: upper(trim(x))
-        ) as discount_codes,
+        {{ list_map(
+            list_where(split_text("coalesce(discount_codes_text, '')", ','), 'x', "trim(x) <> ''"),
+            'x', 'upper(trim(x))'
+        ) }} as discount_codes,
         landing_site,
         is_tax_inclusive,
         merch_gross,
@@ -160,53 +167,36 @@ api_final as (
         api_orders.customer_phone_hash,
         api_orders.customer_id,
         api_orders.shipping_country,
-        -- x is the lambda's parameter, not a column (RF03 cannot tell).
-        list_transform({{ json_path_strings('discount_codes', '$[*].code') }}, lambda x: upper(x))  -- noqa: RF03
-            as discount_codes,
+        {{ list_map(json_path_strings('discount_codes', '$[*].code'), 'x', 'upper(x)') }} as discount_codes,
         api_orders.landing_site,
         coalesce(is_tax_inclusive, false) as is_tax_inclusive,
-        coalesce(list_sum(list_transform(
-            list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)), lambda l: l.price * l.quantity
-        )), 0) as merch_gross,
+        coalesce({{ list_total(list_map(goods_lines, 'l', 'l.price * l.quantity')) }}, 0) as merch_gross,
         -- discount_allocations carry order-level discounts too (Shopify allocates them to the lines).
-        merch_gross - coalesce(list_sum(list_transform(
-            list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)),
-            lambda l: coalesce(list_sum(list_transform(l.discount_allocations, lambda a: a.amount)), 0)
-        )), 0) as merch_subtotal,
+        merch_gross - coalesce({{ list_total(list_map(goods_lines, 'l',
+            'coalesce(' ~ list_total(list_map('l.discount_allocations', 'a', 'a.amount')) ~ ', 0)'
+        )) }}, 0) as merch_subtotal,
         case
             when coalesce(is_tax_inclusive, false)
-                then coalesce(list_sum(list_transform(
-                    list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)),
-                    lambda l: coalesce(list_sum(list_transform(l.tax_lines, lambda t: t.price)), 0)
-                )), 0)
+                then coalesce({{ list_total(list_map(goods_lines, 'l',
+                    'coalesce(' ~ list_total(list_map('l.tax_lines', 't', 't.price')) ~ ', 0)'
+                )) }}, 0)
             else 0
         end as items_tax,
         cast(null as decimal(38, 2)) as refunded_with_tax,
         -- Refund line subtotals are as the store shows prices: with the tax in tax-inclusive stores.
-        coalesce(list_sum(list_transform(
-            list_filter(
-                api_orders.refund_lines,
-                lambda r: not coalesce(list_contains(
-                    list_transform(
-                        list_filter(api_orders.lines, lambda l: coalesce(l.gift_card, false)), lambda l: l.id
-                    ),
-                    r.line_item_id
-                ), false)
-            ),
-            lambda r: r.subtotal - case when coalesce(is_tax_inclusive, false) then coalesce(r.total_tax, 0) else 0 end
-        )), 0) as refunds_ex_tax,
-        coalesce(list_sum(list_transform(
-            list_filter(api_orders.lines, lambda l: coalesce(l.gift_card, false)), lambda l: l.price * l.quantity
-        )), 0) as gift_card_sales,
+        coalesce({{ list_total(list_map(
+            list_where('api_orders.refund_lines', 'r',
+                'not coalesce(' ~ list_has(list_map(gift_card_lines, 'l', 'l.id'), 'r.line_item_id') ~ ', false)'),
+            'r', 'r.subtotal - case when coalesce(is_tax_inclusive, false) then coalesce(r.total_tax, 0) else 0 end'
+        )) }}, 0) as refunds_ex_tax,
+        coalesce({{ list_total(list_map(gift_card_lines, 'l', 'l.price * l.quantity')) }}, 0) as gift_card_sales,
         cast(coalesce(api_orders.subtotal_price, 0) as decimal(38, 2)) + api_orders.shipping
         + case when coalesce(is_tax_inclusive, false) then 0 else coalesce(api_orders.total_tax, 0) end
             as expected_total,
         cast(api_orders.total_price as decimal(38, 2)) as export_total,
         cast(api_orders.total_discounts as decimal(38, 2)) as export_discounts,
         cast(coalesce(api_orders.total_tax, 0) as decimal(38, 2)) as taxes,
-        coalesce(list_sum(list_transform(
-            list_filter(api_orders.lines, lambda l: not coalesce(l.gift_card, false)), lambda l: l.quantity
-        )), 0) as units,
+        coalesce({{ list_total(list_map(goods_lines, 'l', 'l.quantity'), 'bigint') }}, 0) as units,
         api_orders.is_test,
         api_orders.loaded_at as source_loaded_at
     from api_orders
@@ -227,7 +217,7 @@ woo_final as (
         customer_phone_hash,
         nullif(customer_id, 0) as customer_id,  -- 0 is every guest: not a customer key
         shipping_country,
-        list_transform({{ json_path_strings('coupon_lines', '$[*].code') }}, lambda x: upper(x)) as discount_codes,
+        {{ list_map(json_path_strings('coupon_lines', '$[*].code'), 'x', 'upper(x)') }} as discount_codes,
         null as landing_site,
         false as is_tax_inclusive,  -- WooCommerce line totals are always before tax
         {{ json_path_sum('line_items', '$[*].total') }} + coalesce(discount_total, 0) as merch_gross,
@@ -243,7 +233,9 @@ woo_final as (
         total as export_total,
         discount_total as export_discounts,
         coalesce(total_tax, 0) as taxes,
-        list_sum(list_transform(json_extract(line_items, '$[*].quantity'), lambda x: cast(x as integer))) as units,
+        {{ list_total(
+            list_map(json_path_strings('line_items', '$[*].quantity'), 'x', 'cast(x as integer)'), 'bigint'
+        ) }} as units,
         false as is_test,
         loaded_at as source_loaded_at
     from woo_orders
@@ -306,7 +298,7 @@ final as (
         ) as customer_key,
         shipping_country,
         discount_codes,
-        len(discount_codes) as discount_code_count,
+        {{ list_length('discount_codes') }} as discount_code_count,
         landing_site,
         lower({{ url_param('landing_site', 'ref') }}) as landing_ref,
         lower({{ url_param('landing_site', 'utm_source') }}) as landing_utm_source,
@@ -332,7 +324,7 @@ final as (
 )
 
 select
-    * exclude (source_loaded_at),
+    {{ star_except(['source_loaded_at']) }},
     exclusion_reason is null as is_valid,
     case
         when exclusion_reason is not null then 'excluded'

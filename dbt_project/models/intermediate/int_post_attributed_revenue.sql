@@ -45,6 +45,9 @@ select
     platform,
     post_id,
     count(*) as attributed_orders,
-    cast(sum(trunc(net_revenue_reporting * 100 / posts_sharing) / 100) as decimal(38, 2)) as attributed_net_revenue
+    -- In DOUBLE, as DuckDB divides a DECIMAL by an integer (Spark would keep a DECIMAL and could cut another cent).
+    cast(sum(
+        {{ truncate_number('cast(net_revenue_reporting * 100 as double) / posts_sharing') }} / 100
+    ) as decimal(38, 2)) as attributed_net_revenue
 from credits
 group by 1, 2

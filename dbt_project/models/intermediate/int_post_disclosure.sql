@@ -21,9 +21,10 @@ checked as (
         creator_id,
         post_id,
         posted_date,
-        regexp_matches(lower(coalesce(caption, '')), '{{ disclosure }}') as is_disclosed,
-        regexp_matches(lower(coalesce(caption, '')), '{{ runs | join("|") }}') as is_in_hashtag_run,
-        length(regexp_extract(lower(coalesce(caption, '')), '^(.*?){{ disclosure }}', 1)) as chars_before_disclosure
+        {{ regex_matches("lower(coalesce(caption, ''))", disclosure) }} as is_disclosed,
+        {{ regex_matches("lower(coalesce(caption, ''))", runs | join("|")) }} as is_in_hashtag_run,
+        length(regexp_extract(lower(coalesce(caption, '')), {{ regex_literal('^(.*?)' ~ disclosure) }}, 1))
+            as chars_before_disclosure
     from posts
 )
 

@@ -1,7 +1,8 @@
 -- One row per post on any platform, with its creator, engagement counts and followers at post time.
 -- Incremental: a run rebuilds the posts whose metrics were loaded since the last run, and every post of an
 -- account whose follower snapshots or profile were (followers at post time may have arrived late).
-{{ config(materialized='incremental', unique_key=['platform', 'post_id'], incremental_strategy='delete+insert',
+{{ config(materialized=incremental_materialization(), unique_key=['platform', 'post_id'],
+          incremental_strategy='delete+insert',
           on_schema_change='fail') }}
 with source_loads as (
     -- Every input with its load time: the incremental filter and the watermark both come from here.

@@ -24,7 +24,8 @@ matched as (
         -- The platform's own count when the account is known: a tool's figure can be weeks old.
         coalesce(profiles.followers, listed.followers) as best_followers
     from listed
-    left join profiles on listed.platform = profiles.platform and listed.handle = ltrim(profiles.handle, '@')
+    left join profiles
+        on listed.platform = profiles.platform and listed.handle = {{ trim_leading('profiles.handle', '@') }}
 )
 
 select

@@ -17,18 +17,18 @@ accounts as (
 handles as (
     -- A handle listed for two accounts matches neither: a guess could credit one creator's posts to another.
     select
-        ltrim(handle, '@') as handle,
+        {{ trim_leading('handle', '@') }} as handle,
         any_value(account_id) as account_id
     from accounts
     where handle is not null
-    group by ltrim(handle, '@')
+    group by {{ trim_leading('handle', '@') }}
     having count(*) = 1
 ),
 
 named as (
     select
         *,
-        regexp_extract(parse_filename(source_file), '([0-9]{4}-[0-9]{2}-[0-9]{2})(_[0-9]{2}-[0-9]{2}-[0-9]{2})?', 0)
+        regexp_extract({{ file_name('source_file') }}, '([0-9]{4}-[0-9]{2}-[0-9]{2})(_[0-9]{2}-[0-9]{2}-[0-9]{2})?', 0)
             as file_time
     from scraped
 ),
@@ -61,9 +61,9 @@ select
     named.share_count,
     named.save_count,
     coalesce(
-        try_strptime(named.file_time, '%Y-%m-%d_%H-%M-%S'),
-        try_strptime(named.file_time, '%Y-%m-%d'),
-        timezone('UTC', named.loaded_at)
+        {{ try_strptime('named.file_time', '%Y-%m-%d_%H-%M-%S') }},
+        {{ try_strptime('named.file_time', '%Y-%m-%d') }},
+        {{ utc_wall_clock('named.loaded_at') }}
     ) as scraped_at,
     named.source_file,
     named.source_row,

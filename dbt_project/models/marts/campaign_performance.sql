@@ -152,7 +152,7 @@ select
     campaign_name,
     campaign_start_date,
     week_start,
-    cast(strftime(week_start, '%G-W%V') as varchar) as iso_week,
+    cast({{ format_date('week_start', '%G-W%V') }} as {{ dbt.type_string() }}) as iso_week,
     '{{ var("reporting_currency") }}' as reporting_currency,
     cast(coalesce(creators, 0) as bigint) as creators,
     orders,

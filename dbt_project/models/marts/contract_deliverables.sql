@@ -27,7 +27,7 @@ deliverables as (
         count(*) filter (where match_basis = 'account_and_dates') as posts_matched_by_dates,
         max(days_late) as max_days_late,
         max(posted_date) as last_posted_date,
-        string_agg(post_id, ', ' order by posted_date, post_id) as post_ids
+        {{ text_agg('post_id', ', ', 'posted_date, post_id') }} as post_ids
     from units
     group by 1, 2, 3, 4, 5, 6
 )

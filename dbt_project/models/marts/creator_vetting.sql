@@ -78,7 +78,7 @@ base as (
         case when profiles.platform = 'instagram' then engagement.er_followers else engagement.er_views end
             as scored_er,
         geo.geo_match,
-        components.* exclude (platform, account_id),
+        {{ star_except(['platform', 'account_id'], 'components') }},
         follower_quality.sampled_followers,
         follower_quality.fake_or_mass_share,
         follower_quality.fake_or_mass_share_low,

@@ -31,7 +31,7 @@ growth_evidence as (
         round(growth.delta_share, 4) as measured_share,
         case when growth.follower_delta > 0 then '+' else '' end || format('{:,}', growth.follower_delta)
         || ' followers (' || case when growth.follower_delta > 0 then '+' else '' end
-        || round(100 * growth.delta_share, 1) || '%) on ' || strftime(growth.snapshot_date, '%-d %b %Y')
+        || round(100 * growth.delta_share, 1) || '%) on ' || {{ format_date('growth.snapshot_date', '%-d %b %Y') }}
         || case
             when growth.is_explained_spike then ', the day of viral post ' || growth.explaining_post_id
             when growth.is_spike then ' with no post to explain it'

@@ -32,7 +32,7 @@ counted as (
         arg_max(measured_value, abs(measured_share)) as largest_value,
         arg_max(measured_share, abs(measured_share)) as largest_share,
         arg_max(detail, abs(measured_share)) as largest_detail,
-        string_agg(post_id, ', ' order by observed_on, post_id) as post_ids
+        {{ text_agg('post_id', ', ', 'observed_on, post_id') }} as post_ids
     from evidence
     group by 1, 2, 3
 ),
@@ -114,7 +114,7 @@ reasons as (
                 || ' follower jumps with no post to explain them in {{ var("growth_lookback_days") }}'
                 || ' days, the largest ' || largest_spike
         end as detail,
-        cast(null as varchar) as evidence
+        cast(null as {{ dbt.type_string() }}) as evidence
     from joined
     where unexplained_spikes > 0
     union all

@@ -74,7 +74,7 @@ select
     creator_id,
     creator_name,
     week_start,
-    cast(strftime(week_start, '%G-W%V') as varchar) as iso_week,
+    cast({{ format_date('week_start', '%G-W%V') }} as {{ dbt.type_string() }}) as iso_week,
     '{{ var("reporting_currency") }}' as reporting_currency,
     orders,
     new_customers,

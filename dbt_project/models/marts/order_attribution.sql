@@ -57,7 +57,7 @@ select
         when is_valid and attribution_rule = 'link'
             then link_last_touch_date + cast({{ var('attribution_window_days') }} as integer)
     end as link_window_end_date,
-    array_to_string(discount_codes, ', ') as discount_codes,
+    {{ join_list('discount_codes', ', ') }} as discount_codes,
     discount_code_count,
     landing_ref,
     shipping_country,

@@ -91,7 +91,7 @@ contract_rates as (
     select
         unit_rates.contract_id,
         count(*) as deliverables,
-        string_agg(distinct unit_rates.tier, ', ' order by unit_rates.tier) as tiers,
+        {{ text_agg('unit_rates.tier', ', ', 'unit_rates.tier', distinct=true) }} as tiers,
         case when count(unit_rates.rate_low) = count(*) then sum(unit_rates.rate_low) end as market_low,
         case when count(unit_rates.rate_high) = count(*) then sum(unit_rates.rate_high) end as market_high,
         case when count(unit_rates.engaged_followers) = count(*) then sum(unit_rates.engaged_followers) end
@@ -112,7 +112,7 @@ contract_rates as (
 formats as (
     select
         contract_id,
-        string_agg(deliverables || ' ' || deliverable_format, ', ' order by deliverable_format) as deliverable_formats
+        {{ text_agg("deliverables || ' ' || deliverable_format", ', ', 'deliverable_format') }} as deliverable_formats
     from format_counts
     group by 1
 ),

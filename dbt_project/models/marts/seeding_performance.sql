@@ -114,7 +114,7 @@ select
     coalesce(post_totals.posts, 0) > 0 as has_posted,
     coalesce(post_totals.posts, 0) as posts,
     post_totals.first_post_date,
-    post_totals.first_post_date - pairs.campaign_start_date as days_to_first_post,
+    {{ days_between('pairs.campaign_start_date', 'post_totals.first_post_date') }} as days_to_first_post,
     -- Null, never 0, without a post (nothing to spread the gift over) or without the product's cost.
     case
         when not pairs.is_gift_cost_missing

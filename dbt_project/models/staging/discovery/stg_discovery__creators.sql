@@ -4,12 +4,12 @@ with source as (select * from {{ source('discovery', 'discovery_creators') }}),
 renamed as (
     select
         lower(platform) as platform,
-        lower(ltrim(username, '@')) as handle,
+        lower({{ trim_leading('username', '@') }}) as handle,
         full_name,
         followers,
         -- "2.3%" (ingest accepted only this shape) as a fraction, like every rate in the marts; rounded so that
         -- 0.9% is 0.009, not 0.009000000000000001.
-        round(cast(trim(rtrim(engagement_rate, '%')) as double) / 100, 8) as engagement_rate,
+        round(cast(trim({{ trim_trailing('engagement_rate', '%') }}) as double) / 100, 8) as engagement_rate,
         country as reported_country,
         category,
         profile_url,

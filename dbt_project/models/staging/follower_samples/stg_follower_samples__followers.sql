@@ -4,7 +4,7 @@ with source as (select * from {{ source('follower_samples', 'follower_samples') 
 renamed as (
     select
         lower(platform) as platform,
-        lower(ltrim(account, '@')) as account_handle,
+        lower({{ trim_leading('account', '@') }}) as account_handle,
         sampled_at,
         {{ pseudonym_hex('follower_handle') }} as follower_hash,
         handle_length,

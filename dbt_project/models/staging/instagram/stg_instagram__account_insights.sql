@@ -11,7 +11,7 @@ daily as (
         coalesce(names.current_name, source.metric_name) as metric_name,
         source.metric_name as reported_metric_name,
         source.metric_period,
-        unnest(json_extract(source.daily_values, '$[*]')) as daily_value,
+        {{ unnest_json_array('source.daily_values') }} as daily_value,
         source.fetched_at,
         source._loaded_at
     from source
@@ -23,8 +23,8 @@ select
     metric_name,
     reported_metric_name,
     metric_period,
-    cast(timezone('UTC', try_cast(daily_value ->> '$.end_time' as timestamptz)) as date) as metric_date,
-    try_cast(daily_value ->> '$.value' as bigint) as metric_value,
+    cast({{ try_utc_timestamp(json_text('daily_value', '$.end_time')) }} as date) as metric_date,
+    try_cast({{ json_text('daily_value', '$.value') }} as bigint) as metric_value,
     fetched_at,
     _loaded_at as loaded_at
 from daily

@@ -3,7 +3,7 @@
 -- Incremental (the newest value per metric is a window over all history): a run rebuilds the media with insights
 -- loaded since the last one, from all their fetches, and replaces them by media_id. A changed
 -- instagram_metric_names seed needs `dbt build --full-refresh`.
-{{ config(materialized='incremental', unique_key='media_id', incremental_strategy='delete+insert',
+{{ config(materialized=incremental_materialization(), unique_key='media_id', incremental_strategy='delete+insert',
           on_schema_change='fail',
           pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with source as (

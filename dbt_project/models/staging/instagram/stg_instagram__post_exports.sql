@@ -8,7 +8,7 @@ select
     lower(account_username) as account_username,
     description as caption,
     -- "Publish time" has no time zone (Meta writes the exporting user's); ingest accepted only these two shapes.
-    coalesce(try_strptime(posted_at, '%m/%d/%Y %H:%M'), try_cast(posted_at as timestamp)) as posted_at,
+    coalesce({{ try_strptime('posted_at', '%m/%d/%Y %H:%M') }}, try_cast(posted_at as timestamp)) as posted_at,
     permalink,
     post_type,
     -- Exports from before Meta's 2025 rename have "Impressions" where newer ones have "Views".

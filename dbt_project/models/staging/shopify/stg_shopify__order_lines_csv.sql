@@ -1,7 +1,7 @@
 -- One row per CSV line item. A re-delivered export (same order in a newer file) replaces the older rows.
 -- Incremental (the newest version per order is a window over all history, too slow to recompute daily): a run
 -- rebuilds the orders with lines loaded since the last one, from all their loads, and replaces them by order_name.
-{{ config(materialized='incremental', unique_key='order_name', incremental_strategy='delete+insert',
+{{ config(materialized=incremental_materialization(), unique_key='order_name', incremental_strategy='delete+insert',
           on_schema_change='fail',
           pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with source as (

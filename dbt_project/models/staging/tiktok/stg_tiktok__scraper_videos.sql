@@ -5,7 +5,7 @@ with source as (select * from {{ source('tiktok', 'tiktok_scraper_videos') }})
 select
     video_id,
     author_id,
-    lower(ltrim(username, '@')) as username,
+    lower({{ trim_leading('username', '@') }}) as username,
     follower_count,
     posted_at,
     description as caption,

@@ -1,6 +1,7 @@
 -- Incremental (the newest version per comment is a window over all history): a run rebuilds the comments loaded
 -- since the last one, from all their deliveries, and replaces them.
-{{ config(materialized='incremental', unique_key=['platform', 'comment_id'], incremental_strategy='delete+insert',
+{{ config(materialized=incremental_materialization(), unique_key=['platform', 'comment_id'],
+          incremental_strategy='delete+insert',
           on_schema_change='fail',
           pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with source as (

@@ -1,6 +1,6 @@
 -- Incremental (the newest version per day is a window over all history): a run rebuilds the account days with
 -- snapshots loaded since the last one, from all their deliveries, and replaces them.
-{{ config(materialized='incremental', unique_key=['platform', 'account_id', 'snapshot_date'],
+{{ config(materialized=incremental_materialization(), unique_key=['platform', 'account_id', 'snapshot_date'],
           incremental_strategy='delete+insert', on_schema_change='fail',
           pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with source as (

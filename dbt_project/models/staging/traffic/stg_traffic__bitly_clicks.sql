@@ -6,9 +6,9 @@ renamed as (
         bitlink,
         long_url,
         cast(coalesce(
-            try_strptime(click_date, '%Y-%m-%d'),
-            try_strptime(click_date, '%Y-%m-%dT%H:%M:%S%z'),
-            try_strptime(click_date, '%m/%d/%Y')
+            {{ try_strptime('click_date', '%Y-%m-%d') }},
+            {{ try_strptime('click_date', '%Y-%m-%dT%H:%M:%S%z') }},
+            {{ try_strptime('click_date', '%m/%d/%Y') }}
         ) as date) as click_date,
         clicks,
         _source_row,

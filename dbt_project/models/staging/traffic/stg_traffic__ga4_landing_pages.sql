@@ -6,7 +6,7 @@ with source as (select * from {{ source('traffic', 'ga4_landing_pages') }}),
 renamed as (
     select
         landing_page,
-        cast(try_strptime(session_date, '%Y%m%d') as date) as session_date,
+        cast({{ try_strptime('session_date', '%Y%m%d') }} as date) as session_date,
         source_medium,
         campaign,
         sessions,
