@@ -333,7 +333,8 @@ def test_each_planted_case_score_fails_when_its_mart_is_wrong(truth: dict, built
                                                               tmp_path: Path) -> None:
     """A score that cannot fail proves nothing: with each decision mart broken for its planted case (the pair's ranks
     swapped, a winner unflagged, a silent gift marked posted and a posting one marked silent, a contract of the
-    over-priced creator called in range, the growing partner not due a review), evaluate misses exactly those."""
+    over-priced creator called in range, the growing partner not due a review, a bad actor increased and another
+    reviewed), evaluate misses exactly those."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, warehouse)
     (pair,) = truth["customer_value_cases"]
@@ -362,6 +363,14 @@ def test_each_planted_case_score_fails_when_its_mart_is_wrong(truth: dict, built
                        {"c": rates["over_priced"]})
         broken.execute("update marts.rate_review set is_rate_review = false where creator_id = $c",
                        {"c": rates["growing_partner"]})
+        bad = sorted({p["creator_id"] for p in truth["planted_creators"] if p["case"] in VETTING_REASON})
+        increased = broken.execute("select min(creator_id) from marts.budget_recommendations "
+                                   "where list_contains($bad, creator_id)", {"bad": bad}).fetchone()[0]
+        broken.execute("update marts.budget_recommendations set recommendation = 'increase' where creator_id = $c",
+                       {"c": increased})
+        reviewed = broken.execute("select min(creator_id) from marts.rate_review where list_contains($bad, creator_id)",
+                                  {"bad": bad}).fetchone()[0]
+        broken.execute("update marts.rate_review set is_rate_review = true where creator_id = $c", {"c": reviewed})
         result = evaluate(broken, truth, schema="marts")
     finally:
         broken.close()
@@ -373,5 +382,6 @@ def test_each_planted_case_score_fails_when_its_mart_is_wrong(truth: dict, built
     assert len(result.seeding.false_positives) == 1 and f"({posting})" in result.seeding.false_positives[0]
     assert {c.case: c.found for c in result.rates} == {"over_priced": False, "under_priced": True,
                                                        "growing_partner": False}
+    assert result.rewards.rewarded == sorted([f"{increased} (increase)", f"{reviewed} (rate review)"])
     text = result.as_text()
     assert "customer value pairs right 0 of 1" in text and "rate cases right 1 of 3" in text
