@@ -36,6 +36,7 @@ from expectations.state import (
     rejected_in_run,
 )
 from expectations.suites import Suite, mart_suites, raw_suites
+from ingest.comment_scores import heal as heal_comment_scores
 from ingest.sql import quote_literal
 from ingest.warehouse import connect
 from pipeline.publish import MARTS
@@ -70,6 +71,8 @@ def run_raw_gate(warehouse: Path, quality_dir: Path, run_id: str,
     con = connect(warehouse)
     try:
         ensure_gate_tables(con)
+        # dbt joins the comments to their scores: a warehouse loaded before ingest scored comments gets them here.
+        heal_comment_scores(con)
         batches = pending_batches(con)
         failures: dict[str, list[str]] = defaultdict(list)
         if batches:

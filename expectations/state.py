@@ -20,9 +20,11 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from ingest.lake import lake_path, write_gate_state
 from ingest.loader import ensure_table
 from ingest.sources import ALL_SOURCES
 from ingest.sql import quote_ident
+from pipeline.settings import load_settings
 
 ACCEPTED = ("passed", "admitted")
 
@@ -100,6 +102,14 @@ def record_batches(con: duckdb.DuckDBPyConnection, gate_run: str, batches: list[
     except Exception:
         con.execute("rollback")
         raise
+    _snapshot_to_lake(con)
+
+
+def _snapshot_to_lake(con: duckdb.DuckDBPyConnection) -> None:
+    """With a lake (PIPELINE_LAKE_DIR), its copy of the verdicts, so readers of the lake gate as the views do."""
+    lake = lake_path(load_settings().lake_dir)
+    if lake is not None:
+        write_gate_state(con, lake)
 
 
 def rejected_in_run(con: duckdb.DuckDBPyConnection, gate_run: str) -> list[tuple[str, str, str, str]]:
@@ -129,6 +139,7 @@ def admit(con: duckdb.DuckDBPyConnection, load_id: str, reason: str, decided_by:
                           [decided_by, reason.strip(), datetime.now(UTC), load_id]).fetchall()
     if not updated:
         raise AdmitError(f"batch {load_id!r} changed while it was being admitted: run the command again")
+    _snapshot_to_lake(con)
 
 
 def batch_statuses(con: duckdb.DuckDBPyConnection, everything: bool = False) -> list[tuple]:

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from ingest.comment_scores import SCORED_SOURCE, score_unscored_texts
 from ingest.encoding import UTF8, detect_encoding, utf8_text
 from ingest.errors import IngestError, MissingColumnError, UnreadableFileError, WarehouseSchemaError
 from ingest.spec import LINE, Source
@@ -231,6 +232,8 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
             "from _rejected", [load_id, source.name, str(path), path.name, started_at])
         _insert_manifest(con, load_id, source, path, checksum, size, "loaded", encoding, (rows_ok, rows_bad,
                          redelivered), extra, started_at)
+        if source.name == SCORED_SOURCE:  # the batch's new comment texts are scored in its transaction
+            score_unscored_texts(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

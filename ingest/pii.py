@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingest.encoding import detect_encoding
 from ingest.errors import IngestError
+from ingest.lake import lake_path, sync
 from ingest.loader import ensure_table, file_checksum, load_file
 from ingest.sources import ALL_SOURCES
 from ingest.sql import quote_ident
@@ -56,9 +57,25 @@ def rekey(warehouse: Path, new_key: str) -> int | None:
     finally:
         con.close()
         work.unlink(missing_ok=True)
+    _rewrite_lake(warehouse)
     log.info("re-keyed warehouse %s: %d files reloaded; schemas %s dropped, the next dbt build rebuilds them",
              warehouse, len(loads), ", ".join(DBT_MODEL_SCHEMAS))
     return len(loads)
+
+
+def _rewrite_lake(warehouse: Path) -> None:
+    """The lake's batch files (PIPELINE_LAKE_DIR) hold the old key's pseudonyms: written again from the re-keyed
+    warehouse (until that ends, a lake reader finds fewer batches, never a mix of keys)."""
+    lake = lake_path(load_settings().lake_dir)
+    if lake is None:
+        return
+    shutil.rmtree(lake / "raw", ignore_errors=True)
+    con = connect(warehouse)
+    try:
+        written = sync(con, lake)
+    finally:
+        con.close()
+    log.info("lake %s: %d batch files written again under the new key", lake, written)
 
 
 def _check_landing_files(loads: list[tuple]) -> None:

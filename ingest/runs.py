@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.comment_scores import heal as heal_comment_scores
 from ingest.errors import IngestError, RejectShareExceeded
+from ingest.lake import lake_path, sync
 from ingest.loader import LoadResult, ensure_table, load_source
 from ingest.sources import ALL_SOURCES, GROUPS
 from ingest.warehouse import check_key_fingerprint, connect
-from pipeline.settings import check_pii_key
+from pipeline.settings import check_pii_key, load_settings
 
 
 def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> list[LoadResult]:
@@ -27,7 +29,13 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
         check_key_fingerprint(con, warehouse, pii_key)
         for source in ALL_SOURCES.values():
             ensure_table(con, source)  # every raw table exists, even for a source with no delivery yet
-        return [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
+        heal_comment_scores(con)  # a warehouse loaded before comments were scored at ingest gets its scores
+        results = [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
+        lake = lake_path(load_settings().lake_dir)
+        if lake is not None:
+            # After the commits: only committed batches, and any a killed earlier run left unwritten.
+            sync(con, lake)
+        return results
     finally:
         con.close()
 

@@ -5,7 +5,7 @@
   pipeline evaluate  score the published marts against the sample data's ground_truth.json
   pipeline evaluate-followers --instafake DIR [--tune]   the follower-quality rule on labelled InstaFake accounts
   pipeline report [--week 2026-W46] [--stale refuse|mark]   build the weekly report now (HTML, PDF), no delivery
-  pipeline benchmark ingest|dbt|stages --scales S,M,L   wall time, rows/s and peak memory vs bare DuckDB
+  pipeline benchmark ingest|dbt|stages|spark --scales S,M,L   wall time, rows/s and peak memory vs bare DuckDB
   pipeline dashboard [--port 8501]   the Streamlit dashboard over the published marts (read-only)
   pipeline airflow   run any airflow command in the project's Airflow environment (e.g. ``standalone``)
   pipeline gate status | admit LOAD_ID --reason TEXT   the quality gate's verdict on each batch; admit a
@@ -45,6 +45,9 @@ run; prints stage, rows, wall s, rows/s, peak RSS MB and the ratio to the baseli
   stages   a whole run on one warehouse, in order: ingest (all sources) vs reading every file with DuckDB; the
            raw gate vs its frame queries alone; dbt build (its baseline: the dbt kind); the mart gate vs its frame
            queries; publish vs one COPY ... TO parquet per mart; the weekly report vs its queries alone
+  spark    the dbt project on both targets from the same gated batches: `dbt debug` (start-up: on Spark, the JVM
+           and a session) and `dbt build --full-refresh` on DuckDB and on Spark, peak RSS of dbt and the JVM
+           together; the marts of both compared. Needs `uv run --extra spark` and Java 17
 
 Generated data is kept per scale under --workdir and reused (scale L: ~8 GB, ~50 min to generate here)."""
 
@@ -231,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                                "(default $PIPELINE_REPORT_STALE, refuse)")
     p_bench = sub.add_parser("benchmark", help="each step against a bare-DuckDB baseline at several data sizes",
                              description=BENCHMARK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p_bench.add_argument("kind", choices=("ingest", "dbt", "stages"))
+    p_bench.add_argument("kind", choices=("ingest", "dbt", "stages", "spark"))
     p_bench.add_argument("--scales", default="S,M", help="comma-separated scales (default S,M; L takes long)")
     p_bench.add_argument("--workdir", type=Path, default=None,
                          help="where generated data and benchmark warehouses go (default data/benchmark)")

@@ -1,7 +1,8 @@
 """Brand-safety signals of one comment: VADER sentiment, spam patterns and toxic terms (better-profanity).
 
-The dbt Python model ``int_comment_safety_scores`` runs this once per distinct comment text; the cut that makes a
-comment negative and every share and threshold live in dbt (var ``brand_safety_negative_compound``)."""
+Ingest runs this once per distinct comment text (ingest/comment_scores.py, raw.comment_scores) and dbt joins the
+scores to the comments (int_comment_safety_scores); the cut that makes a comment negative and every share and
+threshold live in dbt (var ``brand_safety_negative_compound``)."""
 
 from __future__ import annotations
 

@@ -90,6 +90,7 @@ class Settings:
     transform_cron: str  # creator_pipeline's daily run (UTC) beside its asset triggers; "" (set "none"): none
     transform_pool: str  # pool of the dbt build: WAREHOUSE_POOL, or default_pool (set "none") for a target that
     #                      is not the DuckDB file (Spark), where builds need not wait for one another's slot
+    lake_dir: str | None  # PIPELINE_LAKE_DIR: ingest also writes the raw batches as Parquet here (ingest/lake.py)
 
     @property
     def serving_path(self) -> Path:
@@ -168,6 +169,7 @@ def load_settings() -> Settings:
         transform_cron=_cron("PIPELINE_TRANSFORM_CRON", "0 0 * * *"),
         dbt_tasks=_choice("PIPELINE_DBT_TASKS", "build", ("build", "models")),
         transform_pool=_transform_pool("PIPELINE_TRANSFORM_POOL"),
+        lake_dir=_env("PIPELINE_LAKE_DIR", "").rstrip("/") or None,
     )
 
 

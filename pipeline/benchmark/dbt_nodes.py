@@ -16,7 +16,7 @@ _HASH = re.compile(r"[0-9a-f]{10}")
 class BareModel:
     relation: str  # "database"."schema"."name", as dbt wrote it
     schema: str
-    kind: str  # table | view | copy (a Python model: its table is copied from dbt's build, not computed)
+    kind: str  # table | view
     sql: str
 
 
@@ -36,8 +36,7 @@ def _label(unique_id: str) -> str:
 
 def bare_models(target_dir: Path) -> list[BareModel]:
     """Every model of the last (full-refresh) build as dbt compiled it, parents first. Incremental models compiled
-    under --full-refresh are plain SELECTs of the whole history, built here as tables like dbt does. A Python model's
-    compiled code is Python, not SQL: its table is copied from dbt's build (so the baseline gets it for free)."""
+    under --full-refresh are plain SELECTs of the whole history, built here as tables like dbt does."""
     nodes = json.loads((target_dir / "manifest.json").read_text())["nodes"]
     compiled = {r["unique_id"]: r for r in json.loads((target_dir / "run_results.json").read_text())["results"]
                 if r["unique_id"].startswith("model.") and r.get("compiled_code")}
@@ -45,9 +44,6 @@ def bare_models(target_dir: Path) -> list[BareModel]:
     models = []
     for uid in TopologicalSorter(graph).static_order():
         node = nodes[uid]
-        if node.get("language") == "python":
-            kind = "copy"
-        else:
-            kind = "view" if node["config"]["materialized"] == "view" else "table"
+        kind = "view" if node["config"]["materialized"] == "view" else "table"
         models.append(BareModel(compiled[uid]["relation_name"], node["schema"], kind, compiled[uid]["compiled_code"]))
     return models

@@ -36,24 +36,18 @@ def gate(warehouse: str, quality_dir: str) -> None:
         raise SystemExit("the raw gate rejected benchmark batches:\n" + "\n".join(rejected))
 
 
-def bare_marts(warehouse: str, target_dir: str, dbt_warehouse: str) -> None:
+def bare_marts(warehouse: str, target_dir: str) -> None:
     """Every model dbt built, from its compiled SQL, as CREATE OR REPLACE in one DuckDB connection with dbt's DuckDB
-    settings: the same marts without dbt (no tests, no per-node start-up, no transactions of its own). Python
-    models' tables are copied from ``dbt_warehouse``."""
+    settings: the same marts without dbt (no tests, no per-node start-up, no transactions of its own)."""
     settings = load_settings()
     con = duckdb.connect(warehouse)
     con.execute("set enable_progress_bar = false")
     con.execute("set memory_limit = ?", [settings.dbt_memory_limit])
     con.execute(f"set threads = {settings.duckdb_threads}")
     con.execute("set temp_directory = ?", [str(settings.dbt_temp_dir or f"{warehouse}.tmp")])
-    con.execute("attach ? as dbt_built (read_only)", [dbt_warehouse])
     for model in bare_models(Path(target_dir)):
         con.execute(f"create schema if not exists {model.schema}")
-        if model.kind == "copy":
-            name = model.relation.split(".", 1)[1]  # "schema"."name", without dbt's database
-            con.execute(f"create or replace table {model.relation} as select * from dbt_built.{name}")
-        else:
-            con.execute(f"create or replace {model.kind} {model.relation} as {model.sql}")
+        con.execute(f"create or replace {model.kind} {model.relation} as {model.sql}")
 
 
 def bare_landing(warehouse: str, landing: str) -> None:

@@ -1,0 +1,52 @@
+"""``pipeline benchmark spark``: the same dbt project built on both targets from the same gated batches: DuckDB (the
+warehouse file) and Spark (dbt-spark in session mode: a local Spark in a JVM started by dbt's process). Prints the
+wall time and peak memory of each build, Spark's fixed start-up cost, and checks that both built the same marts.
+
+Needs the optional extra (`uv run --extra spark`) and Java 17."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from pipeline.benchmark.run import Measurement, count_rows, dbt_command, ensure_landing, measure, step
+from pipeline.settings import load_settings
+
+GROUPS = ("marketing", "shopify", "social")
+
+
+def bench_spark(scale: str, root: Path) -> list[Measurement]:
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise SystemExit("the Spark target needs the optional extra: `uv run --extra spark pipeline benchmark spark` "
+                         "(and Java 17: apt-get install openjdk-17-jre-headless)")
+    landing = ensure_landing(scale, root)
+    work = root / scale / "spark"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    warehouse, lake, spark_dir = work / "warehouse.duckdb", work / "lake", work / "spark"
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
+    env = {**os.environ, **settings.dbt_env(), "PIPELINE_LAKE_DIR": str(lake), "PIPELINE_SPARK_DIR": str(spark_dir),
+           "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")}
+    # Not timed: the same gated batches for both targets (ingest writes the lake Spark reads beside the DuckDB file).
+    subprocess.run(step("ingest", warehouse, landing, *GROUPS), env=env, check=True)
+    subprocess.run(step("gate", warehouse, work / "quality"), env=env, check=True)
+    rows = count_rows(warehouse, "select sum(rows_loaded) from raw.load_manifest")
+
+    def dbt(target: str, *args: str) -> tuple[float, float]:
+        return measure(dbt_command(settings, *args, "--target", target), env=env, cwd=settings.dbt_project_dir,
+                       tree=True)
+
+    # Start-up: `dbt debug` opens a connection to the target; on Spark that starts the JVM and a Spark session.
+    s, mb = dbt("dev", "debug")
+    duck_start = Measurement(scale, "dbt debug, DuckDB target (start-up)", 0, s, mb)
+    s, mb = dbt("spark", "debug")
+    spark_start = Measurement(scale, "dbt debug, Spark target (start-up)", 0, s, mb, duck_start)
+    s, mb = dbt("dev", "build", "--full-refresh")
+    duck = Measurement(scale, "dbt build, DuckDB target", rows, s, mb)
+    s, mb = dbt("spark", "build", "--full-refresh")
+    spark = Measurement(scale, "dbt build, Spark target", rows, s, mb, duck)
+    return [duck_start, spark_start, duck, spark]
