@@ -39,10 +39,11 @@ ranked as (
         posts_with_engagement_rate >= {{ min_posts }} as has_enough_posts,
         case
             when posts_with_engagement_rate >= {{ min_posts }}
-                then row_number() over (
+                -- BIGINT on both engines (Spark's row_number() is an INT)
+                then cast(row_number() over (
                     partition by platform, tier, posts_with_engagement_rate >= {{ min_posts }}
                     order by median_engagement_index desc, posts desc, {{ dimensions | join(' asc, ') }} asc
-                )
+                ) as bigint)
         end as engagement_rank
     from cells
 )

@@ -1,10 +1,11 @@
 {# A ratio (ROAS, value to CPA) as reasons write a multiple: one decimal and a ×, e.g. 3.1×; never "-0.0×". #}
 {% macro multiple_words(column) -%}
-    printf('%.1f×', case when abs({{ column }}) < 0.05 then 0.0 else {{ column }} end)
+    {%- set shown = 'case when abs(' ~ column ~ ') < 0.05 then 0.0 else ' ~ column ~ ' end' %}
+    {{ number_text(shown, 1, thousands=false) }} || '×'
 {%- endmacro %}
 
 {# A return as reasons write a percentage (ROI is always a percentage, ROAS a multiple): no decimals, thousands
    separated, e.g. 1,120%; never "-0%". #}
 {% macro percent_words(column) -%}
-    format('{:,.0f}', case when abs({{ column }}) < 0.005 then 0.0 else {{ column }} * 100 end) || '%'
+    {{ number_text('case when abs(' ~ column ~ ') < 0.005 then 0.0 else ' ~ column ~ ' * 100 end', 0) }} || '%'
 {%- endmacro %}

@@ -42,6 +42,14 @@
     cast(({{ numerator }}) as double) / nullif({{ denominator }}, 0)
 {%- endmacro %}
 
+{# The mean as a DOUBLE, as DuckDB's avg of a DECIMAL (e.g. of 1.0 / 0.0 flags) is; Spark's is a DECIMAL rounded to
+   its scale plus 4 digits (a share of 1 in 3 would be 0.33333). #}
+{% macro avg_as_double(expression) -%}
+    {{ return(adapter.dispatch('avg_as_double')(expression)) }}
+{%- endmacro %}
+{% macro default__avg_as_double(expression) %}avg({{ expression }}){% endmacro %}
+{% macro spark__avg_as_double(expression) %}avg(cast({{ expression }} as double)){% endmacro %}
+
 {# Sum of a decimal field over every element a JSON path matches (e.g. all refund line subtotals). #}
 {% macro json_path_sum(json_column, path) -%}
     {{ return(adapter.dispatch('json_path_sum')(json_column, path)) }}
@@ -132,9 +140,10 @@
     cast(cast({{ units_per_usd_to }} as decimal(18, 8)) / cast({{ units_per_usd_from }} as decimal(18, 8)) as decimal(18, 10))
 {%- endmacro %}
 
-{# Median and median absolute deviation over a trailing date window (DuckDB: holistic window aggregates). #}
-{% macro trailing_median(value, partition_by, order_by, days) -%}
-    {{ return(adapter.dispatch('trailing_median')(value, partition_by, order_by, days)) }}
+{# Median and median absolute deviation over a trailing date window: the rows from `days` to `until_days` days
+   before the row's (DuckDB: holistic window aggregates). #}
+{% macro trailing_median(value, partition_by, order_by, days, until_days=1) -%}
+    {{ return(adapter.dispatch('trailing_median')(value, partition_by, order_by, days, until_days)) }}
 {%- endmacro %}
 
 {% macro trailing_mad(value, partition_by, order_by, days) -%}
@@ -144,9 +153,9 @@
 {# Spark has no MAD and no holistic window aggregate over a date range: the window's values are collected, sorted,
    and the median read from the middle (element_at is 1-based: for n values the (n+1) div 2-th and n div 2 + 1-th,
    one element when n is odd). Spark computes an identical window expression once. #}
-{% macro spark__trailing_values(value, partition_by, order_by, days) -%}
+{% macro spark__trailing_values(value, partition_by, order_by, days, until_days=1) -%}
     array_sort(collect_list({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
-        range between interval {{ days }} days preceding and interval 1 day preceding))
+        range between interval {{ days }} days preceding and interval {{ until_days }} days preceding))
 {%- endmacro %}
 
 {% macro spark__array_median(sorted) -%}
@@ -154,8 +163,8 @@
         + element_at({{ sorted }}, cast(size({{ sorted }}) div 2 + 1 as int))) / 2 end
 {%- endmacro %}
 
-{% macro spark__trailing_median(value, partition_by, order_by, days) -%}
-    {{ spark__array_median(spark__trailing_values(value, partition_by, order_by, days)) }}
+{% macro spark__trailing_median(value, partition_by, order_by, days, until_days) -%}
+    {{ spark__array_median(spark__trailing_values(value, partition_by, order_by, days, until_days)) }}
 {%- endmacro %}
 
 {% macro spark__trailing_mad(value, partition_by, order_by, days) -%}
@@ -163,9 +172,9 @@
     {{ spark__array_median('array_sort(transform(' ~ values ~ ', v -> abs(v - ' ~ spark__array_median(values) ~ ')))') }}
 {%- endmacro %}
 
-{% macro default__trailing_median(value, partition_by, order_by, days) -%}
+{% macro default__trailing_median(value, partition_by, order_by, days, until_days) -%}
     median({{ value }}) over (partition by {{ partition_by }} order by {{ order_by }}
-        range between interval '{{ days }} days' preceding and interval '1 day' preceding)
+        range between interval '{{ days }} days' preceding and interval '{{ until_days }} days' preceding)
 {%- endmacro %}
 
 {% macro default__trailing_mad(value, partition_by, order_by, days) -%}

@@ -43,12 +43,13 @@
 {% macro default__utc_wall_clock(timestamp) %}timezone('UTC', {{ timestamp }}){% endmacro %}
 {% macro spark__utc_wall_clock(timestamp) %}{{ timestamp }}{% endmacro %}
 
-{# Day boundaries crossed from start to end (end - start in days for dates), as DuckDB's date_diff('day', …). #}
+{# Day boundaries crossed from start to end (end - start in days for dates), as DuckDB's date_diff('day', …): a
+   BIGINT on both (Spark's datediff is an INT). #}
 {% macro days_between(start, end) -%}
     {{ return(adapter.dispatch('days_between')(start, end)) }}
 {%- endmacro %}
 {% macro default__days_between(start, end) %}date_diff('day', {{ start }}, {{ end }}){% endmacro %}
-{% macro spark__days_between(start, end) %}datediff({{ end }}, {{ start }}){% endmacro %}
+{% macro spark__days_between(start, end) %}cast(datediff({{ end }}, {{ start }}) as bigint){% endmacro %}
 
 {# A UTC wall-clock TIMESTAMP as the wall clock of an IANA time zone. #}
 {% macro local_wall_clock(time_zone, utc_timestamp) -%}
@@ -64,6 +65,13 @@
 {% macro default__iso_weekday(timestamp) %}isodow({{ timestamp }}){% endmacro %}
 {% macro spark__iso_weekday(timestamp) %}(weekday({{ timestamp }}) + 1){% endmacro %}
 
+{# The English name of the day of the week ('Monday'; Spark's dayname() says 'Mon'). #}
+{% macro weekday_name(timestamp) -%}
+    {{ return(adapter.dispatch('weekday_name')(timestamp)) }}
+{%- endmacro %}
+{% macro default__weekday_name(timestamp) %}dayname({{ timestamp }}){% endmacro %}
+{% macro spark__weekday_name(timestamp) %}date_format({{ timestamp }}, 'EEEE'){% endmacro %}
+
 {# A date as text, with a strptime format. Spark has no ISO week-year pattern: '%G-W%V' is built from extract();
    the other formats used are translated (a new one must be added here). #}
 {% macro format_date(date, format) -%}
@@ -75,6 +83,8 @@
         concat(extract(yearofweek from {{ date }}), '-W', lpad(cast(extract(week from {{ date }}) as string), 2, '0'))
     {%- elif format == '%-d %b %Y' -%}
         date_format({{ date }}, 'd MMM yyyy')
+    {%- elif format == '%Y-%m-%d' -%}
+        date_format({{ date }}, 'yyyy-MM-dd')
     {%- else -%}
         {{ exceptions.raise_compiler_error("format_date: no Spark pattern for '" ~ format ~ "' (macros/portable_dates.sql)") }}
     {%- endif -%}

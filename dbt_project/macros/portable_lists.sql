@@ -223,3 +223,56 @@
 {% macro spark__truncate_number(number) -%}
     (case when ({{ number }}) >= 0 then floor({{ number }}) else ceil({{ number }}) end)
 {%- endmacro %}
+
+{# A struct from a dict of field name: SQL expression: DuckDB's {'f': x, …}, Spark's named_struct('f', x, …). #}
+{% macro struct_of(fields) -%}
+    {{ return(adapter.dispatch('struct_of')(fields)) }}
+{%- endmacro %}
+{% macro default__struct_of(fields) -%}
+    {{ '{' }}{% for field, value in fields.items() %}'{{ field }}': {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}{{ '}' }}
+{%- endmacro %}
+{% macro spark__struct_of(fields) -%}
+    named_struct({% for field, value in fields.items() %}'{{ field }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{# A list of structs (struct_of, the same fields in the same order in each): DuckDB's [{…}, …], Spark's array(…). #}
+{% macro struct_list(structs) -%}
+    {{ return(adapter.dispatch('struct_list')(structs)) }}
+{%- endmacro %}
+{% macro default__struct_list(structs) -%}
+    [{% for struct in structs %}{{ struct_of(struct) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+{%- endmacro %}
+{% macro spark__struct_list(structs) -%}
+    array({% for struct in structs %}{{ struct_of(struct) }}{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{# Position (1 = first) of a value in a list of texts given as a Jinja list; null when absent (Spark's
+   array_position says 0, which would sort first). #}
+{% macro text_position(texts, value) -%}
+    {{ return(adapter.dispatch('text_position')(texts, value)) }}
+{%- endmacro %}
+{% macro default__text_position(texts, value) %}list_position({{ texts }}, {{ value }}){% endmacro %}
+{% macro spark__text_position(texts, value) -%}
+    nullif(array_position(array({% for text in texts %}'{{ text }}'{% if not loop.last %}, {% endif %}{% endfor %}), {{ value }}), 0)
+{%- endmacro %}
+
+{# The `count` lowest of named scores (a list of names; the score of name n is column `<prefix>n_score`), nulls
+   left out, as 'name score' (the score rounded) joined by ', ', lowest first (ties by name). #}
+{% macro lowest_scores(names, prefix, count) -%}
+    {{ return(adapter.dispatch('lowest_scores')(names, prefix, count)) }}
+{%- endmacro %}
+{% macro default__lowest_scores(names, prefix, count) -%}
+    array_to_string(list_transform(list_sort(list_filter([
+            {%- for name in names %}
+                { 'score': {{ prefix }}{{ name }}_score, 'name': '{{ name }}' }{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ], lambda c: c['score'] is not null))[1:{{ count }}], lambda c: c['name'] || ' ' || round(c['score'])), ', ')
+{%- endmacro %}
+{# Spark sorts structs field by field too: by score, then name. #}
+{% macro spark__lowest_scores(names, prefix, count) -%}
+    array_join(transform(slice(array_sort(filter(array(
+            {%- for name in names %}
+                named_struct('score', {{ prefix }}{{ name }}_score, 'name', '{{ name }}'){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ), c -> c.score is not null)), 1, {{ count }}), c -> c.name || ' ' || round(c.score)), ', ')
+{%- endmacro %}

@@ -170,7 +170,9 @@ select
             (median_generic_share - {{ var('comment_generic_floor') }}) / {{ var('comment_generic_span') }}
         )))
     end as comment_score,
-    case when sponsored_posts > 0 then 100.0 * prominently_disclosed_posts / sponsored_posts end as disclosure_score,
+    case
+        when sponsored_posts > 0 then {{ safe_divide('100.0 * prominently_disclosed_posts', 'sponsored_posts') }}
+    end as disclosure_score,
     -- No post at all means the account's posts were not delivered, not that it is idle; an unknown cadence cannot
     -- be judged either. least() and greatest() skip nulls, so both cases are tested first.
     case when posts_to_date > 0 and min_posts_per_week > 0 then greatest(

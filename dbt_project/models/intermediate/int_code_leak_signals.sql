@@ -52,11 +52,8 @@ post_weeks as (
 weekly_flagged as (
     select
         weekly.*,
-        median(weekly.redemptions) over (
-            partition by weekly.creator_id, weekly.campaign_id order by weekly.week_start
-            range between interval '{{ var("leak_spike_trailing_weeks") * 7 }} days' preceding
-            and interval '7 days' preceding
-        ) as trailing_median,
+        {{ trailing_median('weekly.redemptions', 'weekly.creator_id, weekly.campaign_id', 'weekly.week_start',
+            var('leak_spike_trailing_weeks') * 7, until_days=7) }} as trailing_median,
         exists(
             select 1 from post_weeks
             where
@@ -64,25 +61,34 @@ weekly_flagged as (
                 and post_weeks.week_start between weekly.week_start - interval '14 days' and weekly.week_start
         ) as has_recent_content
     from weekly
+),
+
+-- A spiking week: a correlated count in the grouped select below reads better but Spark cannot plan it.
+spike_weeks as (
+    select
+        creator_id,
+        campaign_id,
+        count(*) as redemption_spike_weeks
+    from weekly_flagged
+    where
+        redemptions >= {{ var('leak_min_code_orders') }}
+        and redemptions > {{ var('leak_spike_multiple') }} * coalesce(trailing_median, 0)
+        and trailing_median is not null
+        and not has_recent_content
+    group by 1, 2
 )
 
 select
     per_order.creator_id,
     per_order.campaign_id,
     count(*) as code_orders,
-    avg(case when per_order.is_code_order_without_recent_post then 1.0 else 0.0 end) as share_without_recent_post,
-    avg(case when per_order.is_outside_audience then 1.0 when per_order.is_outside_audience is not null then 0.0 end)
-        as share_outside_audience,
-    (
-        select count(*) from weekly_flagged
-        where
-            weekly_flagged.creator_id = per_order.creator_id
-            and weekly_flagged.campaign_id = per_order.campaign_id
-            and weekly_flagged.redemptions >= {{ var('leak_min_code_orders') }}
-            and weekly_flagged.redemptions
-            > {{ var('leak_spike_multiple') }} * coalesce(weekly_flagged.trailing_median, 0)
-            and weekly_flagged.trailing_median is not null
-            and not weekly_flagged.has_recent_content
-    ) as redemption_spike_weeks
+    {{ avg_as_double('case when per_order.is_code_order_without_recent_post then 1.0 else 0.0 end') }}
+        as share_without_recent_post,
+    {{ avg_as_double('case when per_order.is_outside_audience then 1.0
+        when per_order.is_outside_audience is not null then 0.0 end') }} as share_outside_audience,
+    -- one spike_weeks row per creator and campaign: max() only takes it into the group
+    coalesce(max(spike_weeks.redemption_spike_weeks), 0) as redemption_spike_weeks
 from per_order
+left join spike_weeks
+    on per_order.creator_id = spike_weeks.creator_id and per_order.campaign_id = spike_weeks.campaign_id
 group by 1, 2

@@ -135,7 +135,7 @@ select
     local_time.time_zone_basis,
     local_time.posted_at_local,
     cast({{ iso_weekday('local_time.posted_at_local') }} as integer) as local_weekday,
-    dayname(local_time.posted_at_local) as local_weekday_name,
+    {{ weekday_name('local_time.posted_at_local') }} as local_weekday_name,
     cast(hour(local_time.posted_at_local) as integer) as local_hour,
     local_time.followers_at_post,
     local_time.likes,

@@ -183,15 +183,17 @@ measured as (
         previous_orders.net_revenue as previous_net_revenue,
         previous_costs.cost as previous_cost,
         recent_incremental.incremental_net_revenue as recent_incremental_net_revenue,
-        coalesce(recent_posts.posts, 0) * 30.0 / {{ recent_days }} as posts_per_month,
-        coalesce(recent_posts.sponsored_posts, 0) * 30.0 / {{ recent_days }} as sponsored_posts_per_month,
+        {{ safe_divide('coalesce(recent_posts.posts, 0) * 30.0', recent_days) }} as posts_per_month,
+        {{ safe_divide('coalesce(recent_posts.sponsored_posts, 0) * 30.0', recent_days) }} as sponsored_posts_per_month,
         post_prices.cost_per_sponsored_post,
         {{ safe_divide('recent_orders.net_revenue', 'recent_costs.cost') }} as recent_roas,
         {{ safe_divide('previous_orders.net_revenue', 'previous_costs.cost') }} as previous_roas,
         -- Poisson score interval on the order count (never below 0, exact at 0 orders): revenue per order held at
         -- the window's average, so the ROAS interval is roas x bound / orders.
-        recent_orders.orders + {{ z }} ^ 2 / 2 - {{ z }} * sqrt(recent_orders.orders + {{ z }} ^ 2 / 4) as orders_low,
-        recent_orders.orders + {{ z }} ^ 2 / 2 + {{ z }} * sqrt(recent_orders.orders + {{ z }} ^ 2 / 4) as orders_high
+        recent_orders.orders + power({{ z }}, 2) / 2
+        - {{ z }} * sqrt(recent_orders.orders + power({{ z }}, 2) / 4) as orders_low,
+        recent_orders.orders + power({{ z }}, 2) / 2
+        + {{ z }} * sqrt(recent_orders.orders + power({{ z }}, 2) / 4) as orders_high
     from creators
     inner join window_orders as recent_orders
         on creators.creator_id = recent_orders.creator_id and recent_orders.window_name = 'recent'
@@ -320,10 +322,10 @@ worded as (
             when 'unknown' then 'no earlier window to compare'
             else
                 trend || ' (' || case when roas_change >= 0 then '+' else '' end
-                || format('{:.0f}', roas_change * 100) || '% ROAS)'
+                || {{ number_text('roas_change * 100', 0, thousands=false) }} || '% ROAS)'
         end as trend_words,
-        '{{ var("reporting_currency") }} ' || format('{:,.0f}', abs(budget_change_per_month)) as change_words,
-        '{{ var("reporting_currency") }} ' || format('{:,.0f}', capacity_spend_per_month) as capacity_words
+        '{{ var("reporting_currency") }} ' || {{ number_text('abs(budget_change_per_month)', 0) }} as change_words,
+        '{{ var("reporting_currency") }} ' || {{ number_text('capacity_spend_per_month', 0) }} as capacity_words
     from allocated
 )
 
@@ -403,7 +405,8 @@ select
             when 'increase'
                 then
                     'ROI ' || worded.roi_words || ', ' || worded.trend_words || ': increase - room for '
-                    || format('{:.1f}', worded.spare_sponsored_posts_per_month) || ' more sponsored posts a month ('
+                    || {{ number_text('worded.spare_sponsored_posts_per_month', 1, thousands=false) }}
+                    || ' more sponsored posts a month ('
                     || worded.capacity_words || '); '
                     || case
                         when worded.budget_change_per_month > 0

@@ -99,10 +99,11 @@ select
     flagged.is_organic_winner,
     case
         when flagged.is_organic_winner
-            then row_number() over (
+            -- BIGINT on both engines (Spark's row_number() is an INT)
+            then cast(row_number() over (
                 partition by flagged.is_organic_winner
                 order by flagged.engagement_index desc, flagged.platform asc, flagged.post_id asc
-            )
+            ) as bigint)
     end as organic_winner_rank
 from flagged
 left join revenue on flagged.platform = revenue.platform and flagged.post_id = revenue.post_id

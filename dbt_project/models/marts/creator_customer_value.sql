@@ -117,10 +117,11 @@ ranked as (
         *,
         case
             when unranked_reason is null
-                then rank() over (
+                -- BIGINT on both engines (Spark's rank() is an INT)
+                then cast(rank() over (
                     partition by unranked_reason is null
                     order by value_to_cpa desc, repeat_rate desc
-                )
+                ) as bigint)
         end as customer_value_rank
     from rated
 )
@@ -157,10 +158,10 @@ select
                 || {{ min_customers }} || ' needed): too early to rank.'
         else
             ranked.complete_window_customers || ' new customers with a full ' || {{ window_days }} || ' days: '
-            || format('{:.0f}', ranked.repeat_rate * 100) || '% ordered again; '
-            || '{{ var("reporting_currency") }} ' || format('{:,.0f}', ranked.revenue_per_customer)
+            || {{ number_text('ranked.repeat_rate * 100', 0, thousands=false) }} || '% ordered again; '
+            || '{{ var("reporting_currency") }} ' || {{ number_text('ranked.revenue_per_customer', 0) }}
             || ' each in ' || {{ window_days }} || ' days against a CPA of '
-            || '{{ var("reporting_currency") }} ' || format('{:,.0f}', ranked.cpa) || ' ('
+            || '{{ var("reporting_currency") }} ' || {{ number_text('ranked.cpa', 0) }} || ' ('
             || {{ multiple_words('ranked.value_to_cpa') }} || ').'
     end as summary
 from ranked

@@ -29,7 +29,7 @@ growth_evidence as (
         growth.explaining_post_id as post_id,
         cast(growth.follower_delta as double) as measured_value,
         round(growth.delta_share, 4) as measured_share,
-        case when growth.follower_delta > 0 then '+' else '' end || format('{:,}', growth.follower_delta)
+        case when growth.follower_delta > 0 then '+' else '' end || {{ number_text('growth.follower_delta') }}
         || ' followers (' || case when growth.follower_delta > 0 then '+' else '' end
         || round(100 * growth.delta_share, 1) || '%) on ' || {{ format_date('growth.snapshot_date', '%-d %b %Y') }}
         || case

@@ -29,9 +29,9 @@ counted as (
         count(*) as occurrences,
         max(observed_on) as last_observed_on,
         -- The biggest case of the reason: the largest jump, the deepest drop, the most generic post.
-        arg_max(measured_value, abs(measured_share)) as largest_value,
-        arg_max(measured_share, abs(measured_share)) as largest_share,
-        arg_max(detail, abs(measured_share)) as largest_detail,
+        {{ value_at_max('measured_value', 'abs(measured_share)') }} as largest_value,
+        {{ value_at_max('measured_share', 'abs(measured_share)') }} as largest_share,
+        {{ value_at_max('detail', 'abs(measured_share)') }} as largest_detail,
         {{ text_agg('post_id', ', ', 'observed_on, post_id') }} as post_ids
     from evidence
     group by 1, 2, 3
@@ -74,14 +74,10 @@ joined as (
         competitors.breach_post_ids,
         competitors.latest_breach,
         -- The two weakest scored components, for a verdict that comes from the score alone.
-        array_to_string(list_transform(list_sort(list_filter([
-            {%- for name in [
-                'engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity', 'follower_quality',
-                'reach_quality', 'brand_safety'
-            ] %}
-                { 'score': vetting.{{ name }}_score, 'name': '{{ name }}' }{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        ], lambda c: c['score'] is not null))[1:2], lambda c: c['name'] || ' ' || round(c['score'])), ', ') as weakest
+        {{ lowest_scores([
+            'engagement', 'growth', 'comment', 'geography', 'disclosure', 'activity', 'follower_quality',
+            'reach_quality', 'brand_safety'
+        ], 'vetting.', 2) }} as weakest
     from vetting
     left join cadence on vetting.platform = cadence.platform
     left join competitors on vetting.platform = competitors.platform and vetting.account_id = competitors.account_id
@@ -331,16 +327,12 @@ reasons as (
     from (
         select
             joined.*,
-            unnest([
-                {
-                    'reason_code': 'missing_deliverables', 'posts': joined.deliverable_posts_missing,
-                    'what': 'were never posted'
-                },
-                {
-                    'reason_code': 'late_deliverables', 'posts': joined.deliverable_posts_late,
-                    'what': 'were posted late'
-                }
-            ]) as owed
+            {{ unnest_list(struct_list([
+                {'reason_code': "'missing_deliverables'", 'posts': 'joined.deliverable_posts_missing',
+                    'what': "'were never posted'"},
+                {'reason_code': "'late_deliverables'", 'posts': 'joined.deliverable_posts_late',
+                    'what': "'were posted late'"}
+            ])) }} as owed
         from joined
     ) as deliveries
     where owed.posts > 0
@@ -361,7 +353,7 @@ reasons as (
         cast(quoted.comments as double),
         round(quoted.negative_share, 4),
         case when is_brand_safety_review then 'hostile comments: ' else '' end
-        || {{ pct | replace('VALUE', 'quoted.negative_share') }} || ' of ' || format('{:,}', quoted.comments)
+        || {{ pct | replace('VALUE', 'quoted.negative_share') }} || ' of ' || {{ number_text('quoted.comments') }}
         || ' sampled comments on ' || quoted.what || ' are negative, '
         || {{ pct | replace('VALUE', 'quoted.toxic_share') }} || ' toxic (swearing, insults) and '
         || {{ pct | replace('VALUE', 'quoted.spam_share') }} || ' spam'
@@ -373,20 +365,21 @@ reasons as (
             joined.*,
             case
                 when joined.brand_safety_basis = 'sponsored'
-                    then {
-                        'what': 'sponsored posts about the brand (last {{ var("brand_safety_sponsored_days") }} days)',
-                        'comments': joined.brand_safety_sponsored_comments,
-                        'negative_share': joined.sponsored_negative_share,
-                        'toxic_share': joined.sponsored_toxic_share,
-                        'spam_share': joined.sponsored_spam_share
-                    }
-                else {
-                    'what': 'recent posts (last {{ var("brand_safety_window_days") }} days)',
-                    'comments': joined.brand_safety_recent_comments,
-                    'negative_share': joined.recent_negative_share,
-                    'toxic_share': joined.recent_toxic_share,
-                    'spam_share': joined.recent_spam_share
-                }
+                    then {{ struct_of({
+                        'what': "'sponsored posts about the brand (last " ~ var('brand_safety_sponsored_days')
+                            ~ " days)'",
+                        'comments': 'joined.brand_safety_sponsored_comments',
+                        'negative_share': 'joined.sponsored_negative_share',
+                        'toxic_share': 'joined.sponsored_toxic_share',
+                        'spam_share': 'joined.sponsored_spam_share'
+                    }) }}
+                else {{ struct_of({
+                    'what': "'recent posts (last " ~ var('brand_safety_window_days') ~ " days)'",
+                    'comments': 'joined.brand_safety_recent_comments',
+                    'negative_share': 'joined.recent_negative_share',
+                    'toxic_share': 'joined.recent_toxic_share',
+                    'spam_share': 'joined.recent_spam_share'
+                }) }}
             end as quoted
         from joined
     ) as safety
@@ -408,7 +401,7 @@ reasons as (
         cast(generic_posts as double),
         round(median_generic_share, 4),
         case when is_generic_comments_review then 'engagement pod? ' else '' end
-        || {{ pct | replace('VALUE', 'pooled_generic_share') }} || ' of ' || format('{:,}', sampled_comments)
+        || {{ pct | replace('VALUE', 'pooled_generic_share') }} || ' of ' || {{ number_text('sampled_comments') }}
         || ' sampled comments are generic (emoji only, @mentions only, stock praise), '
         || {{ pct | replace('VALUE', 'median_generic_share') }} || ' on the median post; ' || generic_posts || ' of '
         || posts_with_comment_samples || ' posts have mostly generic comments',
@@ -485,32 +478,22 @@ reasons as (
     from (
         select
             joined.*,
-            unnest([
-                {
-                    'reason_code': 'no_audience_geography', 'is_missing': joined.geography_score is null,
-                    'detail': 'no audience geography data (' || joined.platform
-                    || case when joined.platform = 'tiktok' then ' does not report it' else ' reported none' end
-                    || '): ask the creator for their audience by country'
-                },
-                {
-                    'reason_code': 'insufficient_history', 'is_missing': joined.growth_score is null,
-                    'detail': 'only ' || joined.snapshot_days || ' days of follower history: bought followers cannot be'
-                    || ' ruled out (needs {{ var("growth_min_snapshots") }})'
-                },
-                {
-                    'reason_code': 'no_engagement_data', 'is_missing': joined.engagement_score is null,
-                    'detail': 'no engagement rate: no post older than {{ var("er_min_post_age_hours") }} hours with'
-                    || ' the counts it needs'
-                },
-                {
-                    'reason_code': 'no_comment_samples', 'is_missing': joined.comment_score is null,
-                    'detail': 'no comment samples: engagement-pod comments cannot be ruled out'
-                },
-                {
-                    'reason_code': 'no_posts', 'is_missing': joined.activity_score is null,
-                    'detail': 'no posts delivered for this account: activity cannot be judged'
-                }
-            ]) as gap
+            {{ unnest_list(struct_list([
+                {'reason_code': "'no_audience_geography'", 'is_missing': 'joined.geography_score is null',
+                    'detail': "'no audience geography data (' || joined.platform"
+                        " || case when joined.platform = 'tiktok' then ' does not report it' else ' reported none' end"
+                        " || '): ask the creator for their audience by country'"},
+                {'reason_code': "'insufficient_history'", 'is_missing': 'joined.growth_score is null',
+                    'detail': "'only ' || joined.snapshot_days || ' days of follower history: bought followers cannot be'"
+                        " || ' ruled out (needs " ~ var('growth_min_snapshots') ~ ")'"},
+                {'reason_code': "'no_engagement_data'", 'is_missing': 'joined.engagement_score is null',
+                    'detail': "'no engagement rate: no post older than " ~ var('er_min_post_age_hours')
+                        ~ " hours with' || ' the counts it needs'"},
+                {'reason_code': "'no_comment_samples'", 'is_missing': 'joined.comment_score is null',
+                    'detail': "'no comment samples: engagement-pod comments cannot be ruled out'"},
+                {'reason_code': "'no_posts'", 'is_missing': 'joined.activity_score is null',
+                    'detail': "'no posts delivered for this account: activity cannot be judged'"}
+            ])) }} as gap
         from joined
     ) as gaps
     where gap.is_missing
@@ -519,12 +502,13 @@ reasons as (
 ranked as (
     select
         *,
-        row_number() over (
+        -- BIGINT on both engines (Spark's row_number() is an INT)
+        cast(row_number() over (
             partition by creator_id, platform
             order by
-                list_position({{ severity_order }}, severity),
-                list_position({{ reason_order }}, reason_code)
-        ) as reason_rank
+                {{ text_position(severity_order, 'severity') }},
+                {{ text_position(reason_order, 'reason_code') }}
+        ) as bigint) as reason_rank
     from reasons
 )
 

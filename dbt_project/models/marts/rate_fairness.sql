@@ -189,10 +189,11 @@ flagged as (
 worded as (
     select
         *,
-        'Pays ' || ccy || format('{:,.0f}', pay_per_deliverable) || ' per deliverable (' || deliverable_formats || ')'
+        'Pays ' || ccy || {{ number_text('pay_per_deliverable', 0) }} || ' per deliverable ('
+        || deliverable_formats || ')'
             as pay_words,
-        'the ' || ccy || format('{:,.0f}', market_low_per_deliverable) || '-'
-        || format('{:,.0f}', market_high_per_deliverable) || ' market range for ' || tiers || ' creators'
+        'the ' || ccy || {{ number_text('market_low_per_deliverable', 0) }} || '-'
+        || {{ number_text('market_high_per_deliverable', 0) }} || ' market range for ' || tiers || ' creators'
         || case
             when has_exclusivity and has_usage_rights then ' with the exclusivity and usage-rights premiums'
             when has_exclusivity then ' with the exclusivity premium'
@@ -202,8 +203,9 @@ worded as (
         case
             when cost_per_1000_engaged is not null and benchmark_cost_per_1000_engaged is not null
                 then
-                    '; ' || ccy || format('{:,.2f}', cost_per_1000_engaged) || ' per 1,000 engaged followers against '
-                    || ccy || format('{:,.2f}', benchmark_cost_per_1000_engaged) || ' at the tier benchmark'
+                    '; ' || ccy || {{ number_text('cost_per_1000_engaged', 2) }}
+                    || ' per 1,000 engaged followers against '
+                    || ccy || {{ number_text('benchmark_cost_per_1000_engaged', 2) }} || ' at the tier benchmark'
             else ''
         end as engaged_words
     from flagged

@@ -34,7 +34,7 @@ partners as (
         first_campaign.creator_name,
         first_campaign.contracts,
         first_campaign.campaign_start_date as first_campaign_start_date,
-        as_of.as_of_date - first_campaign.campaign_start_date as tenure_days,
+        {{ days_between('first_campaign.campaign_start_date', 'as_of.as_of_date') }} as tenure_days,
         first_campaign.campaign_id as first_campaign_id,
         first_campaign.orders as first_orders,
         first_campaign.roas as first_roas,
@@ -55,7 +55,7 @@ partners as (
     where
         first_campaign.campaign_order = 1
         and first_campaign.contracts >= {{ min_contracts }}
-        and as_of.as_of_date - first_campaign.campaign_start_date >= {{ min_tenure_days }}
+        and {{ days_between('first_campaign.campaign_start_date', 'as_of.as_of_date') }} >= {{ min_tenure_days }}
 ),
 
 growth as (
@@ -97,13 +97,13 @@ worded as (
             else
                 'ROAS ' || {{ multiple_words('first_roas') }} || ' then ' || {{ multiple_words('latest_roas') }}
                 || ' (' || case when roas_change >= 0 then '+' else '' end
-                || format('{:.0f}', roas_change * 100) || '%)'
+                || {{ number_text('roas_change * 100', 0, thousands=false) }} || '%)'
         end as roas_words,
         case
             when engagement_change is null then 'engagement not compared (no sponsored posts in a campaign)'
             else
                 'engagements per sponsored post ' || case when engagement_change >= 0 then '+' else '' end
-                || format('{:.0f}', engagement_change * 100) || '%'
+                || {{ number_text('engagement_change * 100', 0, thousands=false) }} || '%'
         end as engagement_words,
         has_grown and vetting_verdict = 'approve' as is_rate_review
     from judged

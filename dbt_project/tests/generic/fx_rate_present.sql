@@ -14,7 +14,8 @@ with missing as (
     group by 1, 2
 ),
 
--- Each units-per-USD rate the conversion needs and lacks: the amount's currency's, the reporting currency's, or both.
+-- Each units-per-USD rate the conversion needs and lacks: the amount's currency's, the reporting currency's, or both
+-- (each leg once: a union, not a list literal, which the two engines spell differently).
 missing_legs as (
     select
         missing.currency,
@@ -23,7 +24,11 @@ missing_legs as (
         legs.leg_currency,
         fx.rate_from_date
     from missing
-    cross join (select unnest([missing.currency, '{{ reporting }}']) as leg_currency) as legs
+    inner join (
+        select currency, currency as leg_currency from missing
+        union
+        select currency, '{{ reporting }}' as leg_currency from missing
+    ) as legs on missing.currency = legs.currency
     left join {{ ref('int_fx_rates_daily') }} as fx
         on legs.leg_currency = fx.currency and missing.rate_date = fx.rate_date
     where legs.leg_currency <> 'USD' and fx.units_per_usd is null
@@ -33,16 +38,14 @@ select
     currency,
     rate_date,
     rows_without_rate,
-    'no ' || currency || '→{{ reporting }} rate on ' || strftime(rate_date, '%Y-%m-%d') || ' for '
+    'no ' || currency || '→{{ reporting }} rate on ' || {{ format_date('rate_date', '%Y-%m-%d') }} || ' for '
     || rows_without_rate || ' {{ rows_are }}: '
-    || string_agg(
-        case
+    || {{ text_agg("case
             when rate_from_date is null
                 then 'fx_rates*.csv has no USD→' || leg_currency || ' rate on or before that day'
-            else 'the newest USD→' || leg_currency || ' rate is from ' || strftime(rate_from_date, '%Y-%m-%d')
-                || ', more than {{ var("fx_max_rate_age_days") }} days before (var fx_max_rate_age_days)'
-        end, '; ' order by leg_currency
-    )
+            else 'the newest USD→' || leg_currency || ' rate is from ' || " ~ format_date('rate_from_date', '%Y-%m-%d') ~ "
+                || ', more than " ~ var('fx_max_rate_age_days') ~ " days before (var fx_max_rate_age_days)'
+        end", '; ', 'leg_currency') }}
     || '. Add the rate to fx/fx_rates*.csv in the landing folder and run again.' as message
 from missing_legs
 group by currency, rate_date, rows_without_rate

@@ -1,0 +1,125 @@
+"""The same dbt project on two engines (issue 17): the scale-S sample built on DuckDB and on local Spark (dbt-spark,
+session mode) from the same gated batches gives the same published marts, row for row: money and every other exact
+type equal, floating-point rates within 1e-9.
+
+The DuckDB build is the shared built_warehouse. Spark reads the gated batches from a lake (prepare_spark_sources),
+builds the project (`dbt build --target spark`: models and data tests; the unit tests and the snapshot run on DuckDB
+only, pipeline/dbt.py DUCKDB_ONLY) in a dbt child process, and DuckDB reads the Spark marts back from their Parquet
+files (pipeline/benchmark/same_marts.py compares them).
+Needs the optional extra `spark` (dbt-spark, pyspark) and Java 17: `uv run --extra spark pytest -m spark`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations.gate import run_raw_gate
+from ingest.runs import load_with_results
+from pipeline.benchmark.same_marts import compare_marts
+from pipeline.dbt import DUCKDB_ONLY
+from pipeline.settings import Settings, load_settings
+from tests.conftest import PII_TEST_KEY
+
+pytestmark = pytest.mark.spark
+
+SPARK_BUILD_TIMEOUT_SECONDS = 1800
+
+
+def prepare_spark_sources(landing: Path, folder: Path) -> dict[str, str]:
+    """The sample's gated batches where the spark target reads them, as the environment its build needs: the same
+    landing files ingested and gated as for loaded_warehouse, with a lake (PIPELINE_LAKE_DIR: ingest and the gate
+    write the batches and verdicts as Parquet, macros/spark_sources.sql reads them)."""
+    lake = folder / "lake"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PIPELINE_LAKE_DIR", str(lake))
+        load_with_results(["marketing", "shopify", "social"], landing, folder / "warehouse.duckdb", PII_TEST_KEY)
+        assert run_raw_gate(folder / "warehouse.duckdb", folder / "quality", "spark") == []
+    return {"PIPELINE_LAKE_DIR": str(lake)}
+
+
+def build_on_spark(settings: Settings, sources: dict[str, str], spark_dir: Path) -> str:
+    """`dbt build --target spark` in a child process with the same vars as the DuckDB build; dbt's output."""
+    env = {**os.environ, **settings.dbt_env(), **sources, "PIPELINE_SPARK_DIR": str(spark_dir),
+           "SPARK_LOCAL_IP": "127.0.0.1",  # no network interface lookup: the build runs offline
+           # Its own artefacts: a DuckDB dbt run of this test process keeps its partial-parse cache.
+           "DBT_TARGET_PATH": str(spark_dir / "dbt-target"), "DBT_LOG_PATH": str(spark_dir / "dbt-logs"),
+           "DO_NOT_TRACK": "1", "DBT_USE_COLORS": "false"}
+    argv = [str(Path(sys.executable).with_name("dbt")), "build", "--target", "spark", *DUCKDB_ONLY,
+            "--vars", json.dumps(settings.dbt_vars()), "--project-dir", str(settings.dbt_project_dir),
+            "--profiles-dir", str(settings.dbt_project_dir)]
+    done = subprocess.run(argv, env=env, cwd=settings.dbt_project_dir, capture_output=True, text=True,
+                          timeout=SPARK_BUILD_TIMEOUT_SECONDS, check=False)
+    if done.returncode != 0:
+        summary = [line for line in done.stdout.splitlines() if " WARN " not in line][-80:]
+        pytest.fail(f"dbt build --target spark failed (exit {done.returncode}); the model or test that failed and "
+                    "why (port its SQL through macros/portable*.sql; full log in "
+                    f"{spark_dir / 'dbt-logs'}):\n" + "\n".join(summary))
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def spark_marts(sample_landing: Path, built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory,
+                pytestconfig: pytest.Config) -> Path:
+    """The Spark build's marts folder (one folder of Parquet files per mart)."""
+    if importlib.util.find_spec("dbt.adapters.spark") is None or shutil.which("java") is None:
+        pytest.fail("the spark target needs the optional extra `spark` (dbt-spark[session], pyspark: "
+                    "`uv run --extra spark pytest -m spark`) and Java 17 (apt-get install openjdk-17-jre-headless)")
+    folder = tmp_path_factory.mktemp("spark")
+    started = time.monotonic()
+    sources = prepare_spark_sources(sample_landing, folder)
+    output = build_on_spark(load_settings(), sources, folder / "spark")
+    finished = next((line for line in output.splitlines() if "Finished running" in line), "")
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:  # the wall time is part of the result (docs/scale-out.md)
+        seconds = time.monotonic() - started
+        reporter.write_line(f"\nspark target at S: ingest and gate with a lake, then dbt build: {seconds:.0f} s; "
+                            f"dbt: {finished.strip()}")
+    return folder / "spark" / "warehouse" / "marts.db"
+
+
+def test_every_published_mart_is_the_same_on_spark_as_on_duckdb(built_warehouse: Path, spark_marts: Path) -> None:
+    differences = compare_marts(built_warehouse, spark_marts)
+    assert not differences, ("published marts differ between DuckDB and Spark (first differing rows; a difference is "
+                             "a SQL construct that behaves differently on the two engines: port it through "
+                             "macros/portable*.sql, see stack-notes.md, Portable SQL):\n" + "\n".join(differences))
+
+
+def _with_one_value_changed(spark_marts: Path, folder: Path, mart: str, column: str, change: str) -> Path:
+    """A copy of a Spark mart with `column` changed by the SQL `change` (of x) in the rows of the smallest first
+    column among those where it is not null, as a marts folder."""
+    con = duckdb.connect()
+    spark = f"read_parquet('{spark_marts / mart}/*.parquet')"
+    first = con.sql(f"describe select * from {spark}").fetchall()[0][0]
+    (folder / mart).mkdir(parents=True)
+    row = f'(select min("{first}") from {spark} where "{column}" is not null)'
+    value = change.replace("x", f'"{column}"')
+    con.sql(f"""copy (select * replace (case when "{first}" = {row} then {value} else "{column}" end as "{column}")
+                from {spark}) to '{folder / mart}/part-0.parquet' (format parquet)""")
+    return folder
+
+
+@pytest.mark.parametrize(("column", "change", "differs"), [
+    ("net_revenue", "x + 0.01", True),  # a cent
+    ("roas", "x * (1 + 1e-6)", True),
+    ("roas", "x * (1 + 1e-12)", False),  # a float's last digits
+])
+def test_the_comparison_fails_on_a_changed_cent_or_rate(built_warehouse: Path, spark_marts: Path, tmp_path: Path,
+                                                         column: str, change: str, differs: bool) -> None:
+    """The comparison can fail: one value of the Spark creator_roi changed (and a change within 1e-9 passes)."""
+    changed = _with_one_value_changed(spark_marts, tmp_path, "creator_roi", column, change)
+    differences = compare_marts(built_warehouse, changed, ("creator_roi",))
+    if differs:
+        assert [d for d in differences if d.startswith("creator_roi [") and f"column {column} " in d
+                and "DuckDB" in d and "Spark" in d], differences
+    else:
+        assert differences == []
