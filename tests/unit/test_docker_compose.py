@@ -184,9 +184,10 @@ def test_every_airflow_service_shares_the_local_settings_and_jwt_secret() -> Non
 
 
 # Read by the code but not set by compose: paths derived from PIPELINE_DATA_DIR, the dbt project baked into the
-# image, and the demo switch (never in a deployment).
+# image, the demo switch (never in a deployment) and the folder of a local Spark (session mode, which compose does
+# not run: its Spark is a cluster, docs/scale-out.md).
 NOT_IN_COMPOSE = {"PIPELINE_LANDING_DIR", "PIPELINE_WAREHOUSE", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
-                  "PIPELINE_QUALITY_DIR", "PIPELINE_DBT_PROJECT_DIR", "PIPELINE_DEMO"}
+                  "PIPELINE_QUALITY_DIR", "PIPELINE_DBT_PROJECT_DIR", "PIPELINE_DEMO", "PIPELINE_SPARK_DIR"}
 
 
 def test_compose_sets_exactly_the_variables_the_code_reads() -> None:
