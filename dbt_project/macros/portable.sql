@@ -50,6 +50,18 @@
 {% macro default__avg_as_double(expression) %}avg({{ expression }}){% endmacro %}
 {% macro spark__avg_as_double(expression) %}avg(cast({{ expression }} as double)){% endmacro %}
 
+{# round(x, digits) as DuckDB computes it on a DOUBLE: round(x * 10^digits) / 10^digits in binary floating point, half
+   away from zero. Spark's round of a DOUBLE rounds the double's shortest decimal form half up instead, so a money ratio
+   at an exact half cent differs: 16684.51 / 2 is 8342.25 on DuckDB (the double is 8342.25499...), 8342.26 on Spark.
+   On a DECIMAL both are exact and agree. #}
+{% macro round_double(value, digits) -%}
+    {{ return(adapter.dispatch('round_double')(value, digits)) }}
+{%- endmacro %}
+{% macro default__round_double(value, digits) %}round({{ value }}, {{ digits }}){% endmacro %}
+{% macro spark__round_double(value, digits) -%}
+    (round(({{ value }}) * {{ 10 ** digits }}, 0) / {{ 10 ** digits }})
+{%- endmacro %}
+
 {# Sum of a decimal field over every element a JSON path matches (e.g. all refund line subtotals). #}
 {% macro json_path_sum(json_column, path) -%}
     {{ return(adapter.dispatch('json_path_sum')(json_column, path)) }}

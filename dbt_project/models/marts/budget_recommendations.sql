@@ -338,14 +338,14 @@ select
     windows.previous_start_date,
     worded.recent_orders,
     cast(worded.recent_net_revenue as decimal(38, 2)) as recent_net_revenue,
-    cast(round(worded.recent_cost, 2) as decimal(38, 2)) as recent_cost,
+    cast({{ round_double('worded.recent_cost', 2) }} as decimal(38, 2)) as recent_cost,
     worded.recent_roi,
     worded.recent_roi_low,
     worded.recent_roi_high,
     worded.recent_incremental_net_revenue,
     worded.previous_orders,
     cast(worded.previous_net_revenue as decimal(38, 2)) as previous_net_revenue,
-    cast(round(worded.previous_cost, 2) as decimal(38, 2)) as previous_cost,
+    cast({{ round_double('worded.previous_cost', 2) }} as decimal(38, 2)) as previous_cost,
     round(worded.previous_roas - 1, 4) as previous_roi,
     worded.roas_change,
     worded.trend,
@@ -353,11 +353,11 @@ select
     round(worded.posts_per_month, 2) as posts_per_month,
     round(worded.sponsored_posts_per_month, 2) as sponsored_posts_per_month,
     round(worded.spare_sponsored_posts_per_month, 2) as spare_sponsored_posts_per_month,
-    cast(round(worded.cost_per_sponsored_post, 2) as decimal(38, 2)) as cost_per_sponsored_post,
+    cast({{ round_double('worded.cost_per_sponsored_post', 2) }} as decimal(38, 2)) as cost_per_sponsored_post,
     worded.performance_recommendation,
     worded.recommendation,
-    cast(round(worded.budget_change_per_month, 2) as decimal(38, 2)) as budget_change_per_month,
-    cast(round(worded.budget_change_per_month * worded.recent_roas, 2) as decimal(38, 2))
+    cast({{ round_double('worded.budget_change_per_month', 2) }} as decimal(38, 2)) as budget_change_per_month,
+    cast({{ round_double('worded.budget_change_per_month * worded.recent_roas', 2) }} as decimal(38, 2))
         as expected_revenue_change_per_month,
     -- The verdict's reasons first: they overrule what the returns alone would say.
     coalesce(
