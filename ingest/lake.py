@@ -79,21 +79,20 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
 
 def sync(con: duckdb.DuckDBPyConnection, lake: Path) -> int:
     """Write every committed batch that has no file yet, and each table's empty schema file; returns batches written."""
-    for source in ALL_SOURCES.values():
-        table = f"raw.{quote_ident(source.table)}"
-        _copy(con, f"select {portable_columns(con, table)} from {table} limit 0",
-              lake / "raw" / source.table / EMPTY_PARTITION / "empty.parquet")
-    tables = {source.name: source.table for source in ALL_SOURCES.values()}
+    # Each source's raw table and its select list, read once (the batches below reuse them).
+    selects = {source.name: (source.table, f"select {portable_columns(con, f'raw.{quote_ident(source.table)}')} "
+                                           f"from raw.{quote_ident(source.table)}") for source in ALL_SOURCES.values()}
+    for table, select in selects.values():
+        _copy(con, f"{select} limit 0", lake / "raw" / table / EMPTY_PARTITION / "empty.parquet")
     batches = con.execute("select load_id, source, strftime(started_at at time zone 'UTC', '%Y-%m-%d') "
                           "from raw.load_manifest where status = 'loaded' and rows_loaded > 0 order by started_at")
     written = 0
     for load_id, source_name, load_date in batches.fetchall():
-        target = lake / "raw" / tables[source_name] / f"load_date={load_date}" / f"{load_id}.parquet"
+        table, select = selects[source_name]
+        target = lake / "raw" / table / f"load_date={load_date}" / f"{load_id}.parquet"
         if target.exists():
             continue
-        table = f"raw.{quote_ident(tables[source_name])}"
-        _copy(con, f"select {portable_columns(con, table)} from {table} where _load_id = {quote_literal(load_id)}",
-              target)
+        _copy(con, f"{select} where _load_id = {quote_literal(load_id)}", target)
         written += 1
     if not (lake / GATE_STATE).exists():
         _copy(con, NO_VERDICTS, lake / GATE_STATE)

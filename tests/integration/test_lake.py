@@ -228,3 +228,32 @@ def test_spark_reads_the_lake_through_the_source_macro(lake_loaded: tuple[Path, 
     shown = dbt("show", "--inline", query, "--output", "json", "--log-format", "text")
     counts = json.loads(shown[shown.index("{"):shown.rindex("}") + 1])["show"][0]
     assert (counts["raw_rows"], counts["gated_rows"], counts["no_batch"], counts["scores"]) == expected
+
+
+def _lake_pseudonyms(con: duckdb.DuckDBPyConnection, lake: Path, table: str) -> set[str]:
+    """Every non-null pseudonym (a UHUGEINT column of raw.<table>, as hex in the lake) in the lake's files."""
+    columns = [c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = 'raw' and "
+                                         "table_name = ? and data_type = 'UHUGEINT'", [table]).fetchall()]
+    assert columns, f"raw.{table} has no pseudonymised column"
+    files = f"read_parquet('{lake}/raw/{table}/**/*.parquet', hive_partitioning = true)"
+    return {v for column in columns for (v,) in con.execute(f'select distinct "{column}" from {files} '
+                                                           f'where "{column}" is not null').fetchall()}
+
+
+def test_a_rekey_writes_the_lake_again_under_the_new_key(lake_loaded: tuple[Path, Path]) -> None:
+    """The lake's batches hold pseudonyms: after `ingest rekey` they must be the new key's, as in the warehouse, or
+    a lake reader would join old-key customers to new-key ones."""
+    from ingest.pii import rekey
+
+    warehouse, lake = lake_loaded
+    table = "shopify_order_lines_csv"  # pseudonymised customer columns
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        old = _lake_pseudonyms(con, lake, table)
+
+    assert rekey(warehouse, "a-new-key-for-the-lake-test") is not None
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        count, missing, extra = _differences(con, lake, table)
+        new = _lake_pseudonyms(con, lake, table)
+    assert count > 0 and (missing, extra) == (0, 0), f"{missing} re-keyed rows not in the lake, {extra} stale ones"
+    assert old and new and not old & new, "no pseudonym of the old key is left in the lake"
