@@ -46,8 +46,9 @@ run; prints stage, rows, wall s, rows/s, peak RSS MB and the ratio to the baseli
            raw gate vs its frame queries alone; dbt build (its baseline: the dbt kind); the mart gate vs its frame
            queries; publish vs one COPY ... TO parquet per mart; the weekly report vs its queries alone
   spark    the dbt project on both targets from the same gated batches: `dbt debug` (start-up: on Spark, the JVM
-           and a session) and `dbt build --full-refresh` on DuckDB and on Spark, peak RSS of dbt and the JVM
-           together; the marts of both compared. Needs `uv run --extra spark` and Java 17
+           and a session) and `dbt build --full-refresh` on DuckDB and on Spark, then one more day of orders and
+           snapshots built incrementally on each; peak RSS of dbt and the JVM together; the marts of both compared
+           after each. Needs `uv run --extra spark` and Java 17
 
 Generated data is kept per scale under --workdir and reused (scale L: ~8 GB, ~50 min to generate here)."""
 

@@ -148,7 +148,7 @@ def bench_dbt(scale: str, root: Path) -> list[Measurement]:
     work = root / scale / "dbt"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    held_back = _split_last_day(landing, work / "landing_all_but_last_day", work / "landing_last_day")
+    held_back = split_last_day(landing, work / "landing_all_but_last_day", work / "landing_last_day")
     warehouse = work / "warehouse.duckdb"
     # Same file name: the compiled SQL names its tables "<file stem>"."<schema>"."<model>".
     bare_warehouse = work / "bare" / warehouse.name
@@ -254,7 +254,7 @@ def _check_same_marts(warehouse: Path, bare_warehouse: Path) -> None:
         raise RuntimeError(f"the bare baseline's {', '.join(differ)} differ from dbt's: not a fair baseline")
 
 
-def _split_last_day(landing: Path, before: Path, last: Path) -> int:
+def split_last_day(landing: Path, before: Path, last: Path) -> int:
     """Copy the landing folder without the last day's orders and snapshots; put those in a second folder."""
     info = json.loads((landing / "manifest.json").read_text())
     last_day = info["end"]

@@ -44,7 +44,9 @@ def _split_csv(src: Path, dst_a: Path, dst_b: Path, goes_to_b, encoding: str = "
     return rows
 
 
-def _deliveries(full: Path, a: Path, b: Path) -> None:
+def deliveries(full: Path, a: Path, b: Path) -> None:
+    """The landing files of `full` split into delivery A and delivery B (the module's docstring says how); also
+    used by the Spark target's incremental test."""
     shutil.copytree(full, a, ignore=shutil.ignore_patterns("orders_export", "orders_api", "followers",
                                                            "media_insights*", "comment_samples.csv"))
     b.mkdir()
@@ -142,7 +144,7 @@ def test_the_code_checksum_changes_with_the_code_only(tmp_path: Path) -> None:
 def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sample_landing: Path,
                                                                                tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    _deliveries(sample_landing, a, b)
+    deliveries(sample_landing, a, b)
     incremental = tmp_path / "incremental.duckdb"
     _load(a, incremental)
     assert _build(incremental) > 0, "the first build runs the unit tests and loads the seeds"

@@ -6,11 +6,15 @@ The DuckDB build is the shared built_warehouse. Spark reads the gated batches fr
 builds the project (`dbt build --target spark`: models and data tests; the unit tests and the snapshot run on DuckDB
 only, pipeline/dbt.py DUCKDB_ONLY) in a dbt child process, and DuckDB reads the Spark marts back from their Parquet
 files (pipeline/benchmark/same_marts.py compares them).
+An incremental build on Spark (insert_overwrite of the partitions holding a changed key, macros/incremental.sql) is
+checked the same way: deliveries A then B of tests/integration/test_incremental.py, built on Spark after each, against
+DuckDB's full build of both.
 Needs the optional extra `spark` (dbt-spark, pyspark) and Java 17: `uv run --extra spark pytest -m spark`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -26,13 +30,20 @@ import pytest
 from expectations.gate import run_raw_gate
 from ingest.runs import load_with_results
 from pipeline.benchmark.same_marts import compare_marts
-from pipeline.dbt import DUCKDB_ONLY
+from pipeline.dbt import DUCKDB_ONLY, run_dbt
 from pipeline.settings import Settings, load_settings
 from tests.conftest import PII_TEST_KEY
+from tests.integration.test_incremental import CUTOFF, deliveries
 
 pytestmark = pytest.mark.spark
 
 SPARK_BUILD_TIMEOUT_SECONDS = 1800
+
+
+def require_spark() -> None:
+    if importlib.util.find_spec("dbt.adapters.spark") is None or shutil.which("java") is None:
+        pytest.fail("the spark target needs the optional extra `spark` (dbt-spark[session], pyspark: "
+                    "`uv run --extra spark pytest -m spark`) and Java 17 (apt-get install openjdk-17-jre-headless)")
 
 
 def prepare_spark_sources(landing: Path, folder: Path) -> dict[str, str]:
@@ -71,9 +82,7 @@ def build_on_spark(settings: Settings, sources: dict[str, str], spark_dir: Path)
 def spark_marts(sample_landing: Path, built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory,
                 pytestconfig: pytest.Config) -> Path:
     """The Spark build's marts folder (one folder of Parquet files per mart)."""
-    if importlib.util.find_spec("dbt.adapters.spark") is None or shutil.which("java") is None:
-        pytest.fail("the spark target needs the optional extra `spark` (dbt-spark[session], pyspark: "
-                    "`uv run --extra spark pytest -m spark`) and Java 17 (apt-get install openjdk-17-jre-headless)")
+    require_spark()
     folder = tmp_path_factory.mktemp("spark")
     started = time.monotonic()
     sources = prepare_spark_sources(sample_landing, folder)
@@ -123,3 +132,44 @@ def test_the_comparison_fails_on_a_changed_cent_or_rate(built_warehouse: Path, s
                 and "DuckDB" in d and "Spark" in d], differences
     else:
         assert differences == []
+
+
+def _partition_files(spark_dir: Path, schema: str, model: str) -> dict[str, dict[str, int]]:
+    """A Spark table's partitions: folder name (e.g. snapshot_date=2026-10-01) -> its data files and their mtimes."""
+    table = spark_dir / "warehouse" / f"{schema}.db" / model
+    return {part.name: {f.name: f.stat().st_mtime_ns for f in part.glob("*.parquet")}
+            for part in sorted(table.glob("*=*"))}
+
+
+def test_an_incremental_build_on_spark_equals_a_full_build_on_duckdb(sample_landing: Path, tmp_path: Path) -> None:
+    require_spark()
+    a, b = tmp_path / "a", tmp_path / "b"
+    deliveries(sample_landing, a, b)
+    spark_dir, warehouse = tmp_path / "spark", tmp_path / "warehouse.duckdb"
+    settings = load_settings()
+    build_on_spark(settings, prepare_spark_sources(a, tmp_path), spark_dir)
+    by_day = {("staging", "stg_tracking__follower_snapshots"), ("intermediate", "int_follower_deltas")}
+    before = {table: _partition_files(spark_dir, *table) for table in by_day}
+    build_on_spark(settings, prepare_spark_sources(b, tmp_path), spark_dir)  # B loaded beside A: an incremental run
+
+    # Every incremental model ran as one: an insert overwrite of partitions (dbt's run folder keeps what ran).
+    manifest = json.loads((spark_dir / "dbt-target" / "manifest.json").read_text())
+    incremental = {node["name"]: node for node in manifest["nodes"].values()
+                   if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"}
+    assert len(incremental) >= 10, sorted(incremental)
+    for name, node in incremental.items():
+        ran = spark_dir / "dbt-target" / "run" / node["package_name"] / node["original_file_path"]
+        assert "insert overwrite table" in ran.read_text(), f"{name} did not run incrementally on Spark"
+        assert node["config"]["partition_by"], f"{name} has no partition on Spark"
+    # A day before delivery B's first is not written again: its files are the ones the first build wrote.
+    for table, days in before.items():
+        after = _partition_files(spark_dir, *table)
+        kept = {day for day in days if day.split("=")[1] < CUTOFF}
+        assert kept and all(after[day] == days[day] for day in kept), f"{table}: days before {CUTOFF} rewritten"
+        assert any(day.split("=")[1] >= CUTOFF for day in after.keys() - days.keys()), f"{table}: no new day"
+
+    # DuckDB builds the same warehouse (A and B) from scratch: the marts must be the same, row for row.
+    run_dbt(dataclasses.replace(settings, warehouse_path=warehouse), "build", "--full-refresh")
+    differences = compare_marts(warehouse, spark_dir / "warehouse" / "marts.db")
+    assert not differences, ("Spark's incremental build and DuckDB's full build differ (a model whose incremental "
+                             "filter on Spark misses a row of a partition it writes):\n" + "\n".join(differences))

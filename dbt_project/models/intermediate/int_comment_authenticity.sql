@@ -3,16 +3,15 @@
 -- One row per post with its generic share.
 -- Incremental: a run re-judges only the posts with comments loaded since the last run, each from all its sampled
 -- comments, and replaces them by post. A changed lexicon seed needs `dbt build --full-refresh`.
-{{ config(materialized=incremental_materialization(), unique_key=['platform', 'post_id'],
-          incremental_strategy='delete+insert',
+{{ config(materialized='incremental', unique_key=['platform', 'post_id'],
+          incremental_strategy=incremental_strategy(), partition_by=spark_partition_by(),
           on_schema_change='fail') }}
 with comments as (
     select * from {{ ref('stg_tracking__comment_samples') }}
     {%- if is_incremental() %}
-        where (platform, post_id) in (
-            select platform, post_id from {{ ref('stg_tracking__comment_samples') }}
-            where loaded_at > (select max(source_loaded_at) from {{ this }})
-        )
+        where {{ key_changed(['platform', 'post_id'],
+            'select platform, post_id from ' ~ ref('stg_tracking__comment_samples')
+            ~ ' where loaded_at > (select max(source_loaded_at) from ' ~ this ~ ')') }}
     {%- endif %}
 ),
 
@@ -58,5 +57,6 @@ select
     count(generic_kind) as generic_comments,
     count(generic_kind) / count(*) as generic_share,
     max(loaded_at) as source_loaded_at
+{{ key_bucket_column(['platform', 'post_id']) }}
 from judged
 group by 1, 2

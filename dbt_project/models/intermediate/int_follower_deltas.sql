@@ -3,22 +3,35 @@
 -- Incremental: for each account with snapshots loaded since the last run, only the days from its earliest new or
 -- corrected snapshot on are recomputed, from the history their deltas and baselines look back on (one day for the
 -- delta, growth_window_days for the baseline). Late and corrected snapshots are handled: the earliest one decides.
-{{ config(materialized=incremental_materialization(), unique_key=['platform', 'account_id', 'snapshot_date'],
-          incremental_strategy='delete+insert', on_schema_change='fail') }}
+{{ config(materialized='incremental', unique_key=['platform', 'account_id', 'snapshot_date'],
+          incremental_strategy=incremental_strategy(), partition_by=spark_partition_by('snapshot_date'),
+          on_schema_change='fail') }}
 {%- set lookback_days = var('growth_window_days') + 1 %}
 with
 {%- if is_incremental() %}
+{%- set loaded_since %}
+    -- An empty table (no account with two consecutive days yet) has no watermark: everything is new.
+    where loaded_at > (
+        select coalesce(max(source_loaded_at), {{ before_any_load() }}) from {{ this }}
+    )
+{%- endset %}
 changed as (
+    {%- if target.type == 'spark' %}
+    -- Spark rewrites whole days (the table's partitions): every account from the earliest changed day of any.
+    select distinct
+        platform,
+        account_id,
+        (select min(snapshot_date) from {{ ref('int_follower_snapshots') }} {{ loaded_since }}) as first_changed_date
+    from {{ ref('int_follower_snapshots') }}
+    {%- else %}
     select
         platform,
         account_id,
         min(snapshot_date) as first_changed_date
     from {{ ref('int_follower_snapshots') }}
-    -- An empty table (no account with two consecutive days yet) has no watermark: everything is new.
-    where loaded_at > (
-        select coalesce(max(source_loaded_at), cast('-infinity' as timestamptz)) from {{ this }}
-    )
+    {{ loaded_since }}
     group by platform, account_id
+    {%- endif %}
 ),
 {%- endif %}
 

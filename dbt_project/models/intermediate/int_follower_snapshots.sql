@@ -4,9 +4,11 @@
 -- Incremental: a run recomputes the account days with tracking snapshots loaded since the last one, and every
 -- scraped day (few, and the account a scraped author maps to follows the creators template, which may have changed):
 -- the scraped rows are deleted first, so a day whose author now maps to another account leaves no stale row.
-{{ config(materialized=incremental_materialization(), unique_key=['platform', 'account_id', 'snapshot_date'],
-          incremental_strategy='delete+insert', on_schema_change='fail',
-          pre_hook="{% if is_incremental() %}delete from {{ this }} where snapshot_source = 'tiktok_scraper'{% endif %}")
+{{ config(materialized='incremental', unique_key=['platform', 'account_id', 'snapshot_date'],
+          incremental_strategy=incremental_strategy(), partition_by=spark_partition_by('snapshot_date'),
+          on_schema_change='fail',
+          pre_hook="{% if is_incremental() and target.type != 'spark' %}
+                    delete from {{ this }} where snapshot_source = 'tiktok_scraper'{% endif %}")
 }}
 with
 {%- if is_incremental() %}
@@ -67,6 +69,11 @@ select
     loaded_at
 from candidates
 {%- if is_incremental() %}
+    {%- if target.type == 'spark' %}
+    -- Spark rewrites whole days (the table's partitions), so every account of a changed day is recomputed; the
+    -- scraped days are among them, so no stale scraped row is left either.
+    where snapshot_date in (select changed.snapshot_date from changed)
+    {%- else %}
     where (platform, account_id, snapshot_date) in (
         select
             changed.platform,
@@ -74,6 +81,7 @@ from candidates
             changed.snapshot_date
         from changed
     )
+    {%- endif %}
 {%- endif %}
 qualify row_number() over (
     partition by platform, account_id, snapshot_date

@@ -5,8 +5,8 @@
 -- Money stays DECIMAL(38, 2); the pro-rata shares are computed in integer cents, never in floating point.
 -- Incremental: a run rebuilds only the orders with rows loaded since the last run (late-arriving orders and
 -- re-delivered versions alike), each from the full staging history, and replaces them by order_name.
-{{ config(materialized=incremental_materialization(), unique_key='order_name', incremental_strategy='delete+insert',
-          on_schema_change='fail') }}
+{{ config(materialized='incremental', unique_key='order_name', incremental_strategy=incremental_strategy(),
+          partition_by=spark_partition_by(), on_schema_change='fail') }}
 {#- An API order's lines that are goods (not gift cards), and its gift-card lines. #}
 {%- set goods_lines = list_where('api_orders.lines', 'l', 'not coalesce(l.gift_card, false)') %}
 {%- set gift_card_lines = list_where('api_orders.lines', 'l', 'coalesce(l.gift_card, false)') %}
@@ -33,12 +33,14 @@ csv_lines as (
         coalesce(not requires_shipping and lower(product_name) like '%gift card%', false) as is_gift_card,
         cast(unit_price as decimal(38, 2)) * quantity as line_amount
     from {{ ref('stg_shopify__order_lines_csv') }}
-    {%- if is_incremental() %} where order_name in (select order_name from changed){% endif %}
+    {%- if is_incremental() %} where {{ key_changed(['order_name'], 'select order_name from changed') }}{% endif %}
 ),
 
 woo_orders as (
     select * from {{ ref('stg_woocommerce__orders') }}
-    {%- if is_incremental() %} where 'WC-' || order_number in (select order_name from changed){% endif %}
+    {%- if is_incremental() %}
+        where {{ key_changed(["'WC-' || order_number"], 'select order_name from changed') }}
+    {%- endif %}
 ),
 
 api_orders as (
@@ -65,7 +67,7 @@ api_orders as (
             json_path_strings('shipping_lines', '$[*].discounted_price'), 'x', 'cast(x as decimal(38, 2))'
         )) }}, 0) as shipping
     from {{ ref('stg_shopify__orders_api') }}
-    {%- if is_incremental() %} where order_name in (select order_name from changed){% endif %}
+    {%- if is_incremental() %} where {{ key_changed(['order_name'], 'select order_name from changed') }}{% endif %}
 ),
 
 csv_orders as (
@@ -337,4 +339,5 @@ select
     coalesce(total_difference <> 0, false) or coalesce(discount_difference < 0, false) as is_amount_mismatch,
     refunds_ex_tax > items_subtotal as is_refund_over_sale,
     source_loaded_at
+{{ key_bucket_column(['order_name']) }}
 from final

@@ -1,8 +1,8 @@
 -- One row per post on any platform, with its creator, engagement counts and followers at post time.
 -- Incremental: a run rebuilds the posts whose metrics were loaded since the last run, and every post of an
 -- account whose follower snapshots or profile were (followers at post time may have arrived late).
-{{ config(materialized=incremental_materialization(), unique_key=['platform', 'post_id'],
-          incremental_strategy='delete+insert',
+{{ config(materialized='incremental', unique_key=['platform', 'post_id'],
+          incremental_strategy=incremental_strategy(), partition_by=spark_partition_by(),
           on_schema_change='fail') }}
 with source_loads as (
     -- Every input with its load time: the incremental filter and the watermark both come from here.
@@ -87,7 +87,7 @@ changed as (
     select platform, post_id, account_id from source_loads
     -- An empty table (no account with two consecutive days yet) has no watermark: everything is new.
     where loaded_at > (
-        select coalesce(max(source_loaded_at), cast('-infinity' as timestamptz)) from {{ this }}
+        select coalesce(max(source_loaded_at), {{ before_any_load() }}) from {{ this }}
     )
 ),
 {%- endif %}
@@ -232,6 +232,7 @@ select
         lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
     {%- endfor %} as is_sponsored,
     (select loaded_at from newest_load) as source_loaded_at
+{{ key_bucket_column(['posts.platform', 'posts.post_id']) }}
 from posts
 left join accounts on posts.platform = accounts.platform and posts.account_id = accounts.account_id
 left join snapshots as prev_day
@@ -245,9 +246,17 @@ left join snapshots as same_day
 left join current_followers
     on posts.platform = current_followers.platform and posts.account_id = current_followers.account_id
 {%- if is_incremental() %}
-    where
+    {%- set post_or_account_changed %}
         (posts.platform, posts.post_id) in (select platform, post_id from changed where post_id is not null)
         or (posts.platform, posts.account_id) in (
             select platform, account_id from changed where account_id is not null
         )
+    {%- endset %}
+    where
+    {%- if target.type == 'spark' %}
+        {{ key_changed(['posts.platform', 'posts.post_id'],
+                       'select posts.platform, posts.post_id from posts where ' ~ post_or_account_changed) }}
+    {%- else %}
+        {{ post_or_account_changed }}
+    {%- endif %}
 {%- endif %}

@@ -3,8 +3,8 @@
 -- Incremental (the newest value per metric is a window over all history): a run rebuilds the media with insights
 -- loaded since the last one, from all their fetches, and replaces them by media_id. A changed
 -- instagram_metric_names seed needs `dbt build --full-refresh`.
-{{ config(materialized=incremental_materialization(), unique_key='media_id', incremental_strategy='delete+insert',
-          on_schema_change='fail',
+{{ config(materialized='incremental', unique_key='media_id', incremental_strategy=incremental_strategy(),
+          partition_by=spark_partition_by(), on_schema_change='fail',
           pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with source as (
     select * from {{ source('instagram', 'instagram_media_insights') }}
@@ -34,6 +34,7 @@ select
     metric_value,
     fetched_at,
     _loaded_at as loaded_at
+{{ key_bucket_column(['media_id']) }}
 from renamed
 {{ newest_per_key(['media_id', 'metric_name'],
     'fetched_at desc, (metric_name = reported_metric_name) desc, _loaded_at desc') }}

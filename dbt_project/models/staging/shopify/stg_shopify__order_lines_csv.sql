@@ -1,8 +1,8 @@
 -- One row per CSV line item. A re-delivered export (same order in a newer file) replaces the older rows.
 -- Incremental (the newest version per order is a window over all history, too slow to recompute daily): a run
 -- rebuilds the orders with lines loaded since the last one, from all their loads, and replaces them by order_name.
-{{ config(materialized=incremental_materialization(), unique_key='order_name', incremental_strategy='delete+insert',
-          on_schema_change='fail',
+{{ config(materialized='incremental', unique_key='order_name', incremental_strategy=incremental_strategy(),
+          partition_by=spark_partition_by(), on_schema_change='fail',
           pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with source as (
     select * from {{ source('shopify', 'shopify_order_lines_csv') }}
@@ -53,5 +53,6 @@ select
     source_name,
     _source_file as source_file,
     _loaded_at as loaded_at
+{{ key_bucket_column(['order_name']) }}
 from versioned
 where _load_id = newest_load_id
