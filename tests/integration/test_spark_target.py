@@ -7,13 +7,15 @@ builds the project (`dbt build --target spark`: models and data tests; the unit 
 only, pipeline/dbt.py DUCKDB_ONLY) in a dbt child process, and DuckDB reads the Spark marts back from their Parquet
 files (pipeline/benchmark/same_marts.py compares them).
 An incremental build on Spark (insert_overwrite of the partitions holding a changed key, macros/incremental.sql) is
-checked the same way: deliveries A then B of tests/integration/test_incremental.py, built on Spark after each, against
-DuckDB's full build of both.
+checked the same way: deliveries A then B of tests/integration/test_incremental.py, then C (one order, comment and
+post's insights again), built on Spark after each, against DuckDB's full build of all three; B must leave the days
+before it and C every bucket but the changed key's as the previous build wrote them.
 Needs the optional extra `spark` (dbt-spark, pyspark) and Java 17: `uv run --extra spark pytest -m spark`.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import importlib.util
 import json
@@ -141,6 +143,32 @@ def _partition_files(spark_dir: Path, schema: str, model: str) -> dict[str, dict
             for part in sorted(table.glob("*=*"))}
 
 
+def _one_of_each(a: Path, c: Path) -> None:
+    """Delivery C: one order of delivery A again with a refund, one comment again with its text edited, and one
+    post's insights again (a key of each ID-keyed model, so each should rewrite only the bucket holding it)."""
+    export = sorted((a / "shopify" / "orders_export").glob("orders_export-0*.csv"))[0]
+    with export.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    first = next(r for r in rows if r["Financial Status"] == "paid")
+    order = [r for r in rows if r["Name"] == first["Name"]]
+    order[0] = {**order[0], "Financial Status": "partially_refunded", "Refunded Amount": "5.00"}
+    _write_csv(c / "shopify" / "orders_export" / "orders_export-c.csv", order, "utf-8-sig")
+    with (a / "comments" / "comment_samples.csv").open(encoding="utf-8", newline="") as fh:
+        comment = next(csv.DictReader(fh))
+    _write_csv(c / "comments" / "comment_samples-c.csv", [{**comment, "text": comment["text"] + " (edited)"}], "utf-8")
+    insights = (a / "instagram" / "media_insights-0001.jsonl").read_text().splitlines(keepends=True)[0]
+    (c / "instagram").mkdir(parents=True)
+    (c / "instagram" / "media_insights-c.jsonl").write_text(insights)
+
+
+def _write_csv(path: Path, rows: list[dict], encoding: str) -> None:
+    path.parent.mkdir(parents=True)
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def test_an_incremental_build_on_spark_equals_a_full_build_on_duckdb(sample_landing: Path, tmp_path: Path) -> None:
     require_spark()
     a, b = tmp_path / "a", tmp_path / "b"
@@ -168,7 +196,21 @@ def test_an_incremental_build_on_spark_equals_a_full_build_on_duckdb(sample_land
         assert kept and all(after[day] == days[day] for day in kept), f"{table}: days before {CUTOFF} rewritten"
         assert any(day.split("=")[1] >= CUTOFF for day in after.keys() - days.keys()), f"{table}: no new day"
 
-    # DuckDB builds the same warehouse (A and B) from scratch: the marts must be the same, row for row.
+    # Delivery C changes one key of each ID-keyed model: each rewrites the one bucket holding it, no other.
+    c = tmp_path / "c"
+    _one_of_each(a, c)
+    by_bucket = {(node["schema"], name) for name, node in incremental.items()
+                 if node["config"]["partition_by"] == ["key_bucket"]}
+    assert len(by_bucket) == 7, sorted(by_bucket)
+    buckets_before = {table: _partition_files(spark_dir, *table) for table in by_bucket}
+    build_on_spark(settings, prepare_spark_sources(c, tmp_path), spark_dir)
+    for table, buckets in buckets_before.items():
+        after = _partition_files(spark_dir, *table)
+        assert after.keys() == buckets.keys(), f"{table}: buckets {sorted(buckets)} became {sorted(after)}"
+        rewritten = sorted(bucket for bucket in buckets if after[bucket] != buckets[bucket])
+        assert len(rewritten) == 1, f"{table}: {rewritten} rewritten of {len(buckets)}; expected the one with the key"
+
+    # DuckDB builds the same warehouse (A, B and C) from scratch: the marts must be the same, row for row.
     run_dbt(dataclasses.replace(settings, warehouse_path=warehouse), "build", "--full-refresh")
     differences = compare_marts(warehouse, spark_dir / "warehouse" / "marts.db")
     assert not differences, ("Spark's incremental build and DuckDB's full build differ (a model whose incremental "

@@ -6,9 +6,13 @@
 with comments as (
     select * from {{ ref('stg_tracking__comment_samples') }}
     {%- if is_incremental() %}
+    {%- set loaded_since = 'loaded_at > (select max(source_loaded_at) from ' ~ this ~ ')' %}
+    {%- if target.type == 'spark' %}
     where {{ key_changed(['platform', 'comment_id'],
-        'select platform, comment_id from ' ~ ref('stg_tracking__comment_samples')
-        ~ ' where loaded_at > (select max(source_loaded_at) from ' ~ this ~ ')') }}
+        'select platform, comment_id from ' ~ ref('stg_tracking__comment_samples') ~ ' where ' ~ loaded_since) }}
+    {%- else %}
+    where {{ loaded_since }}
+    {%- endif %}
     {%- endif %}
 )
 
