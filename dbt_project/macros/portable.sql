@@ -115,7 +115,16 @@
    DECIMAL(38, 2) x DECIMAL(38, 10) is DECIMAL(38, 12) in DuckDB: 26 integer digits, so a KRW or JPY amount in the
    billions fits (DECIMAL(18, 2) x DECIMAL(18, 10) overflowed at 1,000,000). #}
 {% macro to_money(amount, rate='1') -%}
+    {{ return(adapter.dispatch('to_money')(amount, rate)) }}
+{%- endmacro %}
+{% macro default__to_money(amount, rate) -%}
     cast(round(cast({{ amount }} as decimal(38, 2)) * cast({{ rate }} as decimal(38, 10)), 2) as decimal(38, 2))
+{%- endmacro %}
+{# Spark caps a product's precision at 38 by cutting its scale to 6 digits, rounding it once before the cent is
+   rounded: 0.0049999999 became 0.005000, then 0.01 (DuckDB: 0.00), so a cent differed on many orders at scale M.
+   DECIMAL(17, 2) x DECIMAL(20, 10) is an exact DECIMAL(38, 12): amounts up to 10^15, rates up to 10^10. #}
+{% macro spark__to_money(amount, rate) -%}
+    cast(round(cast({{ amount }} as decimal(17, 2)) * cast({{ rate }} as decimal(20, 10)), 2) as decimal(38, 2))
 {%- endmacro %}
 
 {# amount x part / whole rounded half away from zero to the cent, as DECIMAL(38, 2); null when whole is 0. Worked in

@@ -212,13 +212,13 @@ intervals as (
     select
         *,
         -- Rounded here, so the rules and the reason's words use the values the columns show.
-        round(recent_roas - 1, 4) as recent_roi,
-        round(recent_roas * orders_low / nullif(recent_orders, 0) - 1, 4) as recent_roi_low,
-        round(recent_roas * orders_high / nullif(recent_orders, 0) - 1, 4) as recent_roi_high,
+        {{ round_double('recent_roas - 1', 4) }} as recent_roi,
+        {{ round_double('recent_roas * orders_low / nullif(recent_orders, 0) - 1', 4) }} as recent_roi_low,
+        {{ round_double('recent_roas * orders_high / nullif(recent_orders, 0) - 1', 4) }} as recent_roi_high,
         -- A trend needs enough orders and a cost in both windows.
         case
             when previous_orders >= {{ min_orders }} and recent_roas is not null and previous_roas > 0
-                then round(recent_roas / previous_roas - 1, 4)
+                then {{ round_double('recent_roas / previous_roas - 1', 4) }}
         end as roas_change,
         greatest(0, posts_per_month * {{ max_sponsored_share }} - sponsored_posts_per_month)
             as spare_sponsored_posts_per_month
@@ -346,13 +346,13 @@ select
     worded.previous_orders,
     cast(worded.previous_net_revenue as decimal(38, 2)) as previous_net_revenue,
     cast({{ round_double('worded.previous_cost', 2) }} as decimal(38, 2)) as previous_cost,
-    round(worded.previous_roas - 1, 4) as previous_roi,
+    {{ round_double('worded.previous_roas - 1', 4) }} as previous_roi,
     worded.roas_change,
     worded.trend,
     worded.vetting_verdict,
-    round(worded.posts_per_month, 2) as posts_per_month,
-    round(worded.sponsored_posts_per_month, 2) as sponsored_posts_per_month,
-    round(worded.spare_sponsored_posts_per_month, 2) as spare_sponsored_posts_per_month,
+    {{ round_double('worded.posts_per_month', 2) }} as posts_per_month,
+    {{ round_double('worded.sponsored_posts_per_month', 2) }} as sponsored_posts_per_month,
+    {{ round_double('worded.spare_sponsored_posts_per_month', 2) }} as spare_sponsored_posts_per_month,
     cast({{ round_double('worded.cost_per_sponsored_post', 2) }} as decimal(38, 2)) as cost_per_sponsored_post,
     worded.performance_recommendation,
     worded.recommendation,

@@ -163,16 +163,17 @@ select
     cast(engagements as bigint) as engagements,
     cast(net_revenue_to_date as decimal(38, 2)) as net_revenue_to_date,
     cast(coalesce(campaign_cost, 0) as decimal(38, 2)) as campaign_cost,
-    round({{ safe_divide('net_revenue_to_date - campaign_cost', 'campaign_cost') }}, 4) as roi_to_date,
+    {{ round_double(safe_divide('net_revenue_to_date - campaign_cost', 'campaign_cost'), 4) }} as roi_to_date,
     budget,
     budget_currency,
     -- Null without a budget (never 1 or 0): only a rate the fx_rate_present test reports can be missing here.
     case when budget is not null then cast(budget_fx_rate as decimal(18, 10)) end as budget_fx_rate_to_reporting,
     budget_reporting,
     -- Spend against budget: null, not 0 or 100%, when no budget is set or it is 0.
-    round({{ safe_divide('coalesce(campaign_cost, 0)', 'budget_reporting') }}, 4) as spend_vs_budget,
+    {{ round_double(safe_divide('coalesce(campaign_cost, 0)', 'budget_reporting'), 4) }} as spend_vs_budget,
     cast(budget_reporting - coalesce(campaign_cost, 0) as decimal(38, 2)) as remaining_budget,
     cast(net_revenue - previous_net_revenue as decimal(38, 2)) as net_revenue_wow_change,
-    round({{ safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue') }}, 4) as net_revenue_wow_pct,
+    {{ round_double(safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue'), 4) }}
+        as net_revenue_wow_pct,
     orders - previous_orders as orders_wow_change
 from cumulative

@@ -102,8 +102,9 @@ measured as (
 rated as (
     select
         *,
-        round({{ safe_divide('cast(repeat_customers as double)', 'complete_window_customers') }}, 4) as repeat_rate,
-        round({{ safe_divide('cast(revenue_per_customer as double)', 'cpa') }}, 4) as value_to_cpa,
+        {{ round_double(safe_divide('cast(repeat_customers as double)', 'complete_window_customers'), 4) }}
+            as repeat_rate,
+        {{ round_double(safe_divide('cast(revenue_per_customer as double)', 'cpa'), 4) }} as value_to_cpa,
         case
             when new_customers = 0 then 'no_new_customers'
             when creator_cost = 0 then 'zero_cost'

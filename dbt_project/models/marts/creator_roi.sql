@@ -165,16 +165,16 @@ combined as (
 metrics as (
     select
         *,
-        round({{ safe_divide('net_revenue - creator_cost', 'creator_cost') }}, 4) as roi,
-        round({{ safe_divide('net_revenue', 'creator_cost') }}, 4) as roas,
-        round({{ safe_divide('net_revenue * ' ~ var('gross_margin') ~ ' - creator_cost', 'creator_cost') }}, 4)
+        {{ round_double(safe_divide('net_revenue - creator_cost', 'creator_cost'), 4) }} as roi,
+        {{ round_double(safe_divide('net_revenue', 'creator_cost'), 4) }} as roas,
+        {{ round_double(safe_divide('net_revenue * ' ~ var('gross_margin') ~ ' - creator_cost', 'creator_cost'), 4) }}
             as gross_profit_roi,
         -- Money per unit in cents (null when the count is 0). Cost metrics are null, not 0.00, when the cost is 0
         -- (roi_null_reason says why).
         case when creator_cost > 0 then {{ money_share('creator_cost', 1, 'new_customers') }} end as cpa,
         case when creator_cost > 0 then {{ money_share('creator_cost', 1, 'orders') }} end as cost_per_order,
         {{ money_share('net_revenue', 1, 'orders') }} as aov,
-        round({{ safe_divide('nullif(creator_cost, 0)', 'engagements') }}, 4) as cpe,
+        {{ round_double(safe_divide('nullif(creator_cost, 0)', 'engagements'), 4) }} as cpe,
         case when creator_cost > 0 then {{ money_share('creator_cost * 1000', 1, 'views') }} end as cpm,
         case
             when has_no_contract then 'no_contract'
@@ -229,7 +229,7 @@ select
     amplification_cost,
     creator_cost,
     roi,
-    round(roi * 100, 2) as roi_pct,
+    {{ round_double('roi * 100', 2) }} as roi_pct,
     roas,
     gross_profit_roi,
     roi_null_reason,
@@ -238,8 +238,8 @@ select
     cast(aov as decimal(38, 2)) as aov,
     -- Null, never 0, when a count is missing or its denominator is 0 (no traffic export is not 0% conversion).
     -- CVR: a code order needs no visit through the link, so only link orders are set against link sessions.
-    round({{ safe_divide('cast(link_orders as double)', 'sessions') }}, 4) as cvr,
-    round({{ safe_divide('cast(clicks as double)', 'views') }}, 4) as ctr,
+    {{ round_double(safe_divide('cast(link_orders as double)', 'sessions'), 4) }} as cvr,
+    {{ round_double(safe_divide('cast(clicks as double)', 'views'), 4) }} as ctr,
     clicks,
     sessions,
     cpe,
@@ -250,8 +250,8 @@ select
     coalesce(roi_percent_rank < {{ var('top_performer_share') }}, false) as is_top_performer,
     two_code_orders,
     code_orders_without_recent_post,
-    round(share_without_recent_post, 4) as share_code_orders_without_recent_post,
-    round(share_outside_audience, 4) as share_code_orders_outside_audience,
+    {{ round_double('share_without_recent_post', 4) }} as share_code_orders_without_recent_post,
+    {{ round_double('share_outside_audience', 4) }} as share_code_orders_outside_audience,
     redemption_spike_weeks,
     is_code_leak_suspected,
     first_post_date,

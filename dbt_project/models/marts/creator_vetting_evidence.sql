@@ -28,10 +28,11 @@ growth_evidence as (
         growth.snapshot_date as observed_on,
         growth.explaining_post_id as post_id,
         cast(growth.follower_delta as double) as measured_value,
-        round(growth.delta_share, 4) as measured_share,
+        {{ round_double('growth.delta_share', 4) }} as measured_share,
         case when growth.follower_delta > 0 then '+' else '' end || {{ number_text('growth.follower_delta') }}
         || ' followers (' || case when growth.follower_delta > 0 then '+' else '' end
-        || round(100 * growth.delta_share, 1) || '%) on ' || {{ format_date('growth.snapshot_date', '%-d %b %Y') }}
+        || {{ round_double('100 * growth.delta_share', 1) }} || '%) on '
+        || {{ format_date('growth.snapshot_date', '%-d %b %Y') }}
         || case
             when growth.is_explained_spike then ', the day of viral post ' || growth.explaining_post_id
             when growth.is_spike then ' with no post to explain it'
@@ -54,7 +55,7 @@ comment_evidence as (
         posts.posted_date as observed_on,
         posts.post_id,
         cast(comments.generic_comments as double) as measured_value,
-        round(comments.generic_share, 4) as measured_share,
+        {{ round_double('comments.generic_share', 4) }} as measured_share,
         comments.generic_comments || ' of ' || comments.sampled_comments
         || ' sampled comments are generic (emoji only, @mentions only, or a few words of stock praise)' as detail
     from comments
@@ -70,7 +71,7 @@ safety_evidence as (
         posts.posted_date as observed_on,
         posts.post_id,
         cast(count(*) filter (where is_unsafe) as double) as measured_value,
-        round(count(*) filter (where is_unsafe) / count(*), 4) as measured_share,
+        {{ round_double('count(*) filter (where is_unsafe) / count(*)', 4) }} as measured_share,
         count(*) filter (where is_unsafe) || ' of ' || count(*)
         || ' sampled comments are negative, toxic or spam' as detail
     from (

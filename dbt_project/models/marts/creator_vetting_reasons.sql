@@ -12,10 +12,19 @@
     'generic_comments_posts', 'some_unsafe_comments', 'follower_spike_explained', 'no_sponsored_posts',
 ] %}
 {%- set severity_order = ['reject', 'review', 'penalty', 'info'] %}
-{%- set pct = "round(100 * VALUE, 1) || '%'" %}
+{%- set pct = round_double('100 * VALUE', 1) ~ " || '%'" %}
 with vetting as (select * from {{ ref('creator_vetting') }}),
 
-evidence as (select * from {{ ref('creator_vetting_evidence') }}),
+evidence as (
+    select
+        *,
+        -- The biggest case first; equal ones in a fixed order, so that every build (and engine) picks the same.
+        row_number() over (
+            partition by creator_id, platform, reason_code
+            order by abs(measured_share) desc nulls last, observed_on desc, post_id asc, detail asc
+        ) as size_rank
+    from {{ ref('creator_vetting_evidence') }}
+),
 
 cadence as (select * from {{ ref('posting_cadence') }}),
 
@@ -29,9 +38,9 @@ counted as (
         count(*) as occurrences,
         max(observed_on) as last_observed_on,
         -- The biggest case of the reason: the largest jump, the deepest drop, the most generic post.
-        {{ value_at_max('measured_value', 'abs(measured_share)') }} as largest_value,
-        {{ value_at_max('measured_share', 'abs(measured_share)') }} as largest_share,
-        {{ value_at_max('detail', 'abs(measured_share)') }} as largest_detail,
+        max(case when size_rank = 1 and measured_share is not null then measured_value end) as largest_value,
+        max(case when size_rank = 1 and measured_share is not null then measured_share end) as largest_share,
+        max(case when size_rank = 1 and measured_share is not null then detail end) as largest_detail,
         {{ text_agg('post_id', ', ', 'observed_on, post_id') }} as post_ids
     from evidence
     group by 1, 2, 3
@@ -136,10 +145,10 @@ reasons as (
         case when is_follower_quality_fail then 'fake_followers_in_sample' else 'some_fake_followers_in_sample' end,
         case when is_follower_quality_fail then 'reject' else 'penalty' end,
         cast(round(fake_or_mass_share * sampled_followers) as bigint),
-        round(fake_or_mass_share, 4),
+        {{ round_double('fake_or_mass_share', 4) }},
         as_of_date,
         cast(sampled_followers as double),
-        round(fake_or_mass_share, 4),
+        {{ round_double('fake_or_mass_share', 4) }},
         case when is_follower_quality_fail then 'bought followers? ' else '' end
         || 'an estimated ' || cast(round(100 * fake_or_mass_share) as integer) || '% ('
         || cast(round(100 * fake_or_mass_share_low) as integer) || '-'
@@ -177,11 +186,12 @@ reasons as (
         1,
         null,
         as_of_date,
-        round(scored_er, 5),
-        round({{ safe_divide('scored_er', 'er_benchmark') }}, 4),
-        'engagement is ' || round(100 * scored_er, 2) || '% of '
+        {{ round_double('scored_er', 5) }},
+        {{ round_double(safe_divide('scored_er', 'er_benchmark'), 4) }},
+        'engagement is ' || {{ round_double('100 * scored_er', 2) }} || '% of '
         || case when scored_er_definition = 'er_followers' then 'followers' else 'views' end
-        || ', under {{ var("hard_fail_er_ratio") }} x the ' || round(100 * er_benchmark, 1) || '% typical for '
+        || ', under {{ var("hard_fail_er_ratio") }} x the ' || {{ round_double('100 * er_benchmark', 1) }}
+        || '% typical for '
         || case when scored_er_definition = 'er_followers' then tier || ' ' else '' end || platform || ' accounts',
         null
     from joined
@@ -196,7 +206,7 @@ reasons as (
         null,
         as_of_date,
         null,
-        round(geo_match, 4),
+        {{ round_double('geo_match', 4) }},
         case when is_geo_fail then 'only ' else '' end || {{ pct | replace('VALUE', 'geo_match') }}
         || ' of the audience is in the target countries ({{ var("target_countries") | replace(",", ", ") }}); '
         || case
@@ -213,10 +223,10 @@ reasons as (
         'undisclosed_sponsored_posts',
         case when is_undisclosed_review then 'review' else 'penalty' end,
         undisclosed_posts,
-        round(undisclosed_posts / sponsored_posts, 4),
+        {{ round_double('undisclosed_posts / sponsored_posts', 4) }},
         last_undisclosed_on,
         cast(undisclosed_posts as double),
-        round(undisclosed_posts / sponsored_posts, 4),
+        {{ round_double('undisclosed_posts / sponsored_posts', 4) }},
         undisclosed_posts || ' of ' || sponsored_posts || ' sponsored posts in the last '
         || '{{ var("disclosure_lookback_days") }} days carry no prominent #ad, #sponsored or paid-partnership label',
         undisclosed_post_ids
@@ -229,10 +239,10 @@ reasons as (
         'exclusivity_breach',
         'review',
         exclusivity_breach_posts,
-        round(exclusivity_breach_posts / exclusivity_checked_posts, 4),
+        {{ round_double('exclusivity_breach_posts / exclusivity_checked_posts', 4) }},
         last_breach_on,
         cast(exclusivity_breach_posts as double),
-        round(exclusivity_breach_posts / exclusivity_checked_posts, 4),
+        {{ round_double('exclusivity_breach_posts / exclusivity_checked_posts', 4) }},
         'breach of contract: ' || latest_breach
         || case
             when exclusivity_breach_posts > 1 then ', and ' || (exclusivity_breach_posts - 1) || ' more post(s)'
@@ -249,10 +259,10 @@ reasons as (
         'competitor_sponsorship',
         'review',
         competitor_sponsored_posts,
-        round(competitor_sponsored_posts / competitor_checked_posts, 4),
+        {{ round_double('competitor_sponsored_posts / competitor_checked_posts', 4) }},
         last_competitor_post_on,
         cast(competitor_sponsored_posts as double),
-        round(competitor_sponsored_posts / competitor_checked_posts, 4),
+        {{ round_double('competitor_sponsored_posts / competitor_checked_posts', 4) }},
         'promoted a competitor: '
         || case
             when competitor_sponsored_posts = 1 then 'a sponsored post for ' || latest_competitor_post
@@ -274,10 +284,11 @@ reasons as (
         null,
         as_of_date,
         story_reach_rate,
-        round(story_reach_rate / story_reach_benchmark, 4),
-        'story views are ' || round(100 * story_reach_rate, 1) || '% of followers, '
+        {{ round_double('story_reach_rate / story_reach_benchmark', 4) }},
+        'story views are ' || {{ round_double('100 * story_reach_rate', 1) }} || '% of followers, '
         || cast(round(100 * story_reach_rate / story_reach_benchmark) as integer) || '% of the '
-        || round(100 * story_reach_benchmark, 1) || '% that ' || tier || ' Instagram accounts get (median of '
+        || {{ round_double('100 * story_reach_benchmark', 1) }} || '% that ' || tier
+        || ' Instagram accounts get (median of '
         || stories_in_window || ' stories in the last {{ var("story_window_days") }} days); '
         || case
             when is_story_reach_fail
@@ -299,7 +310,7 @@ reasons as (
         null,
         as_of_date,
         video_views_rate,
-        round(video_views_rate / video_views_benchmark, 4),
+        {{ round_double('video_views_rate / video_views_benchmark', 4) }},
         'videos get ' || cast(round(100 * video_views_rate) as integer) || ' views per 100 followers, '
         || cast(round(100 * video_views_rate / video_views_benchmark) as integer) || '% of the '
         || cast(round(100 * video_views_benchmark) as integer) || ' that ' || tier || ' ' || platform
@@ -316,10 +327,10 @@ reasons as (
         -- Under the review line it is reported, not held against the creator: delivery is not in the score.
         case when is_delivery_review then 'review' else 'info' end,
         owed.posts,
-        round(owed.posts / deliverable_posts_due, 4),
+        {{ round_double('owed.posts / deliverable_posts_due', 4) }},
         last_failed_due_date,
         cast(owed.posts as double),
-        round(owed.posts / deliverable_posts_due, 4),
+        {{ round_double('owed.posts / deliverable_posts_due', 4) }},
         owed.posts || ' of ' || deliverable_posts_due || ' contract posts due in the last '
         || '{{ var("delivery_lookback_days") }} days ' || owed.what || ' (contracts ' || failed_contract_ids
         || '); check the contract_deliverables mart before paying or rehiring',
@@ -351,7 +362,7 @@ reasons as (
         null,
         coalesce(last_unsafe_post_on, as_of_date),
         cast(quoted.comments as double),
-        round(quoted.negative_share, 4),
+        {{ round_double('quoted.negative_share', 4) }},
         case when is_brand_safety_review then 'hostile comments: ' else '' end
         || {{ pct | replace('VALUE', 'quoted.negative_share') }} || ' of ' || {{ number_text('quoted.comments') }}
         || ' sampled comments on ' || quoted.what || ' are negative, '
@@ -396,10 +407,10 @@ reasons as (
             else 'info'
         end,
         generic_posts,
-        round({{ safe_divide('generic_posts', 'posts_with_comment_samples') }}, 4),
+        {{ round_double(safe_divide('generic_posts', 'posts_with_comment_samples'), 4) }},
         coalesce(last_generic_post_on, as_of_date),
         cast(generic_posts as double),
-        round(median_generic_share, 4),
+        {{ round_double('median_generic_share', 4) }},
         case when is_generic_comments_review then 'engagement pod? ' else '' end
         || {{ pct | replace('VALUE', 'pooled_generic_share') }} || ' of ' || {{ number_text('sampled_comments') }}
         || ' sampled comments are generic (emoji only, @mentions only, stock praise), '
@@ -417,9 +428,9 @@ reasons as (
         posts_in_activity_window,
         null,
         as_of_date,
-        round(posts_per_week, 2),
+        {{ round_double('posts_per_week', 2) }},
         null,
-        round(posts_per_week, 1) || ' posts a week over the last {{ var("activity_weeks") }} weeks ('
+        {{ round_double('posts_per_week', 1) }} || ' posts a week over the last {{ var("activity_weeks") }} weeks ('
         || platform || ' expects ' || min_posts_per_week
         || case when max_posts_per_week > min_posts_per_week then '-' || max_posts_per_week else '' end || ')'
         || case

@@ -85,8 +85,8 @@ select
     engagements,
     cast(net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as decimal(38, 2))
         as net_revenue_wow_change,
-    round({{ safe_divide('net_revenue - lag(net_revenue) over (partition by creator_id order by week_start)',
-                         'lag(net_revenue) over (partition by creator_id order by week_start)') }}, 4)
+    {{ round_double(safe_divide('net_revenue - lag(net_revenue) over (partition by creator_id order by week_start)',
+                         'lag(net_revenue) over (partition by creator_id order by week_start)'), 4) }}
         as net_revenue_wow_pct,
     orders - lag(orders) over (partition by creator_id order by week_start) as orders_wow_change
 from grid

@@ -154,10 +154,12 @@ measured as (
     select
         *,
         -- Rounded here, so the flag and the reason's words use the values the columns show.
-        round({{ safe_divide('creator_pay', 'deliverables') }}, 2) as pay_per_deliverable,
-        round({{ safe_divide('market_low * (1 + premium_low)', 'deliverables') }}, 2) as market_low_per_deliverable,
-        round({{ safe_divide('market_high * (1 + premium_high)', 'deliverables') }}, 2) as market_high_per_deliverable,
-        round({{ safe_divide('creator_pay * 1000', 'engaged_followers') }}, 2) as cost_per_1000_engaged,
+        {{ round_double(safe_divide('creator_pay', 'deliverables'), 2) }} as pay_per_deliverable,
+        {{ round_double(safe_divide('market_low * (1 + premium_low)', 'deliverables'), 2) }}
+            as market_low_per_deliverable,
+        {{ round_double(safe_divide('market_high * (1 + premium_high)', 'deliverables'), 2) }}
+            as market_high_per_deliverable,
+        {{ round_double(safe_divide('creator_pay * 1000', 'engaged_followers'), 2) }} as cost_per_1000_engaged,
         round(
             {{ safe_divide(
                 '(market_low * (1 + premium_low) + market_high * (1 + premium_high)) / 2 * 1000',

@@ -63,9 +63,9 @@ growth as (
         *,
         case
             when first_orders >= {{ min_orders }} and latest_orders >= {{ min_orders }} and first_roas > 0
-                then round(latest_roas / first_roas - 1, 4)
+                then {{ round_double('latest_roas / first_roas - 1', 4) }}
         end as roas_change,
-        round({{ safe_divide('latest_engagements_per_post', 'first_engagements_per_post') }} - 1, 4)
+        {{ round_double(safe_divide('latest_engagements_per_post', 'first_engagements_per_post') ~ ' - 1', 4) }}
             as engagement_change
     from partners
 ),
@@ -120,11 +120,11 @@ select
     latest_contract_id,
     first_orders,
     latest_orders,
-    round(first_roas, 4) as first_roas,
-    round(latest_roas, 4) as latest_roas,
+    {{ round_double('first_roas', 4) }} as first_roas,
+    {{ round_double('latest_roas', 4) }} as latest_roas,
     roas_change,
-    round(first_engagements_per_post, 2) as first_engagements_per_post,
-    round(latest_engagements_per_post, 2) as latest_engagements_per_post,
+    {{ round_double('first_engagements_per_post', 2) }} as first_engagements_per_post,
+    {{ round_double('latest_engagements_per_post', 2) }} as latest_engagements_per_post,
     engagement_change,
     has_grown,
     vetting_verdict,
