@@ -98,12 +98,16 @@
 {% macro default__file_name(path) %}parse_filename({{ path }}){% endmacro %}
 {% macro spark__file_name(path) %}regexp_extract({{ path }}, '[^/]*$', 0){% endmacro %}
 
-{# The value of the row with the largest `by` (ties: any one of them). #}
+{# The value of the row with the largest `by` (rows whose `by` is NULL left out). Of equal ones, the value whose text
+   sorts last: arg_max/max_by alone pick any one, so two breaches of one post under two contracts named a different
+   contract on each engine (and could on each run). #}
 {% macro value_at_max(value, by) -%}
-    {{ return(adapter.dispatch('value_at_max')(value, by)) }}
+    {%- set ordering = 'case when (' ~ by ~ ') is not null then '
+        ~ struct_of({'by': by, 'value': 'coalesce(cast(' ~ value ~ ' as ' ~ dbt.type_string() ~ "), '')"}) ~ ' end' -%}
+    {{ return(adapter.dispatch('value_at_max')(value, ordering)) }}
 {%- endmacro %}
-{% macro default__value_at_max(value, by) %}arg_max({{ value }}, {{ by }}){% endmacro %}
-{% macro spark__value_at_max(value, by) %}max_by({{ value }}, {{ by }}){% endmacro %}
+{% macro default__value_at_max(value, ordering) %}arg_max({{ value }}, {{ ordering }}){% endmacro %}
+{% macro spark__value_at_max(value, ordering) %}max_by({{ value }}, {{ ordering }}){% endmacro %}
 
 {% macro list_map(list, var, expression) -%}
     {{ return(adapter.dispatch('list_map')(list, var, expression)) }}

@@ -115,7 +115,7 @@ cost_days as (
     select
         contracts.creator_id,
         coalesce(contract_posts.posted_date, spine.date_day) as cost_date,
-        contracts.creator_cost / count(*) over (partition by contracts.contract_id) as cost
+        {{ safe_divide('contracts.creator_cost', 'count(*) over (partition by contracts.contract_id)') }} as cost
     from contracts
     left join contract_posts on contracts.contract_id = contract_posts.contract_id
     left join campaign_days as spine
