@@ -19,6 +19,7 @@ evidence as (
     select
         *,
         -- The biggest case first; equal ones in a fixed order, so that every build (and engine) picks the same.
+        -- A rank, not value_at_max: the largest value, share and detail below must come from one row.
         row_number() over (
             partition by creator_id, platform, reason_code
             order by abs(measured_share) desc nulls last, observed_on desc, post_id asc, detail asc
