@@ -6,6 +6,7 @@ passes on. docker-compose.yml sets the same AIRFLOW__* variables."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -87,8 +88,8 @@ def run_airflow(args: list[str], env: dict[str, str]) -> int:
     argv = [sys.executable, "-m", "airflow"]
     if not args or args[0] not in SERVICES:
         os.execve(sys.executable, [*argv, *airflow_args(args)], env)
-    for command in SETUP_COMMANDS:
-        subprocess.run([*argv, *command], env=env, check=True)
+    # Both setup commands in one Airflow process (pipeline/airflow_batch.py): one import of Airflow, not two.
+    subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(SETUP_COMMANDS)], env=env, check=True)
     # Signals are held while the service starts, so one arriving in between is forwarded, not lost with an orphan.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import WarehouseLocked, WarehouseMissing
+from pipeline.airflow_batch import MARKER
 from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
 from pipeline.settings import DEMO_ENV, Settings, load_settings
 from serve.report.data import CREATOR_VERDICTS_VIEW
@@ -71,31 +73,39 @@ def _require(path: Path, hint: str) -> Path:
     return path
 
 
-def _airflow(settings: Settings, *args: str, log_file: Path) -> None:
-    cmd = [sys.executable, "-m", "airflow", *args]
-    started = time.perf_counter()
+def run_airflow_steps(settings: Settings, commands: list[tuple[str, ...]], log_file: Path) -> None:
+    """Run Airflow commands in order in one Airflow process (pipeline/airflow_batch.py), its output appended to
+    ``log_file``; logs each command as it starts and ends. Raises StepFailed at the first that fails, and when a
+    ``dags test`` exits 0 without its DAG run finishing in success (the exit code alone is not trusted)."""
     with log_file.open("a") as fh:
-        fh.write(f"\n$ airflow {' '.join(args)}\n")
-        fh.flush()
-        proc = subprocess.run(cmd, env=airflow_env(settings), stdout=fh, stderr=subprocess.STDOUT)
-    log.info("airflow %s: exit %d in %.1fs", " ".join(args), proc.returncode, time.perf_counter() - started)
-    if proc.returncode != 0:
-        raise StepFailed(f"'airflow {' '.join(args)}' failed (exit {proc.returncode}); see {log_file}")
-
-
-def run_dag(settings: Settings, dag_id: str, log_file: Path, logical_date: datetime | None = None) -> None:
-    """Run one DAG through Airflow (``airflow dags test``, at ``logical_date`` if given) and fail unless every task
-    succeeded."""
-    before = log_file.stat().st_size if log_file.exists() else 0
-    _airflow(settings, "dags", "test", dag_id, *([logical_date.isoformat()] if logical_date else []),
-             log_file=log_file)
-    with log_file.open() as fh:
-        fh.seek(before)
-        output = fh.read()
-    # Do not trust the exit code alone: require the final DAG run state to be success.
-    finished = [line for line in output.splitlines() if "DagRun Finished" in line]
-    if not finished or "state=success" not in finished[-1]:
-        raise StepFailed(f"DAG {dag_id} did not succeed; see {log_file}")
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(commands)],
+                                env=airflow_env(settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        assert proc.stdout is not None
+        output: list[str] = []
+        for line in proc.stdout:
+            fh.write(line)
+            if not line.startswith(MARKER):
+                output.append(line)
+                continue
+            step = json.loads(line[len(MARKER):])
+            command = " ".join(step["command"])
+            if "exit" not in step:
+                fh.write(f"\n$ airflow {command}\n")
+                log.info("airflow %s", command)
+                output = []
+                continue
+            log.info("airflow %s: exit %d in %.1fs", command, step["exit"], step["seconds"])
+            if step["exit"]:
+                proc.wait()
+                raise StepFailed(f"'airflow {command}' failed (exit {step['exit']}); see {log_file}")
+            if step["command"][:2] == ["dags", "test"]:
+                finished = [ln for ln in output if f"DagRun Finished: dag_id={step['command'][2]}," in ln]
+                if not finished or "state=success" not in finished[-1]:
+                    proc.wait()
+                    raise StepFailed(f"DAG {step['command'][2]} did not succeed; see {log_file}")
+    if proc.wait() != 0:
+        raise StepFailed(f"Airflow stopped before its commands finished (exit {proc.returncode}); see {log_file}")
 
 
 def summary(settings: Settings) -> str:
@@ -151,13 +161,11 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
     log.info("generated %d creators, %d orders (%d CSV lines, %d API orders) in %.1fs", info["creators"],
              info["orders"], info["csv_lines"], info["api_orders"], info["seconds"])
     log.info("preparing Airflow in %s (log: %s)", airflow_env(settings)["AIRFLOW_HOME"], log_file)
-    for command in SETUP_COMMANDS:
-        _airflow(settings, *command, log_file=log_file)
     # The report runs as on the Monday after the sample's last (complete) week, so it reports that week.
     report_day = datetime.combine(DEFAULT_END + timedelta(days=1), datetime.min.time(), UTC).replace(hour=7)
-    for dag_id in DAG_RUN_ORDER:
-        log.info("running DAG %s through Airflow", dag_id)
-        run_dag(settings, dag_id, log_file, report_day if dag_id == "weekly_report" else None)
+    dag_runs = [("dags", "test", dag_id, *([report_day.isoformat()] if dag_id == "weekly_report" else []))
+                for dag_id in DAG_RUN_ORDER]
+    run_airflow_steps(settings, [*SETUP_COMMANDS, *dag_runs], log_file)
     log.info("pipeline finished in %.1fs", time.perf_counter() - started)
     print(summary(settings))
 

@@ -1,0 +1,45 @@
+"""The demo's Airflow commands run in one Airflow process (pipeline/airflow_batch.py): in order, each through Airflow's
+own CLI, stopping at the first that fails with a message naming it. Real Airflow, its metadata DB in the tests'
+throw-away AIRFLOW_HOME (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.airflow_batch import MARKER
+from pipeline.cli import StepFailed, run_airflow_steps
+from pipeline.settings import load_settings
+
+
+def test_commands_run_in_order_and_the_first_failure_stops_the_rest(tmp_path: Path) -> None:
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow")}
+    commands = [["db", "migrate"], ["pools", "set", "batch_probe", "3", "set by the batch"],
+                ["pools", "get", "batch_probe"], ["dags", "test", "no_such_dag"], ["pools", "list"]]
+    result = subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(commands)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    steps = [json.loads(line[len(MARKER):]) for line in result.stdout.splitlines() if line.startswith(MARKER)]
+    ended = [(s["command"], s["exit"]) for s in steps if "exit" in s]
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert [c for c, status in ended if status == 0] == commands[:3], "the commands before the failure all ran"
+    assert ended[-1][0] == ["dags", "test", "no_such_dag"] and ended[-1][1] != 0
+    assert ["pools", "list"] not in [s["command"] for s in steps], "nothing runs after a failed command"
+    # the pool really exists in the metadata DB the later command read, with the slots given
+    assert "batch_probe" in result.stdout and "set by the batch" in result.stdout
+
+
+def test_the_demo_names_the_failed_command_and_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    settings = dataclasses.replace(load_settings(), data_dir=tmp_path)
+    log_file = tmp_path / "airflow.log"
+    with pytest.raises(StepFailed, match=rf"'airflow dags test no_such_dag' failed \(exit 1\); see {log_file}"):
+        run_airflow_steps(settings, [("db", "migrate"), ("dags", "test", "no_such_dag")], log_file)
+    log = log_file.read_text()
+    assert "$ airflow db migrate" in log and "$ airflow dags test no_such_dag" in log
+    assert "no_such_dag" in log.split("$ airflow dags test no_such_dag", 1)[1], "Airflow's own error is in the log"
