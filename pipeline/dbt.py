@@ -15,7 +15,7 @@ effect on the next build: every whole-project build records the configuration it
 the next one runs with --full-refresh when it differs, saying why (docs/decisions.md). It also records a checksum of
 the project's code (seeds included): unit tests test the code, not the data, and seeds are code too, so the scheduled
 build (``daily_run=True``) of the code a recorded build already ran leaves out both; a full refresh and any code change
-run them.
+run them. With PIPELINE_DBT_UNIT_TESTS=never no build runs the unit tests (CI does: the test suite builds the sample).
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ _CODE_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots")
 _CODE_FILES = ("dbt_project.yml",)
 # What a build of unchanged code leaves out: unit tests (they passed on this code) and seeds (loaded from these files).
 SAME_CODE_EXCLUDES = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
+# What every build leaves out with PIPELINE_DBT_UNIT_TESTS=never (a deployment whose CI ran the unit tests, as dbt
+# advises: they test the code on fixed inputs, not the day's data), unless the command names unit tests itself.
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 # What the Spark target does not build (docs/scale-out.md): the snapshot (dbt-spark snapshots only Delta, Iceberg or
 # Hudi tables, none installable here) and the unit tests (their fixtures are DuckDB SQL). Both run on DuckDB.
 DUCKDB_ONLY = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "snapshot")
@@ -105,6 +108,8 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
             log.info("%s: without unit tests and seeds, as the project's code is unchanged since the last successful "
                      "build (a code change or --full-refresh runs them)", command)
             args = (*args, *SAME_CODE_EXCLUDES)
+    if settings.dbt_unit_tests == "never" and args and args[0] in ("build", "test") and not _names_unit_tests(args):
+        args = (*args, *NO_UNIT_TESTS)
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),
             "--profiles-dir", str(settings.dbt_project_dir)]
     # No anonymous usage events leave the machine, whatever dbt_project.yml says; no colour codes in the log lines
@@ -133,6 +138,12 @@ def _with_settings_vars(settings: Settings, args: tuple[str, ...]) -> tuple[str,
     at = args.index("--vars") + 1
     given = yaml.safe_load(args[at]) or {}
     return (*args[:at], json.dumps({**settings.dbt_vars(), **given}), *args[at + 1:])
+
+
+def _names_unit_tests(args: tuple[str, ...]) -> bool:
+    """The command selects or excludes unit tests itself (``--select test_type:unit``, ``--resource-type
+    unit_test``, ...)."""
+    return any("unit_test" in arg or "test_type:unit" in arg for arg in args)
 
 
 def _builds_whole_project(args: tuple[str, ...]) -> bool:

@@ -87,6 +87,7 @@ class Settings:
     alert_webhook_url: str      # ... or this URL (PIPELINE_ALERT_WEBHOOK_URL), which wins over the connection
     alert_recipients: tuple[str, ...]  # failure alerts emailed here through smtp_conn_id
     dbt_tasks: str  # build: one dbt build task; models: a task per model (Cosmos), slower, re-runnable alone
+    dbt_unit_tests: str  # on_code_change: builds of code no build ran yet run the unit tests; never: CI runs them
     transform_cron: str  # creator_pipeline's daily run (UTC) beside its asset triggers; "" (set "none"): none
     transform_pool: str  # pool of the dbt build: WAREHOUSE_POOL, or default_pool (set "none") for a target that
     #                      is not the DuckDB file (Spark), where builds need not wait for one another's slot
@@ -168,6 +169,7 @@ def load_settings() -> Settings:
         alert_recipients=_addresses("PIPELINE_ALERT_RECIPIENTS"),
         transform_cron=_cron("PIPELINE_TRANSFORM_CRON", "0 0 * * *"),
         dbt_tasks=_choice("PIPELINE_DBT_TASKS", "build", ("build", "models")),
+        dbt_unit_tests=_choice("PIPELINE_DBT_UNIT_TESTS", "on_code_change", ("on_code_change", "never")),
         transform_pool=_transform_pool("PIPELINE_TRANSFORM_POOL"),
         lake_dir=_env("PIPELINE_LAKE_DIR", "").rstrip("/") or None,
     )

@@ -27,6 +27,11 @@ os.environ["DBT_LOG_PATH"] = str(_DBT_ARTEFACTS / "logs")
 atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
 atexit.register(shutil.rmtree, _DBT_ARTEFACTS, ignore_errors=True)
 
+# The dbt unit tests run in one build of the suite (built_warehouse), not in every fresh warehouse's first build:
+# 70 unit tests are ~25 s of each such build (dbt compiles each with its fixtures). tests/integration/
+# test_incremental.py checks the default, which runs them in a build of new code.
+os.environ["PIPELINE_DBT_UNIT_TESTS"] = "never"
+
 PII_TEST_KEY = "test-key"
 
 
@@ -86,7 +91,8 @@ def loaded_warehouse(sample_landing: Path, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="session")
 def built_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the loaded warehouse after a real ``dbt build`` (models, tests, unit tests); read-only use."""
+    """A copy of the loaded warehouse after a real ``dbt build`` (models, tests, and the suite's one run of every dbt
+    unit test); read-only use."""
     import dataclasses
 
     from pipeline.dbt import run_dbt
@@ -94,7 +100,8 @@ def built_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFac
 
     def build(folder: Path) -> None:
         shutil.copy(loaded_warehouse, folder / "warehouse.duckdb")
-        run_dbt(dataclasses.replace(load_settings(), warehouse_path=folder / "warehouse.duckdb"), "build")
+        run_dbt(dataclasses.replace(load_settings(), warehouse_path=folder / "warehouse.duckdb",
+                                    dbt_unit_tests="on_code_change"), "build")
 
     return _made_once(tmp_path_factory, "built", build) / "warehouse.duckdb"
 

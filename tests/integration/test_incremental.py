@@ -14,6 +14,7 @@ import dataclasses
 import itertools
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -23,7 +24,7 @@ from expectations.gate import run_raw_gate
 from ingest.runs import load_with_results
 from pipeline.dbt import code_checksum, run_dbt
 from pipeline.publish import MARTS
-from pipeline.settings import load_settings
+from pipeline.settings import Settings, load_settings
 from tests.conftest import PII_TEST_KEY
 
 CUTOFF = "2026-10-20"  # the scale-S sample (seed 7) runs 2026-07-19 to 2026-11-15
@@ -91,12 +92,17 @@ def _load(landing: Path, warehouse: Path) -> None:
     assert run_raw_gate(warehouse, warehouse.with_suffix(".quality"), "test") == []
 
 
-def _build(warehouse: Path, *args: str) -> int:
-    """Build as the scheduled run does; returns how many unit tests and seeds it ran (dbt's run_results.json)."""
-    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
-    run_dbt(settings, "build", *args, daily_run=True)
+def _ran(settings: Settings) -> Counter[str]:
+    """How many nodes of each kind (model, test, unit_test, seed, ...) the last dbt command ran."""
     results = json.loads((settings.dbt_target_dir / "run_results.json").read_text())["results"]
-    return sum(r["unique_id"].split(".")[0] in ("unit_test", "seed") for r in results)
+    return Counter(r["unique_id"].split(".")[0] for r in results)
+
+
+def _build(warehouse: Path, *args: str) -> Counter[str]:
+    """Build as the scheduled run does, with the default unit-test policy (on_code_change); returns what it ran."""
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse, dbt_unit_tests="on_code_change")
+    run_dbt(settings, "build", *args, daily_run=True)
+    return _ran(settings)
 
 
 # When ingest loaded a row differs between the two warehouses, what it loaded does not: load times are left out.
@@ -140,6 +146,20 @@ def test_the_code_checksum_changes_with_the_code_only(tmp_path: Path) -> None:
     assert code_checksum(project) != checksum, "a renamed file is a code change"
 
 
+def test_with_unit_tests_never_a_build_runs_the_data_tests_and_no_unit_test(built_warehouse: Path,
+                                                                             tmp_path: Path) -> None:
+    """PIPELINE_DBT_UNIT_TESTS=never (a deployment whose CI ran them): even a build of code no build ran yet, and a
+    full refresh, leave the unit tests out, and nothing else; a command that asks for them still gets them."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse, dbt_unit_tests="never")
+    run_dbt(settings, "build", "--select", "int_orders", "--full-refresh")
+    ran = _ran(settings)
+    assert ran["model"] == 1 and ran["test"] > 0 and ran["unit_test"] == 0, ran
+    run_dbt(settings, "test", "--select", "int_orders,test_type:unit")
+    assert _ran(settings)["unit_test"] > 0, "int_orders has unit tests, and a command naming them runs them"
+
+
 @pytest.mark.slow
 def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sample_landing: Path,
                                                                                tmp_path: Path) -> None:
@@ -147,16 +167,20 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
     deliveries(sample_landing, a, b)
     incremental = tmp_path / "incremental.duckdb"
     _load(a, incremental)
-    assert _build(incremental) > 0, "the first build runs the unit tests and loads the seeds"
+    ran = _build(incremental)
+    assert ran["unit_test"] > 0 and ran["seed"] > 0, f"the first build runs the unit tests and loads the seeds: {ran}"
     before = _marts(incremental)
     _load(b, incremental)
-    assert _build(incremental) == 0, "the last build ran this code: the daily run leaves out unit tests and seeds"
+    ran = _build(incremental)
+    assert ran["unit_test"] == ran["seed"] == 0 and ran["model"] > 0, \
+        f"the last build ran this code: the daily run leaves out unit tests and seeds: {ran}"
     after = _marts(incremental)
 
     full = tmp_path / "full.duckdb"
     _load(a, full)
     _load(b, full)
-    assert _build(full, "--full-refresh") > 0, "a full refresh runs the unit tests and seeds"
+    ran = _build(full, "--full-refresh")
+    assert ran["unit_test"] > 0 and ran["seed"] > 0, f"a full refresh runs the unit tests and seeds: {ran}"
     expected = _marts(full)
 
     assert before != after, "delivery B must change the marts, or the test proves nothing"
