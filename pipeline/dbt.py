@@ -108,8 +108,7 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
             log.info("%s: without unit tests and seeds, as the project's code is unchanged since the last successful "
                      "build (a code change or --full-refresh runs them)", command)
             args = (*args, *SAME_CODE_EXCLUDES)
-    if settings.dbt_unit_tests == "never" and args and args[0] in ("build", "test") and not _names_unit_tests(args):
-        args = (*args, *NO_UNIT_TESTS)
+    args = (*args, *unit_test_excludes(settings, args))
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),
             "--profiles-dir", str(settings.dbt_project_dir)]
     # No anonymous usage events leave the machine, whatever dbt_project.yml says; no colour codes in the log lines
@@ -140,10 +139,14 @@ def _with_settings_vars(settings: Settings, args: tuple[str, ...]) -> tuple[str,
     return (*args[:at], json.dumps({**settings.dbt_vars(), **given}), *args[at + 1:])
 
 
-def _names_unit_tests(args: tuple[str, ...]) -> bool:
-    """The command selects or excludes unit tests itself (``--select test_type:unit``, ``--resource-type
-    unit_test``, ...)."""
-    return any("unit_test" in arg or "test_type:unit" in arg for arg in args)
+def unit_test_excludes(settings: Settings, args: tuple[str, ...]) -> tuple[str, ...]:
+    """What a dbt command adds under PIPELINE_DBT_UNIT_TESTS=never: the exclusion of unit tests, for a build or test
+    that does not select or exclude them itself (``--select test_type:unit``, ``--resource-type unit_test``)."""
+    if settings.dbt_unit_tests != "never" or not args or args[0] not in ("build", "test"):
+        return ()
+    if any("unit_test" in arg or "test_type:unit" in arg for arg in args):
+        return ()
+    return NO_UNIT_TESTS
 
 
 def _builds_whole_project(args: tuple[str, ...]) -> bool:

@@ -146,20 +146,6 @@ def test_the_code_checksum_changes_with_the_code_only(tmp_path: Path) -> None:
     assert code_checksum(project) != checksum, "a renamed file is a code change"
 
 
-def test_with_unit_tests_never_a_build_runs_the_data_tests_and_no_unit_test(built_warehouse: Path,
-                                                                             tmp_path: Path) -> None:
-    """PIPELINE_DBT_UNIT_TESTS=never (a deployment whose CI ran them): even a build of code no build ran yet, and a
-    full refresh, leave the unit tests out, and nothing else; a command that asks for them still gets them."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(built_warehouse, warehouse)
-    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse, dbt_unit_tests="never")
-    run_dbt(settings, "build", "--select", "int_orders", "--full-refresh")
-    ran = _ran(settings)
-    assert ran["model"] == 1 and ran["test"] > 0 and ran["unit_test"] == 0, ran
-    run_dbt(settings, "test", "--select", "int_orders,test_type:unit")
-    assert _ran(settings)["unit_test"] > 0, "int_orders has unit tests, and a command naming them runs them"
-
-
 @pytest.mark.slow
 def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sample_landing: Path,
                                                                                tmp_path: Path) -> None:

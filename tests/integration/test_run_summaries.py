@@ -5,8 +5,10 @@ the table, its age and the threshold."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +43,8 @@ def run(data_dir: Path) -> dict[str, dict]:
     summaries = {f"ingest_{family}": tasks.ingest_group(family) for family in ("marketing", "shopify", "social")}
     summaries["raw_gate"] = tasks.raw_gate("summaries-run")
     summaries["dbt_build"] = tasks.dbt_build()
+    results = json.loads((data_dir / "dbt-target" / "run_results.json").read_text())["results"]
+    summaries["dbt_ran"] = Counter(r["unique_id"].split(".")[0] for r in results)
     summaries["mart_gate"] = tasks.mart_gate("summaries-run")
     summaries["publish"] = tasks.publish_marts("summaries-run")
     return summaries
@@ -64,6 +68,13 @@ def test_ingest_summaries_count_every_file_as_the_manifest_does(run: dict[str, d
     assert shopify["rows_loaded"] == sum(f["rows_loaded"] for f in shopify["files"])
     assert "raw.shopify_order_lines_csv" in shopify["tables"] and "raw.shopify_orders_api" in shopify["tables"]
     assert all(t.startswith("raw.") for family in ("marketing", "social") for t in run[f"ingest_{family}"]["tables"])
+
+
+def test_the_first_build_leaves_the_unit_tests_to_ci_when_told(run: dict[str, dict]) -> None:
+    """PIPELINE_DBT_UNIT_TESTS=never (tests/conftest.py): the pipeline's build of a new warehouse, code no build ran
+    yet, runs every model and data test and no unit test."""
+    ran = run["dbt_ran"]
+    assert ran["unit_test"] == 0 and ran["model"] > 90 and ran["test"] > 300 and ran["seed"] > 0, ran
 
 
 def test_transform_summaries_say_what_was_built_checked_and_published(run: dict[str, dict]) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.dbt import unit_test_excludes
 from pipeline.settings import load_settings
 
 
@@ -31,4 +32,23 @@ def test_a_count_that_is_not_a_whole_number_names_its_variable(name: str, value:
 def test_an_unknown_transform_pool_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIPELINE_TRANSFORM_POOL", "bogus")
     with pytest.raises(ValueError, match="PIPELINE_TRANSFORM_POOL='bogus'.*warehouse_writer, none"):
+        load_settings()
+
+
+def test_unit_tests_never_leaves_them_out_of_builds_and_tests_that_do_not_name_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What PIPELINE_DBT_UNIT_TESTS adds to a dbt command (a real build under `never`: tests/integration/
+    test_run_summaries.py); a bad value names the variable."""
+    monkeypatch.setenv("PIPELINE_DBT_UNIT_TESTS", "never")
+    never = load_settings()
+    assert unit_test_excludes(never, ("build",)) == ("--exclude-resource-type", "unit_test")
+    assert unit_test_excludes(never, ("test", "--select", "int_orders")) == ("--exclude-resource-type", "unit_test")
+    assert unit_test_excludes(never, ("test", "--select", "int_orders,test_type:unit")) == ()
+    assert unit_test_excludes(never, ("build", "--resource-type", "unit_test")) == ()
+    assert unit_test_excludes(never, ("run",)) == () and unit_test_excludes(never, ("source", "freshness")) == ()
+    monkeypatch.setenv("PIPELINE_DBT_UNIT_TESTS", "")
+    assert load_settings().dbt_unit_tests == "on_code_change"
+    assert unit_test_excludes(load_settings(), ("build",)) == ()
+    monkeypatch.setenv("PIPELINE_DBT_UNIT_TESTS", "sometimes")
+    with pytest.raises(ValueError, match="PIPELINE_DBT_UNIT_TESTS='sometimes': set it to one of on_code_change, never"):
         load_settings()
