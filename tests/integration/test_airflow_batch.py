@@ -30,7 +30,7 @@ def test_commands_run_in_order_and_the_first_failure_stops_the_rest(tmp_path: Pa
     assert [c for c, status in ended if status == 0] == commands[:3], "the commands before the failure all ran"
     assert ended[-1][0] == ["dags", "test", "no_such_dag"] and ended[-1][1] != 0
     assert ["pools", "list"] not in [s["command"] for s in steps], "nothing runs after a failed command"
-    # the pool really exists in the metadata DB the later command read, with the slots given
+    # the pool the second command set is in the metadata DB the third one read
     assert "batch_probe" in result.stdout and "set by the batch" in result.stdout
 
 
