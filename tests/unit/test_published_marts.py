@@ -37,3 +37,10 @@ def test_the_report_has_plain_words_for_every_reason_code_the_mart_allows() -> N
     [allowed] = [t["accepted_values"] for t in column["data_tests"] if isinstance(t, dict) and "accepted_values" in t]
     codes = allowed.get("values") or allowed["arguments"]["values"]
     assert set(codes) == set(REASON_LABELS)
+
+
+def test_the_key_check_for_engines_without_constraints_runs_after_every_published_mart() -> None:
+    """The singular test that checks the marts' NOT NULL keys on Spark must depend on every mart, or it may run
+    before one is built."""
+    sql = (EXPOSURES.parents[2] / "tests" / "assert_mart_keys_not_null_where_unenforced.sql").read_text()
+    assert set(re.findall(r"ref\('(\w+)'\)", sql)) == set(MARTS)
