@@ -49,6 +49,8 @@ _PRCTL = getattr(ctypes.CDLL(None), "prctl", None)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # The line of a traceback that names the exception, e.g. "_duckdb.IOException: IO Error: ..."
 _EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
+# DuckDB's reason under dbt's "Runtime Error in model ...", e.g. "Constraint Error: NOT NULL constraint failed: ..."
+_DATABASE_ERROR = re.compile(r"^[A-Z][a-z]+ Error: ")
 # dbt's pointer to a failed test's stored rows: select * from "<database>"."<schema>"."<table>"
 _STORED_FAILURES = re.compile(r'^\s*select \* from "[^"]+"\."(?P<schema>[^"]+)"\."(?P<table>[^"]+)"\s*$')
 # Commands that take --vars, and those that build the whole project unless a selection narrows them. Every command
@@ -252,7 +254,8 @@ def _failure_message(settings: Settings, command: str, returncode: int, output: 
     if returncode < 0:
         return f"{command} was stopped by {signal.Signals(-returncode).name} before it finished; run it again."
     failures = [line.strip() for line in output
-                if " ERROR " in line or "Failure in" in line or line.lstrip().startswith("Database Error")]
+                if " ERROR " in line or "Failure in" in line or line.lstrip().startswith("Database Error")
+                or _DATABASE_ERROR.match(line.strip())]
     # dbt crashed without its own error summary: its exception line says what happened.
     failures = failures or [line for line in output if _EXCEPTION_LINE.match(line)][-1:]
     failures = failures[:5] + _stored_failure_messages(settings, output)

@@ -4,12 +4,16 @@ that would write one fails that mart, and the gate publishes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+
+from pipeline.dbt import DbtFailed, run_dbt
+from pipeline.settings import load_settings
 
 MARTS_YAML = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "_marts__models.yml"
 
@@ -36,5 +40,28 @@ def test_duckdb_refuses_a_null_key_in_a_mart(built_warehouse: Path, tmp_path: Pa
         with pytest.raises(duckdb.ConstraintException, match=r"NOT NULL constraint failed: creator_roi\.creator_id"):
             con.execute("update marts.creator_roi set creator_id = null "
                         "where creator_id = (select min(creator_id) from marts.creator_roi)")
+    finally:
+        con.close()
+
+
+def test_a_build_that_would_write_a_null_key_fails_that_mart_and_keeps_its_last_table(
+        built_warehouse: Path, tmp_path: Path) -> None:
+    """A NULL due date upstream (what a not_null test used to catch after the write) fails the mart's own build, and
+    the table from the last good build stays for the gate and publish to see."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        before = con.execute("select count(*), count(due_date) from marts.contract_deliverables").fetchone()
+        assert con.execute("update intermediate.int_contract_deliverable_units set due_date = null where contract_id "
+                           "= (select min(contract_id) from intermediate.int_contract_deliverable_units)"
+                           ).fetchone()[0] > 0
+    finally:
+        con.close()
+    with pytest.raises(DbtFailed, match=r"(?s)contract_deliverables.*NOT NULL constraint failed"):
+        run_dbt(dataclasses.replace(load_settings(), warehouse_path=copy), "run", "--select", "contract_deliverables")
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        assert con.execute("select count(*), count(due_date) from marts.contract_deliverables").fetchone() == before
     finally:
         con.close()
