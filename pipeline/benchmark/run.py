@@ -7,6 +7,7 @@ Every measured step runs in its own child process, so its peak RSS is its own (`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -140,7 +141,7 @@ def bench_ingest(scale: str, root: Path) -> list[Measurement]:
     return [bare, Measurement(scale, "ingest load shopify_orders_csv", rows, s, mb, bare)]
 
 
-def bench_dbt(scale: str, root: Path) -> list[Measurement]:
+def bench_dbt(scale: str, root: Path, airflow: bool = True) -> list[Measurement]:
     """dbt build (every model, test and unit test) against the bare baseline (every model's compiled SQL run
     without dbt, in one DuckDB connection, on a copy of the same inputs); then an incremental dbt build after one
     more day of orders, snapshots and posts: as a plain `dbt build`, and as the daily run leaves out unit tests and
@@ -169,7 +170,7 @@ def bench_dbt(scale: str, root: Path) -> list[Measurement]:
     full = Measurement(scale, PLAIN_BUILD, rows, s, mb, bare)
     _check_same_marts(warehouse, bare_warehouse)
     _check_same_roi(warehouse)
-    out = [bare, full, *bench_airflow_dbt(scale, work, settings, full)]
+    out = [bare, full, *(bench_airflow_dbt(scale, work, settings, full) if airflow else [])]
     # Verdict precision and recall against the planted cases, on the full build's marts.
     evaluation = evaluate_files(warehouse, landing / "ground_truth.json", schema="marts")
     print(f"scale {scale}, planted cases:\n{evaluation.as_text()}\n", flush=True)
@@ -336,14 +337,15 @@ def print_table(rows: list[Measurement]) -> None:
     print(f"peak RSS of a pipeline step over {RSS_GOAL_MB} MB: {', '.join(over) or 'none'}")
 
 
-def main(kind: str, scales: list[str], root: Path) -> None:
+def main(kind: str, scales: list[str], root: Path, airflow: bool = True) -> None:
     # They build on this module: imported here, not at the top.
     from pipeline.benchmark.spark import bench_spark
     from pipeline.benchmark.stages import bench_stages
 
     results: list[Measurement] = []
 
-    bench = {"ingest": bench_ingest, "dbt": bench_dbt, "stages": bench_stages, "spark": bench_spark}[kind]
+    bench = {"ingest": bench_ingest, "dbt": functools.partial(bench_dbt, airflow=airflow), "stages": bench_stages,
+             "spark": bench_spark}[kind]
     for scale in scales:
         results += bench(scale, root)
         print_table(results)

@@ -93,7 +93,9 @@ window_orders as (
 ),
 
 -- Each sponsored post a contract paid for carries an equal share of its cost, in the window it was published; a
--- contract without any sponsored post spreads its cost evenly over its campaign days (it is paid either way).
+-- contract without any sponsored post spreads its cost evenly over its campaign days (it is paid either way). Each
+-- share is a DECIMAL of 10 places, so a window's sum is exact, whatever order the engine adds them in: summed as DOUBLE,
+-- a half cent (512.05 over two posts: 256.025) rounded up on one run and down on the next.
 contract_posts as (
     select
         contracts.contract_id,
@@ -115,7 +117,10 @@ cost_days as (
     select
         contracts.creator_id,
         coalesce(contract_posts.posted_date, spine.date_day) as cost_date,
-        {{ safe_divide('contracts.creator_cost', 'count(*) over (partition by contracts.contract_id)') }} as cost
+        cast(
+            {{ safe_divide('contracts.creator_cost', 'count(*) over (partition by contracts.contract_id)') }}
+            as decimal(38, 10)
+        ) as cost
     from contracts
     left join contract_posts on contracts.contract_id = contract_posts.contract_id
     left join campaign_days as spine
