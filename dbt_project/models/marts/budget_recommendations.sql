@@ -93,9 +93,9 @@ window_orders as (
 ),
 
 -- Each sponsored post a contract paid for carries an equal share of its cost, in the window it was published; a
--- contract without any sponsored post spreads its cost evenly over its campaign days (it is paid either way). Each
--- share is a DECIMAL of 10 places, so a window's sum is exact, whatever order the engine adds them in: summed as DOUBLE,
--- a half cent (512.05 over two posts: 256.025) rounded up on one run and down on the next.
+-- contract without any sponsored post spreads its cost evenly over its campaign days (it is paid either way).
+-- Each share is a DECIMAL of 10 places, so a window's sum is exact whatever order the engine adds them in: summed as
+-- DOUBLE, a half cent (512.05 over two posts: 256.025) rounded up on one run and down on the next.
 contract_posts as (
     select
         contracts.contract_id,
