@@ -164,7 +164,7 @@ def bench_dbt(scale: str, root: Path, airflow: bool = True) -> list[Measurement]
     shutil.copyfile(warehouse, bare_warehouse)
     rows = count_rows(warehouse, "select count(*) from raw.shopify_order_lines_csv")
     s, mb = measure(dbt_command(settings, "build", "--full-refresh"), env=env, cwd=settings.dbt_project_dir)
-    _print_slowest(scale, "full build", settings.dbt_target_dir)
+    _print_slowest(scale, "full build", settings.dbt_target_dir, work)
     s_bare, mb_bare = measure(step("bare_marts", bare_warehouse, settings.dbt_target_dir), env=env)
     bare = Measurement(scale, "bare DuckDB: every model's compiled SQL", rows, s_bare, mb_bare)
     full = Measurement(scale, PLAIN_BUILD, rows, s, mb, bare)
@@ -186,20 +186,23 @@ def bench_dbt(scale: str, root: Path, airflow: bool = True) -> list[Measurement]
     # The daily run as the pipeline runs it (pipeline/dbt.py): unchanged code leaves out unit tests and seeds (they
     # test and load the code, not the day's data).
     s, mb = measure(dbt_command(settings, "build", *SAME_CODE_EXCLUDES), env=env, cwd=settings.dbt_project_dir)
-    _print_slowest(scale, "daily run", settings.dbt_target_dir)
+    _print_slowest(scale, "daily run", settings.dbt_target_dir, work)
     daily = Measurement(scale, DAILY_RUN, held_back, s, mb, full)
     # What any dbt command costs before its first node: start-up, reading the saved parse, writing the manifest.
     s, mb = measure(dbt_command(settings, "parse"), env=env, cwd=settings.dbt_project_dir)
     floor = Measurement(scale, DBT_FIXED_COST, 0, s, mb, full)
     shutil.copyfile(before_builds, warehouse)
     s, mb = measure(dbt_command(settings, "build"), env=env, cwd=settings.dbt_project_dir)
-    _print_slowest(scale, "incremental build", settings.dbt_target_dir)
+    _print_slowest(scale, "incremental build", settings.dbt_target_dir, work)
     return [*out, Measurement(scale, f"dbt build, incremental (+{held_back} order lines)", held_back, s, mb, full),
             daily, floor]
 
 
-def _print_slowest(scale: str, build: str, target_dir: Path) -> None:
-    print(f"scale {scale}, {build}: the 10 slowest nodes (execution time from run_results.json)")
+def _print_slowest(scale: str, build: str, target_dir: Path, work: Path) -> None:
+    """Prints the build's 10 slowest nodes and keeps its whole run_results.json (the next dbt command replaces it)."""
+    kept = work / f"run_results.{build.replace(' ', '_')}.json"
+    shutil.copyfile(target_dir / "run_results.json", kept)
+    print(f"scale {scale}, {build}: the 10 slowest nodes (execution time from run_results.json, kept as {kept})")
     for node, seconds in slowest_nodes(target_dir):
         print(f"  {seconds:8.2f} s  {node}")
     print(flush=True)
