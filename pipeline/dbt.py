@@ -14,8 +14,9 @@ Configuration that changes what incremental models hold (brand handles, the repo
 effect on the next build: every whole-project build records the configuration it ran with in the warehouse, and
 the next one runs with --full-refresh when it differs, saying why (docs/decisions.md). It also records a checksum of
 the project's code (seeds included): unit tests test the code, not the data, and seeds are code too, so the scheduled
-build (``daily_run=True``) of the code a recorded build already ran leaves out both; a full refresh and any code change
-run them. With PIPELINE_DBT_UNIT_TESTS=never no build runs the unit tests (CI does: the test suite builds the sample).
+build (``daily_run=True``) of the code a recorded build already ran leaves out both, and the data tests on the seeds
+alone; a full refresh and any code change run them. With PIPELINE_DBT_UNIT_TESTS=never no build runs the unit tests
+(CI does: the test suite builds the sample).
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ _CREATE_BUILD_CONFIG = (f"create table if not exists {BUILD_CONFIG_TABLE} (confi
 # The folders of the dbt project whose files are its code (models, tests, macros, seeds, snapshots), and its config.
 _CODE_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots")
 _CODE_FILES = ("dbt_project.yml",)
-# What a build of unchanged code leaves out: unit tests (they passed on this code) and seeds (loaded from these files).
-SAME_CODE_EXCLUDES = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
+# What a build of unchanged code leaves out: unit tests (they passed on this code), seeds (loaded from these files) and
+# the 44 data tests on seeds alone (they check these files). "cautious": a test of a model against a seed (a
+# relationships test) still runs, as the model's data is new.
+SAME_CODE_EXCLUDES = ("--exclude-resource-type", "unit_test", "--exclude", "resource_type:seed",
+                      "--indirect-selection", "cautious")
 # What every build leaves out with PIPELINE_DBT_UNIT_TESTS=never (a deployment whose CI ran the unit tests, as dbt
 # advises: they test the code on fixed inputs, not the day's data), unless the command names unit tests itself.
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
@@ -93,8 +97,8 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
     """``run_dbt(settings, "build")``; raises DbtFailed when dbt cannot start or exits non-zero (saying which
     node failed, or what stopped it). ``echo`` gets each line dbt writes, as written (also ``--log-format json``
     lines, which Cosmos reads: pipeline/dbt_cli.py). ``daily_run``: an incremental whole-project build of unchanged
-    code leaves out unit tests and seeds (opt-in: Cosmos's task group draws a task for each seed, which waits for
-    its result)."""
+    code leaves out unit tests, seeds and the seeds' own tests (opt-in: Cosmos's task group draws a task for each
+    seed, which waits for its result)."""
     command = f"dbt {' '.join(args)}"
     last = None if args and args[0] in _NO_WAREHOUSE else _check_warehouse_free(settings, command)
     args = _with_settings_vars(settings, args)
@@ -107,8 +111,8 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
                         "computed, so they are rebuilt under the new configuration", command, changed)
             args = (*args, "--full-refresh")
         elif daily_run and last and code == last.code_checksum:
-            log.info("%s: without unit tests and seeds, as the project's code is unchanged since the last successful "
-                     "build (a code change or --full-refresh runs them)", command)
+            log.info("%s: without unit tests, seeds and the seeds' tests, as the project's code is unchanged since the "
+                     "last successful build (a code change or --full-refresh runs them)", command)
             args = (*args, *SAME_CODE_EXCLUDES)
     args = (*args, *unit_test_excludes(settings, args))
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),

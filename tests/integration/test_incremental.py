@@ -93,9 +93,16 @@ def _load(landing: Path, warehouse: Path) -> None:
 
 
 def _ran(settings: Settings) -> Counter[str]:
-    """How many nodes of each kind (model, test, unit_test, seed, ...) the last dbt command ran."""
+    """How many nodes of each kind (model, test, unit_test, seed, ...) the last dbt command ran; also the data tests
+    of seeds alone ("test of seeds") and of a model against a seed ("test of a model and a seed")."""
     results = json.loads((settings.dbt_target_dir / "run_results.json").read_text())["results"]
-    return Counter(r["unique_id"].split(".")[0] for r in results)
+    nodes = json.loads((settings.dbt_target_dir / "manifest.json").read_text())["nodes"]
+    ran = Counter(r["unique_id"].split(".")[0] for r in results)
+    for r in results:
+        parents = {p.split(".")[0] for p in nodes.get(r["unique_id"], {}).get("depends_on", {}).get("nodes", [])}
+        if r["unique_id"].startswith("test.") and "seed" in parents:
+            ran["test of seeds" if parents == {"seed"} else "test of a model and a seed"] += 1
+    return ran
 
 
 def _build(warehouse: Path, *args: str) -> Counter[str]:
@@ -154,12 +161,14 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
     incremental = tmp_path / "incremental.duckdb"
     _load(a, incremental)
     ran = _build(incremental)
-    assert ran["unit_test"] > 0 and ran["seed"] > 0, f"the first build runs the unit tests and loads the seeds: {ran}"
+    assert ran["unit_test"] > 0 and ran["seed"] > 0 and ran["test of seeds"] > 0, \
+        f"the first build runs the unit tests, loads the seeds and tests them: {ran}"
     before = _marts(incremental)
     _load(b, incremental)
     ran = _build(incremental)
-    assert ran["unit_test"] == ran["seed"] == 0 and ran["model"] > 0, \
-        f"the last build ran this code: the daily run leaves out unit tests and seeds: {ran}"
+    assert ran["unit_test"] == ran["seed"] == ran["test of seeds"] == 0 and ran["model"] > 0, \
+        f"the last build ran this code: the daily run leaves out unit tests, seeds and the seeds' tests: {ran}"
+    assert ran["test of a model and a seed"] > 0, f"a model's data checked against a seed is new data: tested {ran}"
     after = _marts(incremental)
 
     full = tmp_path / "full.duckdb"
