@@ -8,29 +8,55 @@
 #}
 {% macro content_performance_cells(dimensions) %}
 {% set min_posts = var('content_min_posts', 20) %}
+{% set keys = ['platform', 'tier'] + dimensions %}
+{% set measures = ['engagement_rate', 'engagement_index', 'reach_per_follower', 'views_per_follower'] %}
+{% set columns = dimensions + ['creator_id', 'is_sponsored', 'reporting_currency', 'attributed_net_revenue'] + measures %}
 with posts as (select * from {{ ref('content_post_performance') }}),
+
+-- Each post once in every group it counts in: its platform and tier, its platform over all tiers, the whole programme
+-- (a rollup of platform and tier, spelled out so the medians below can sort each group).
+grouped as (
+    select platform, coalesce(tier, 'unknown') as tier, {{ columns | join(', ') }} from posts
+    union all
+    select platform, 'all' as tier, {{ columns | join(', ') }} from posts
+    union all
+    select 'all' as platform, 'all' as tier, {{ columns | join(', ') }} from posts
+),
+
+-- Medians by sorting each group: DuckDB's median() keeps every value of every group in memory and cannot spill (at
+-- scale L, four of them over 4M posts in three groups each ran out of dbt's 1 GB cap), where a sort spills to disk.
+-- NULLs sort last, so a measure's values take positions 1 to its count.
+sorted as (
+    select
+        *,
+        {%- for measure in measures %}
+        row_number() over (partition by {{ keys | join(', ') }} order by {{ measure }} nulls last) as {{ measure }}_position,
+        count({{ measure }}) over (partition by {{ keys | join(', ') }}) as {{ measure }}_values
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from grouped
+),
 
 cells as (
     select
-        case when grouping(platform) = 1 then 'all' else platform end as platform,
-        case when grouping(tier) = 1 then 'all' else coalesce(tier, 'unknown') end as tier,
-        {% for column in dimensions %}{{ column }},
-        {% endfor -%}
+        {{ keys | join(', ') }},
         count(*) as posts,
         count(engagement_index) as posts_with_engagement_rate,
         count(distinct creator_id) as creators,
         count(*) filter (where is_sponsored) as sponsored_posts,
-        median(engagement_rate) as median_engagement_rate,
-        median(engagement_index) as median_engagement_index,
-        median(reach_per_follower) as median_reach_per_follower,
-        median(views_per_follower) as median_views_per_follower,
+        {% for measure in measures -%}
+        {#- the middle value, or the mean of the two middle ones, as DuckDB's median() computes it -#}
+        {%- set middle = measure ~ '_position in (floor((' ~ measure ~ '_values + 1) / 2), floor((' ~ measure
+            ~ '_values + 2) / 2))' -%}
+        (min({{ measure }}) filter (where {{ middle }}) + max({{ measure }}) filter (where {{ middle }})) / 2
+            as median_{{ measure }},
+        {% endfor -%}
         any_value(reporting_currency) as reporting_currency,
         cast(sum(attributed_net_revenue) as decimal(38, 2)) as attributed_net_revenue,
         {{ safe_divide('sum(attributed_net_revenue)', 'count(*) filter (where is_sponsored)') }}
             as attributed_net_revenue_per_sponsored_post
-    from posts
-    -- rollup (platform, tier): each platform and tier, each platform over all tiers, and the whole programme
-    group by rollup (platform, tier), {{ dimensions | join(', ') }}
+    from sorted
+    group by {{ keys | join(', ') }}
 ),
 
 ranked as (
