@@ -50,8 +50,9 @@ _PRCTL = getattr(ctypes.CDLL(None), "prctl", None)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # The line of a traceback that names the exception, e.g. "_duckdb.IOException: IO Error: ..."
 _EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception): ")
-# DuckDB's reason under dbt's "Runtime Error in model ...", e.g. "Constraint Error: NOT NULL constraint failed: ..."
-_DATABASE_ERROR = re.compile(r"^[A-Z][a-z]+ Error: ")
+# DuckDB's reason under dbt's "Runtime Error in model ...", e.g. "Constraint Error: NOT NULL constraint failed: ..." or
+# "Out of Memory Error: failed to allocate ..."
+_DATABASE_ERROR = re.compile(r"^[A-Z][a-z]+( [A-Za-z]+)* Error: ")
 # dbt's pointer to a failed test's stored rows: select * from "<database>"."<schema>"."<table>"
 _STORED_FAILURES = re.compile(r'^\s*select \* from "[^"]+"\."(?P<schema>[^"]+)"\."(?P<table>[^"]+)"\s*$')
 # Commands that take --vars, and those that build the whole project unless a selection narrows them. Every command

@@ -1,0 +1,30 @@
+"""A failed dbt command's message keeps DuckDB's reason, whatever its kind of error is called."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.dbt import _failure_message
+from pipeline.settings import load_settings
+
+MODEL = "posting_time_performance"
+
+
+@pytest.mark.parametrize("reason", [
+    "Out of Memory Error: failed to allocate data of size 4.0 MiB (951.4 MiB/953.6 MiB used)",
+    "Constraint Error: NOT NULL constraint failed: contract_deliverables.due_date",
+    "Binder Error: Referenced column \"tier\" not found in FROM clause!",
+])
+def test_the_message_names_the_failed_model_and_duckdbs_reason(reason: str) -> None:
+    output = [  # dbt's lines for a model that failed in DuckDB, as dbt prints them
+        f"11:27:52  1 of 1 ERROR creating sql table model marts.{MODEL} ..... [ERROR in 6.00s]",
+        f"11:27:57  Failure in model {MODEL} (models/marts/{MODEL}.sql)",
+        f"11:27:57    Runtime Error in model {MODEL} (models/marts/{MODEL}.sql)",
+        f"  {reason}",
+        "  ",
+        "  Possible solutions:",
+        "  * Reducing the number of threads (SET threads=X)",
+    ]
+    message = _failure_message(load_settings(), "dbt build", 1, output)
+    assert f"Failure in model {MODEL}" in message and reason in message, message
+    assert "Possible solutions" not in message, "the message keeps the reason, not DuckDB's whole text"
