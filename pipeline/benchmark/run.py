@@ -306,7 +306,7 @@ def split_last_day(landing: Path, before: Path, last: Path) -> int:
 
 
 PLAIN_BUILD = "dbt build, all models + tests"
-DAILY_RUN = "  the daily run: the same without unit tests, seeds, seed tests"
+DAILY_RUN = "  the daily run: no unit tests, seeds or seed tests"
 DBT_FIXED_COST = "  dbt's fixed cost: dbt parse, parse saved"
 # Goals of issue 14, printed under the table (never asserted: the machine's load moves every figure).
 INCREMENTAL_GOAL = 0.10   # incremental build / full build
