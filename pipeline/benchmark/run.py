@@ -144,8 +144,9 @@ def bench_ingest(scale: str, root: Path) -> list[Measurement]:
 def bench_dbt(scale: str, root: Path, airflow: bool = True) -> list[Measurement]:
     """dbt build (every model, test and unit test) against the bare baseline (every model's compiled SQL run
     without dbt, in one DuckDB connection, on a copy of the same inputs); then an incremental dbt build after one
-    more day of orders, snapshots and posts: as a plain `dbt build`, and as the daily run leaves out unit tests and
-    seeds; and dbt's fixed cost (a `dbt parse` with the parse saved). Prints the slowest nodes of each build."""
+    more day of orders and follower snapshots: as a plain `dbt build`, and as the daily run leaves out unit tests,
+    seeds and the seeds' tests; and dbt's fixed cost (a `dbt parse` with the parse saved). Prints the slowest nodes
+    of each build. ``airflow=False`` leaves out the Airflow task-group step."""
     landing = ensure_landing(scale, root)
     work = root / scale / "dbt"
     shutil.rmtree(work, ignore_errors=True)
@@ -183,8 +184,8 @@ def bench_dbt(scale: str, root: Path, airflow: bool = True) -> list[Measurement]
     before_builds = work / "before_incremental_builds.duckdb"
     shutil.copyfile(warehouse, before_builds)
     subprocess.run(dbt_command(settings, "parse"), env=env, cwd=settings.dbt_project_dir, check=True)
-    # The daily run as the pipeline runs it (pipeline/dbt.py): unchanged code leaves out unit tests and seeds (they
-    # test and load the code, not the day's data).
+    # The daily run as the pipeline runs it (pipeline/dbt.py): unchanged code leaves out unit tests, seeds and the
+    # seeds' tests (they test and load the code, not the day's data).
     s, mb = measure(dbt_command(settings, "build", *SAME_CODE_EXCLUDES), env=env, cwd=settings.dbt_project_dir)
     _print_slowest(scale, "daily run", settings.dbt_target_dir, work)
     daily = Measurement(scale, DAILY_RUN, held_back, s, mb, full)
