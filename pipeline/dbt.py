@@ -74,7 +74,7 @@ _CREATE_BUILD_CONFIG = (f"create table if not exists {BUILD_CONFIG_TABLE} (confi
 _CODE_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots")
 _CODE_FILES = ("dbt_project.yml",)
 # What a build of unchanged code leaves out: unit tests (they passed on this code), seeds (loaded from these files) and
-# the 44 data tests on seeds alone (they check these files). "cautious": a test of a model against a seed (a
+# the data tests on seeds alone (they check these files). "cautious": a test of a model against a seed (a
 # relationships test) still runs, as the model's data is new.
 SAME_CODE_EXCLUDES = ("--exclude-resource-type", "unit_test", "--exclude", "resource_type:seed",
                       "--indirect-selection", "cautious")
