@@ -14,7 +14,7 @@
 with posts as (select * from {{ ref('content_post_performance') }}),
 
 -- Each post once in every group it counts in: its platform and tier, its platform over all tiers, the whole programme
--- (a rollup of platform and tier, spelled out so the medians below can sort each group).
+-- (a rollup of platform and tier, spelled out so the medians below can partition by each group).
 grouped as (
     select platform, coalesce(tier, 'unknown') as tier, {{ columns | join(', ') }} from posts
     union all
@@ -23,15 +23,15 @@ grouped as (
     select 'all' as platform, 'all' as tier, {{ columns | join(', ') }} from posts
 ),
 
--- Medians by sorting each group: DuckDB's median() keeps every value of every group in memory and cannot spill (at
--- scale L, four of them over 4M posts in three groups each ran out of dbt's 1 GB cap), where a sort spills to disk.
--- NULLs sort last, so a measure's values take positions 1 to its count.
-sorted as (
+-- Medians as window functions over each group: the aggregate median() keeps every value of every group in memory and
+-- cannot spill (at scale L, four of them over 4M posts in three groups each ran out of dbt's 1 GB cap), where the
+-- window operator partitions its input and spills it to disk. Same values as median() (the middle value, or the mean
+-- of the two middle ones), in seconds where sorting each group by each measure took minutes at L.
+with_medians as (
     select
         *,
         {%- for measure in measures %}
-        row_number() over (partition by {{ keys | join(', ') }} order by {{ measure }} nulls last) as {{ measure }}_position,
-        count({{ measure }}) over (partition by {{ keys | join(', ') }}) as {{ measure }}_values
+        median({{ measure }}) over (partition by {{ keys | join(', ') }}) as median_{{ measure }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from grouped
@@ -45,17 +45,13 @@ cells as (
         count(distinct creator_id) as creators,
         count(*) filter (where is_sponsored) as sponsored_posts,
         {% for measure in measures -%}
-        {#- the middle value, or the mean of the two middle ones, as DuckDB's median() computes it -#}
-        {%- set middle = measure ~ '_position in (floor((' ~ measure ~ '_values + 1) / 2), floor((' ~ measure
-            ~ '_values + 2) / 2))' -%}
-        (min({{ measure }}) filter (where {{ middle }}) + max({{ measure }}) filter (where {{ middle }})) / 2
-            as median_{{ measure }},
+        any_value(median_{{ measure }}) as median_{{ measure }},
         {% endfor -%}
         any_value(reporting_currency) as reporting_currency,
         cast(sum(attributed_net_revenue) as decimal(38, 2)) as attributed_net_revenue,
         {{ safe_divide('sum(attributed_net_revenue)', 'count(*) filter (where is_sponsored)') }}
             as attributed_net_revenue_per_sponsored_post
-    from sorted
+    from with_medians
     group by {{ keys | join(', ') }}
 ),
 

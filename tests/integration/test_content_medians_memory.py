@@ -1,7 +1,7 @@
 """The marts of medians over every post (content_format_performance, posting_time_performance) build under dbt's DuckDB
 memory cap however many posts there are, and their medians equal DuckDB's median(). median() keeps every value of
-every group in memory and cannot spill: at scale L (4M posts) the full build ran out of the 1 GB cap; the medians now
-sort each group, which spills to disk (macros/content_performance.sql)."""
+every group in memory and cannot spill: at scale L (4M posts) the full build ran out of the 1 GB cap; the medians are
+now window functions over each group, which spill to disk (macros/content_performance.sql)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from pipeline.dbt import run_dbt
 from pipeline.settings import load_settings
 
 # With median() both marts ran out of this cap on this many posts (built side by side, as dbt's two threads do); the
-# sorts spill instead.
+# window functions spill instead.
 POSTS = 700_000
 CAP = "150MB"
 MEASURES = ("engagement_rate", "engagement_index", "reach_per_follower", "views_per_follower")
 
 
-@pytest.mark.slow  # about a minute of spilling sorts
+@pytest.mark.slow  # a built warehouse, then two marts over 700,000 posts
 def test_the_content_medians_build_under_a_cap_smaller_than_their_values_and_equal_median(
         built_warehouse: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
