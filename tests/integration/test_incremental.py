@@ -1,8 +1,9 @@
 """Incremental dbt runs give the same marts as a full refresh, with late-arriving and re-delivered data.
 
 Delivery A holds the orders and follower snapshots before a cutoff day, half of the Instagram insights and two
-thirds of the sampled comments. Delivery B holds the rest, later API pages, and a corrected re-delivery of some
-orders already in A.
+thirds of the sampled comments. Delivery B holds the rest, later API pages, a corrected re-delivery of some
+orders already in A, and an update of the creators template moving an Instagram account from one creator to another
+(its posts from before the cutoff change creator though nothing else about them arrives again).
 Warehouse 1 loads A, builds, loads B, builds incrementally; warehouse 2 loads A and B and builds with
 --full-refresh. Every mart must be identical.
 """
@@ -79,11 +80,30 @@ def deliveries(full: Path, a: Path, b: Path) -> None:
     row_numbers = itertools.count()
     _split_csv(full / "comments" / "comment_samples.csv", a / "comments" / "comment_samples.csv",
                b / "comments" / "comment_samples-late.csv", lambda r: next(row_numbers) % 3 == 2)
+    _move_an_instagram_account(full / "marketing" / "creators.csv", b / "marketing" / "creators-update.csv")
     for insights in (full / "instagram").glob("media_insights*.jsonl"):
         lines = insights.read_text().splitlines(keepends=True)
         (a / "instagram" / insights.name).write_text("".join(lines[::2]))
         (b / "instagram").mkdir(exist_ok=True)
         (b / "instagram" / insights.name.replace(".jsonl", "-late.jsonl")).write_text("".join(lines[1::2]))
+
+
+def _move_an_instagram_account(creators: Path, update: Path) -> tuple[str, str, str]:
+    """Writes an update of the creators template: the Instagram account of the first creator with another platform
+    too moves to the first creator without one. Returns (account id, creator before, creator after)."""
+    with creators.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = reader.fieldnames, list(reader)
+    giver = next(r for r in rows if r["instagram_user_id"] and (r["tiktok_username"] or r["youtube_handle"]))
+    taker = next(r for r in rows if not r["instagram_user_id"])
+    account = {"instagram_username": giver["instagram_username"], "instagram_user_id": giver["instagram_user_id"]}
+    update.parent.mkdir(parents=True, exist_ok=True)
+    with update.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerow({**giver, "instagram_username": "", "instagram_user_id": ""})
+        writer.writerow({**taker, **account})
+    return account["instagram_user_id"], giver["creator_id"], taker["creator_id"]
 
 
 def _load(landing: Path, warehouse: Path) -> None:
@@ -191,3 +211,19 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
                            "'%redelivery%')").fetchall()[0][0]
     con.close()
     assert refunded == 25, "the corrected re-delivery wins over the first version"
+    account, giver, taker = _move_an_instagram_account(sample_landing / "marketing" / "creators.csv",
+                                                       tmp_path / "update.csv")
+    early_posts = [_creators_of_posts(warehouse, account) for warehouse in (incremental, full)]
+    assert early_posts == [{taker}, {taker}], \
+        f"the posts of {account} before the cutoff moved from {giver} to {taker} with the creators update"
+
+
+def _creators_of_posts(warehouse: Path, account: str) -> set[str]:
+    """The creators the account's posts from before the cutoff are credited to."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {row[0] for row in con.execute(
+            "select creator_id from intermediate.int_posts where platform = 'instagram' and account_id = ? "
+            "and posted_date < ?", [account, CUTOFF]).fetchall()}
+    finally:
+        con.close()

@@ -1,15 +1,21 @@
 -- One row per post on any platform, with its creator, engagement counts and followers at post time.
--- Incremental: a run rebuilds the posts whose metrics were loaded since the last run, and every post of an
--- account whose follower snapshots or profile were (followers at post time may have arrived late).
+-- Incremental: a run rebuilds the posts whose own rows were loaded since the last run, and the posts a newer load of
+-- something else changes: the posts of the day of a follower snapshot loaded since and of the day after (followers at
+-- post time: the previous day's snapshot, else the same day's), the posts of an account whose profile was loaded since
+-- that have neither snapshot (they take its follower count), and every post of a creator whose row of the creators
+-- template was (an account added to or taken from a creator changes who the post is credited to).
 {{ config(materialized='incremental', unique_key=['platform', 'post_id'],
           incremental_strategy=incremental_strategy(), partition_by=spark_partition_by(),
           on_schema_change='fail') }}
 with source_loads as (
-    -- Every input with its load time: the incremental filter and the watermark both come from here.
+    -- Every input with its load time and what a newer load of it changes: a post, an account's follower snapshot of a
+    -- day, an account's profile, or a creator's accounts. The incremental filter and the watermark both come from here.
     select
         'instagram' as platform,
         media_id as post_id,
-        null as account_id,
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        cast(null as date) as snapshot_date,
+        cast(null as {{ dbt.type_string() }}) as creator_id,
         loaded_at
     from {{ ref('stg_instagram__media') }}
     union all
@@ -17,6 +23,8 @@ with source_loads as (
         'instagram' as platform,
         media_id as post_id,
         null as account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_instagram__media_insights') }}
     union all
@@ -24,6 +32,8 @@ with source_loads as (
         'instagram' as platform,
         post_id,
         null as account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_instagram__post_exports') }}
     union all
@@ -31,6 +41,8 @@ with source_loads as (
         'tiktok' as platform,
         video_id as post_id,
         null as account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_tiktok__videos') }}
     union all
@@ -38,6 +50,8 @@ with source_loads as (
         'tiktok' as platform,
         video_id as post_id,
         null as account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('int_tiktok_scraper_videos') }}
     union all
@@ -45,6 +59,8 @@ with source_loads as (
         'youtube' as platform,
         video_id as post_id,
         null as account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_youtube__videos') }}
     union all
@@ -52,6 +68,8 @@ with source_loads as (
         platform,
         null as post_id,
         account_id,
+        snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('int_follower_snapshots') }}
     union all
@@ -59,6 +77,8 @@ with source_loads as (
         'instagram' as platform,
         null as post_id,
         account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_instagram__users') }}
     union all
@@ -66,6 +86,8 @@ with source_loads as (
         'tiktok' as platform,
         null as post_id,
         account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_tiktok__users') }}
     union all
@@ -73,8 +95,19 @@ with source_loads as (
         'youtube' as platform,
         null as post_id,
         account_id,
+        null as snapshot_date,
+        null as creator_id,
         loaded_at
     from {{ ref('stg_youtube__channels') }}
+    union all
+    select
+        null as platform,
+        null as post_id,
+        null as account_id,
+        null as snapshot_date,
+        creator_id,
+        loaded_at
+    from {{ ref('stg_marketing__creators') }}
 ),
 
 newest_load as (
@@ -84,11 +117,66 @@ newest_load as (
 {%- if is_incremental() %}
 
 changed as (
-    select platform, post_id, account_id from source_loads
+    select * from source_loads
     -- An empty table (no account with two consecutive days yet) has no watermark: everything is new.
     where loaded_at > (
         select coalesce(max(source_loaded_at), {{ before_any_load() }}) from {{ this }}
     )
+),
+
+changed_snapshot_days as (
+    -- A snapshot sets followers at post time for the posts of its day and of the next.
+    select platform, account_id, snapshot_date as posted_date from changed
+    where snapshot_date is not null
+    union
+    select platform, account_id, cast(snapshot_date + interval '1 day' as date) from changed
+    where snapshot_date is not null
+),
+
+changed_creators as (select distinct creator_id from changed where creator_id is not null),
+
+changed_keys as (
+    -- The posts to rebuild, each test an equi-join (an OR of them would scan every built post against every
+    -- snapshot). Posts already built are found by the account, day and creator stored with them; a new post, or
+    -- one whose account or time changed, has a row of its own loaded since.
+    select platform, post_id from changed
+    where post_id is not null
+    union
+    select built.platform, built.post_id
+    from {{ this }} as built
+    inner join changed_snapshot_days as changed_days
+        on
+            built.platform = changed_days.platform and built.account_id = changed_days.account_id
+            and built.posted_date = changed_days.posted_date
+    union
+    -- posts with neither snapshot take the follower count of the account's profile
+    select built.platform, built.post_id
+    from {{ this }} as built
+    inner join (
+        select distinct platform, account_id from changed
+        where post_id is null and snapshot_date is null and account_id is not null
+    ) as changed_profiles
+        on built.platform = changed_profiles.platform and built.account_id = changed_profiles.account_id
+    left join {{ ref('int_follower_snapshots') }} as prev_day
+        on
+            built.platform = prev_day.platform and built.account_id = prev_day.account_id
+            and prev_day.snapshot_date = built.posted_date - interval '1 day'
+    left join {{ ref('int_follower_snapshots') }} as same_day
+        on
+            built.platform = same_day.platform and built.account_id = same_day.account_id
+            and same_day.snapshot_date = built.posted_date
+    where prev_day.followers is null and same_day.followers is null
+    union
+    -- credited to a changed creator until now, or from now on
+    select built.platform, built.post_id
+    from {{ this }} as built
+    where built.creator_id in (select creator_id from changed_creators)
+    union
+    select built.platform, built.post_id
+    from {{ this }} as built
+    inner join {{ ref('int_creator_accounts') }} as accounts
+        on built.platform = accounts.platform and built.account_id = accounts.account_id
+    where accounts.creator_id in (select creator_id from changed_creators)
 ),
 {%- endif %}
 
@@ -246,17 +334,5 @@ left join snapshots as same_day
 left join current_followers
     on posts.platform = current_followers.platform and posts.account_id = current_followers.account_id
 {%- if is_incremental() %}
-    {%- set post_or_account_changed %}
-        (posts.platform, posts.post_id) in (select platform, post_id from changed where post_id is not null)
-        or (posts.platform, posts.account_id) in (
-            select platform, account_id from changed where account_id is not null
-        )
-    {%- endset %}
-    where
-    {%- if target.type == 'spark' %}
-        {{ key_changed(['posts.platform', 'posts.post_id'],
-                       'select posts.platform, posts.post_id from posts where ' ~ post_or_account_changed) }}
-    {%- else %}
-        {{ post_or_account_changed }}
-    {%- endif %}
+where {{ key_changed(['posts.platform', 'posts.post_id'], 'select platform, post_id from changed_keys') }}
 {%- endif %}
