@@ -82,10 +82,16 @@ ORGANIC_WINNER_REACH_BOOST = 3  # reach and views x this
 # every deliverable, one paid far under it, and a long-term partner whose ROAS grew from their first campaign to their
 # latest (rate_fairness, rate_review). Only the chosen creators' flat fees move (commission, bonus and amplification
 # dropped), so no post or order does. The over- and under-priced creators stay micro on every account (followers at
-# the start in RATE_MICRO_FOLLOWERS, with room to grow), so one price per post is outside every micro row of the card.
+# the start in RATE_MICRO_FOLLOWERS, and still under MICRO_MAX_FOLLOWERS at the end grown at RATE_GROWTH_MARGIN times
+# the account's daily rate: at scale L's 730 days a 33,000-follower account turned macro, whose card range holds the
+# over-priced fee), so one price per post is outside every micro row of the card.
 # They are genuine creators kept apart (World.rate_cases).
 RATE_CASES = ("over_priced", "under_priced", "growing_partner")
 RATE_MICRO_FOLLOWERS = (12_000, 35_000)
+MICRO_MAX_FOLLOWERS = 100_000  # dbt seed follower_tiers: micro ends here
+# Above the mean of the follower series' growth (SocialWriter._follower_series: weekday factors average 1.04, a
+# posting day adds 30%), so an account that passes stays micro in any draw of its noise.
+RATE_GROWTH_MARGIN = 1.5
 RATE_OVER_PER_POST = 10_000.0  # USD; the card's micro rows end at about USD 2,000 (x1.5 with an exclusivity clause)
 RATE_UNDER_PER_POST = 15.0  # USD; the card's micro rows start at GBP 80 (about USD 100)
 RATE_REVIEW_MIN_TENURE_DAYS = 90  # dbt var rate_review_min_tenure_days: the first campaign starts this long before
@@ -304,7 +310,7 @@ def build_world(seed: int, scale: Scale, end: date) -> World:
     seeding = _plant_seeding_cases(rng_for(seed, "seeding_cases"), creators, campaigns, contracts, set(budget_cases))
     organic_winners = _plant_content_cases(rng_for(seed, "content_cases"), creators,
                                            set(budget_cases) | {k.creator_id for k in seeding})
-    rate_cases = _plant_rate_cases(rng_for(seed, "rate_cases"), creators, campaigns, contracts, end,
+    rate_cases = _plant_rate_cases(rng_for(seed, "rate_cases"), creators, campaigns, contracts, end, scale.days,
                                    set(budget_cases) | {k.creator_id for k in seeding} | set(organic_winners))
     return World(seed=seed, scale=scale, start=start, end=end, creators=creators,
                  campaigns=campaigns, contracts=contracts, competitor_posts=competitor_posts, budget_cases=budget_cases,
@@ -430,12 +436,12 @@ def _expected_orders(contract: Contract, followers: int) -> float:
 
 
 def _plant_rate_cases(r: random.Random, creators: list[Creator], campaigns: list[Campaign], contracts: list[Contract],
-                      end: date, kept_apart: set[str]) -> dict[str, str]:
+                      end: date, days: int, kept_apart: set[str]) -> dict[str, str]:
     """RATE_CASES go to creators without a case outside the cases kept apart: the over- and under-priced ones among
-    creators micro on every account, every contract priced RATE_OVER_PER_POST or RATE_UNDER_PER_POST per sponsored
-    post; the growing partner among creators vetting can approve with two campaigns, the first
-    RATE_REVIEW_MIN_TENURE_DAYS or more before the end, each expected to bring twice RATE_REVIEW_MIN_ORDERS orders,
-    priced for RATE_REVIEW_ROAS."""
+    creators micro on every account from the first of the `days` to the last, every contract priced RATE_OVER_PER_POST
+    or RATE_UNDER_PER_POST per sponsored post; the growing partner among creators vetting can approve with two
+    campaigns, the first RATE_REVIEW_MIN_TENURE_DAYS or more before the end, each expected to bring twice
+    RATE_REVIEW_MIN_ORDERS orders, priced for RATE_REVIEW_ROAS."""
     start_of = {c.campaign_id: c.start for c in campaigns}
     by_creator: dict[str, list[Contract]] = {}
     for contract in contracts:
@@ -454,7 +460,10 @@ def _plant_rate_cases(r: random.Random, creators: list[Creator], campaigns: list
                         for k in by_creator[c.creator_id])]
     partner = r.sample(partners, min(len(partners), 1))
     low, high = RATE_MICRO_FOLLOWERS
-    micro = [c for c in free if c not in partner and all(low <= a.followers_start <= high for a in c.accounts)]
+    micro = [c for c in free if c not in partner and all(
+        low <= a.followers_start <= high
+        and a.followers_start * math.exp(RATE_GROWTH_MARGIN * a.daily_growth * days) < MICRO_MAX_FOLLOWERS
+        for a in c.accounts)]
     priced = r.sample(micro, min(len(micro), 2))
     planted = dict(zip([c.creator_id for c in priced], ("over_priced", "under_priced"), strict=False))
     planted |= {c.creator_id: "growing_partner" for c in partner}

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import random
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from pipeline.generate import generate
 from pipeline.generate.orders import CSV_HEADER, OLD_CSV_HEADER
+from pipeline.generate.scales import SCALES
+from pipeline.generate.social import SocialWriter
+from pipeline.generate.world import MICRO_MAX_FOLLOWERS, build_world
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -91,3 +96,23 @@ def test_ground_truth_lists_every_planted_case(sample_landing: Path) -> None:
     assert truth["leaked_codes"] and truth["zero_cost_contracts"] and truth["two_creator_code_orders"]
     planted = {p["creator_id"] for p in truth["planted_creators"] if p["case"] != "viral_genuine"}
     assert planted.isdisjoint(truth["genuine_creators"])
+
+
+@pytest.mark.parametrize("scale", ["M", "L"])
+def test_the_creators_priced_off_the_micro_card_stay_micro_to_the_end(scale: str, tmp_path: Path) -> None:
+    """rate_fairness judges a fee against the card row of the creator's tier: an over-priced creator grown into a macro
+    one (at L a 33,000-follower account did) is priced in range, and the planted case proves nothing."""
+    world = build_world(42, SCALES[scale], date(2026, 11, 15))
+    writer = SocialWriter(world, tmp_path)
+    try:
+        priced = {c: case for c, case in world.rate_cases.items() if case in ("over_priced", "under_priced")}
+        assert len(priced) == 2, world.rate_cases
+        for creator in (c for c in world.creators if c.creator_id in priced):
+            for account in creator.accounts:
+                # posting every day: the fastest growth the writer draws
+                series = writer._follower_series(random.Random(1), account, world.scale.days,
+                                                 set(range(world.scale.days)), None, None, None)
+                assert max(series) < MICRO_MAX_FOLLOWERS, \
+                    f"{creator.creator_id} ({priced[creator.creator_id]}) ends macro on {account.platform}"
+    finally:
+        writer.close()
