@@ -193,6 +193,35 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     assert after == expected
 
 
+@pytest.mark.slow
+def test_a_creators_update_matching_a_scraped_author_reaches_its_videos_incrementally(tmp_path: Path) -> None:
+    """randomdancer's video is nobody's (the author's id is its account) until an update of the creators template
+    lists him by handle: nothing about the video arrives again, yet the incremental int_posts credits it to him as a
+    full refresh does (the scraped videos follow any change to the template)."""
+    update = tmp_path / "update" / "marketing" / "creators-update.csv"
+    update.parent.mkdir(parents=True)
+    header = (LANDING / "marketing" / "creators.csv").read_text().splitlines()[0]
+    update.write_text(f"{header}\ncr_rand,Rand Dancer,US,,,randomdancer,,,\n")
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    for landing, path in ((LANDING, incremental), (update.parents[1], incremental), (LANDING, full),
+                          (update.parents[1], full)):
+        load_with_results(["marketing", "social"], landing, path, PII_TEST_KEY)
+        assert run_raw_gate(path, tmp_path / "quality", "tiktok-scraper") == []
+        if path == incremental:
+            _build(path)
+            if landing == LANDING:
+                before = _incremental_models(path)
+    _build(full, "--full-refresh")
+    after, expected = _incremental_models(incremental), _incremental_models(full)
+    con = duckdb.connect(str(incremental), read_only=True)
+    credited = con.execute("select account_id, creator_id from intermediate.int_posts "
+                           "where post_id = '7365000000000000901'").fetchall()
+    con.close()
+    assert credited == [("randomdancer", "cr_rand")], "the update credits the video to the creator it lists"
+    assert before["int_posts"] != after["int_posts"]
+    assert after == expected
+
+
 def _incremental_models(path: Path) -> dict[str, list]:
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -1,9 +1,10 @@
 -- One row per post on any platform, with its creator, engagement counts and followers at post time.
 -- Incremental: a run rebuilds the posts whose own rows were loaded since the last run, and the posts a newer load of
 -- something else changes: the posts of the day of a follower snapshot loaded since and of the day after (followers at
--- post time: the previous day's snapshot, else the same day's), the posts of an account whose profile was loaded since
--- that have neither snapshot (they take its follower count), and every post of a creator whose row of the creators
--- template was (an account added to or taken from a creator changes who the post is credited to).
+-- post time: the previous day's snapshot, else the same day's); the posts with neither snapshot of an account whose
+-- profile or any snapshot was loaded since (they take its current follower count); every post of a creator whose row
+-- of the creators template was (an account added to or taken from a creator changes who the post is credited to);
+-- and every scraped TikTok video when any row of it was (its author is matched through the creators' handles).
 {{ config(materialized='incremental', unique_key=['platform', 'post_id'],
           incremental_strategy=incremental_strategy(), partition_by=spark_partition_by(),
           on_schema_change='fail') }}
@@ -149,12 +150,13 @@ changed_keys as (
             built.platform = changed_days.platform and built.account_id = changed_days.account_id
             and built.posted_date = changed_days.posted_date
     union
-    -- posts with neither snapshot take the follower count of the account's profile
+    -- posts with neither snapshot take the account's current follower count (int_creator_profiles: its profile, else
+    -- its newest snapshot), which a profile or any snapshot loaded since may change
     select built.platform, built.post_id
     from {{ this }} as built
     inner join (
         select distinct platform, account_id from changed
-        where post_id is null and snapshot_date is null and account_id is not null
+        where post_id is null and account_id is not null
     ) as changed_profiles
         on built.platform = changed_profiles.platform and built.account_id = changed_profiles.account_id
     left join {{ ref('int_follower_snapshots') }} as prev_day
@@ -177,6 +179,14 @@ changed_keys as (
     inner join {{ ref('int_creator_accounts') }} as accounts
         on built.platform = accounts.platform and built.account_id = accounts.account_id
     where accounts.creator_id in (select creator_id from changed_creators)
+    union
+    -- a scraped TikTok video: its author is matched to an account through every creator's handles (a handle listed
+    -- for two accounts matches neither), so any change to the template may move it
+    select
+        'tiktok' as platform,
+        video_id as post_id
+    from {{ ref('int_tiktok_scraper_videos') }}
+    where (select count(*) from changed_creators) > 0
 ),
 {%- endif %}
 
