@@ -1,12 +1,15 @@
 """Incremental dbt runs give the same marts as a full refresh, with late-arriving and re-delivered data.
 
-Delivery A holds the orders and follower snapshots before a cutoff day, half of the Instagram insights and two
-thirds of the sampled comments. Delivery B holds the rest, later API pages, a corrected re-delivery of some
-orders already in A, and an update of the creators template moving an Instagram account from one creator to another
-(its posts from before the cutoff change creator though nothing else about them arrives again).
-Warehouse 1 loads A, builds, loads B, builds incrementally; warehouse 2 loads A and B and builds with
---full-refresh. Every mart must be identical.
-"""
+Delivery A holds the orders and follower snapshots before a cutoff day, half of the Instagram insights, two thirds
+of the sampled comments, and the FX rates but three days of GBP rates. Delivery B holds the rest, later API pages, a
+corrected re-delivery of some orders already in A, an update of the creators template moving an Instagram account
+from one creator to another (its posts from before the cutoff change creator though nothing else about them arrives
+again), and one account's sponsored posts again, now tagging the brand (in A the tag was missing, so they were not
+sponsored: the orders after them are attributed anew). Delivery C, on its own because B rebuilds orders all over
+the span, holds only the late GBP rates (the days took a carried rate until then) and an early order voided since
+(its customer's next order becomes their first).
+Warehouse 1 loads A, builds, loads B, builds, loads C, builds incrementally; warehouse 2 loads A, B and C and builds
+with --full-refresh. Every mart must be identical."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import itertools
 import json
 import shutil
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -29,15 +33,19 @@ from pipeline.settings import Settings, load_settings
 from tests.conftest import PII_TEST_KEY
 
 CUTOFF = "2026-10-20"  # the scale-S sample (seed 7) runs 2026-07-19 to 2026-11-15
+LATE_FX = ("2026-08-11", "2026-08-13")  # a Tuesday to Thursday of GBP rates that arrive late, in delivery C
+BRAND_TAG = "@lumenandco"  # dbt var brand_handles: a caption that tags the brand is a sponsored post
 
 
-def _split_csv(src: Path, dst_a: Path, dst_b: Path, goes_to_b, encoding: str = "utf-8") -> list[dict]:
-    """Rows for which goes_to_b(row) is true go to dst_b, the others to dst_a. Returns all rows."""
+def _split_csv(src: Path, dst_a: Path | None, dst_b: Path | None, goes_to_b, encoding: str = "utf-8") -> list[dict]:
+    """Rows for which goes_to_b(row) is true go to dst_b, the others to dst_a (None: nowhere). Returns all rows."""
     with src.open(encoding=encoding, newline="") as fh:
         reader = csv.DictReader(fh)
         header, rows = reader.fieldnames, list(reader)
     in_b = [goes_to_b(r) for r in rows]  # once per row, in file order (goes_to_b may keep state)
     for dst, side in ((dst_a, False), (dst_b, True)):
+        if dst is None:  # those rows are left out
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         with dst.open("w", encoding=encoding, newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
@@ -81,6 +89,9 @@ def deliveries(full: Path, a: Path, b: Path) -> None:
     _split_csv(full / "comments" / "comment_samples.csv", a / "comments" / "comment_samples.csv",
                b / "comments" / "comment_samples-late.csv", lambda r: next(row_numbers) % 3 == 2)
     _move_an_instagram_account(full / "marketing" / "creators.csv", b / "marketing" / "creators-update.csv")
+    _split_csv(full / "fx" / "fx_rates.csv", a / "fx" / "fx_rates.csv", None, _late_fx)  # C brings them (corrections)
+    _tag_the_brand_late(full / "instagram" / "media-0001.jsonl", a / "instagram" / "media-0001.jsonl",
+                        b / "instagram" / "media-late.jsonl")
     for insights in (full / "instagram").glob("media_insights*.jsonl"):
         lines = insights.read_text().splitlines(keepends=True)
         (a / "instagram" / insights.name).write_text("".join(lines[::2]))
@@ -104,6 +115,51 @@ def _move_an_instagram_account(creators: Path, update: Path) -> tuple[str, str, 
         writer.writerow({**giver, "instagram_username": "", "instagram_user_id": ""})
         writer.writerow({**taker, **account})
     return account["instagram_user_id"], giver["creator_id"], taker["creator_id"]
+
+
+def _late_fx(row: dict) -> bool:
+    return row["quote_currency"] == "GBP" and LATE_FX[0] <= row["rate_date"] <= LATE_FX[1]
+
+
+def _tag_the_brand_late(media: Path, a_media: Path, b_media: Path) -> None:
+    """The account with the most sponsored posts: in A its captions lack the brand tag; B delivers them again with
+    it (a creator asked to tag the brand after posting)."""
+    pages = [json.loads(line) for line in media.read_text().splitlines()]
+    tagged = Counter(page["request"]["account"] for page in pages for post in page["response"]["data"]
+                     if BRAND_TAG in (post.get("caption") or ""))
+    account = tagged.most_common(1)[0][0]
+    late = []
+    for page in pages:
+        for post in page["response"]["data"]:
+            if page["request"]["account"] == account and BRAND_TAG in (post.get("caption") or ""):
+                late.append(dict(post))
+                post["caption"] = post["caption"].replace(BRAND_TAG, "the brand")
+    a_media.write_text("".join(json.dumps(page) + "\n" for page in pages))
+    request = next(page for page in pages if page["request"]["account"] == account)["request"]
+    fetched = datetime.fromisoformat(request["fetched_at"].replace("Z", "+00:00")) + timedelta(hours=1)
+    refetch = {**request, "fetched_at": fetched.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    b_media.parent.mkdir(parents=True, exist_ok=True)
+    b_media.write_text(json.dumps({"request": refetch, "response": {"data": late}}) + "\n")
+
+
+def corrections(full: Path, c: Path) -> str:
+    """Delivery C: the late GBP rates, and the first paid order of a customer with more voided in a new export.
+    Returns the voided order's name."""
+    _split_csv(full / "fx" / "fx_rates.csv", None, c / "fx" / "fx_rates-late.csv", _late_fx)
+    export = full / "shopify" / "orders_export" / "orders_export-0001.csv"
+    with export.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, first_lines = reader.fieldnames, [r for r in reader if r["Created at"]]
+    paid = Counter(r["Email"] for r in first_lines if r["Financial Status"] == "paid" and r["Email"])
+    voided = min((r for r in first_lines if r["Financial Status"] == "paid" and paid[r["Email"]] > 1
+                  and r["Created at"][:10] < CUTOFF), key=lambda r: r["Created at"])
+    redelivery = c / "shopify" / "orders_export" / "orders_export-voided.csv"
+    redelivery.parent.mkdir(parents=True)
+    with redelivery.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerow({**voided, "Financial Status": "voided"})
+    return voided["Name"]
 
 
 def _load(landing: Path, warehouse: Path) -> None:
@@ -144,10 +200,10 @@ def _incremental_models() -> dict[str, str]:
 
 
 def _marts(warehouse: Path) -> dict[str, list]:
-    """Every mart, and every incremental model without its load times."""
+    """Every mart and every incremental model, without their load times."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = {m: con.execute(f"select * from marts.{m} order by all").fetchall() for m in MARTS}
+        tables = {m: con.execute(f"select {LOAD_TIMES} from marts.{m} order by all").fetchall() for m in MARTS}
         for model, schema in _incremental_models().items():
             tables[model] = con.execute(f"select {LOAD_TIMES} from {schema}.{model} order by all").fetchall()
         return tables
@@ -189,20 +245,24 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
     assert ran["unit_test"] == ran["seed"] == ran["test of seeds"] == 0 and ran["model"] > 0, \
         f"the last build ran this code: the daily run leaves out unit tests, seeds and the seeds' tests: {ran}"
     assert ran["test of a model and a seed"] > 0, f"a model's data checked against a seed is new data: tested {ran}"
+    c = tmp_path / "c"
+    voided = corrections(sample_landing, c)
+    _load(c, incremental)
+    _build(incremental)
     after = _marts(incremental)
 
     full = tmp_path / "full.duckdb"
-    _load(a, full)
-    _load(b, full)
+    for delivery in (a, b, c):
+        _load(delivery, full)
     ran = _build(full, "--full-refresh")
     assert ran["unit_test"] > 0 and ran["seed"] > 0, f"a full refresh runs the unit tests and seeds: {ran}"
     expected = _marts(full)
 
-    assert before != after, "delivery B must change the marts, or the test proves nothing"
+    assert before != after, "deliveries B and C must change the marts, or the test proves nothing"
     incremental_models = _incremental_models()
     assert {"stg_shopify__order_lines_csv", "int_orders", "int_follower_snapshots"} <= set(incremental_models)
     for model in incremental_models:
-        assert before[model] != after[model], f"delivery B must change {model}, or its comparison proves nothing"
+        assert before[model] != after[model], f"B and C must change {model}, or its comparison proves nothing"
     for table in (*MARTS, *incremental_models):
         assert after[table] == expected[table], table
     con = duckdb.connect(str(full), read_only=True)
@@ -211,6 +271,20 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
                            "'%redelivery%')").fetchall()[0][0]
     con.close()
     assert refunded == 25, "the corrected re-delivery wins over the first version"
+    # Delivery C's cases are there: orders on the days of the late rates, and a voided first order whose customer
+    # has another first order.
+    for warehouse in (incremental, full):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            late_rate_orders = con.execute("select count(*) from marts.order_attribution where currency = 'GBP' and "
+                                           "order_date between ? and ?", list(LATE_FX)).fetchall()[0][0]
+            status, new_first = con.execute(
+                "select voided.sale_status, count(other.order_name) from marts.order_attribution as voided "
+                "left join marts.order_attribution as other on other.customer_key = voided.customer_key "
+                "and other.is_first_order_of_customer where voided.order_name = ? group by 1", [voided]).fetchone()
+        finally:
+            con.close()
+        assert late_rate_orders > 0 and (status, new_first) == ("excluded", 1), (late_rate_orders, status, new_first)
     account, giver, taker = _move_an_instagram_account(sample_landing / "marketing" / "creators.csv",
                                                        tmp_path / "update.csv")
     early_posts = [_creators_of_posts(warehouse, account) for warehouse in (incremental, full)]

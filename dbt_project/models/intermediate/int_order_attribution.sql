@@ -3,9 +3,92 @@
 -- 2. else a creator link (ref), valid on the order date, within the attribution window after the creator's
 --    last touch (a sponsored post or the start of one of the creator's link campaigns);
 -- 3. else unattributed. Sitewide codes never block link attribution.
-with orders as (select * from {{ ref('int_orders') }}),
+-- Incremental: a run rebuilds the orders int_orders rewrote since the last run, and the orders a newer load of
+-- something else may change: an order looks back at most `lookback` days for a sponsored post (the attribution
+-- window, and the no-recent-post window of the leak flag), so a post rebuilt since changes the orders of its day and
+-- the `lookback` days after it, whoever the post was or is credited to; a code or link assignment or a campaign loaded
+-- since changes any order. On Spark it stays a table, like order_attribution: a re-delivered post would rewrite the
+-- key buckets of a month of orders (macros/incremental.sql).
+{{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key='order_name',
+          incremental_strategy='delete+insert', on_schema_change='fail') }}
+{%- set lookback = [var('attribution_window_days') | int, var('leak_no_post_days') | int] | max %}
+with source_loads as (
+    -- Every input with its load time and what a newer load of it changes: an order, the orders after a post's
+    -- day, or every order (is_assignment). The incremental filter and the watermark both come from here.
+    select
+        order_name,
+        cast(null as date) as posted_date,
+        false as is_assignment,
+        source_loaded_at as loaded_at
+    from {{ ref('int_orders') }}
+    union all
+    select
+        null as order_name,
+        posted_date,
+        false as is_assignment,
+        source_loaded_at as loaded_at
+    from {{ ref('int_posts') }}
+    union all
+    select
+        null as order_name,
+        null as posted_date,
+        true as is_assignment,
+        loaded_at
+    from {{ ref('stg_marketing__code_assignments') }}
+    union all
+    select
+        null as order_name,
+        null as posted_date,
+        true as is_assignment,
+        loaded_at
+    from {{ ref('stg_marketing__link_assignments') }}
+    union all
+    select
+        null as order_name,
+        null as posted_date,
+        true as is_assignment,
+        loaded_at
+    from {{ ref('stg_marketing__campaigns') }}
+),
 
-order_codes as (select * from {{ ref('int_order_codes') }}),
+newest_load as (
+    -- The high-water mark this run has seen, stored on every row it writes.
+    select max(loaded_at) as loaded_at from source_loads
+),
+{%- if is_incremental() %}
+
+changed as (
+    select * from source_loads
+    where loaded_at > (select coalesce(max(source_loaded_at), {{ before_any_load() }}) from {{ this }})
+),
+
+changed_keys as (
+    select order_name from changed
+    where order_name is not null
+    union
+    select all_orders.order_name
+    from {{ ref('int_orders') }} as all_orders
+    inner join (select distinct posted_date from changed where posted_date is not null) as post_days
+        on all_orders.order_date between post_days.posted_date and post_days.posted_date + {{ lookback }}
+    union
+    select order_name from {{ ref('int_orders') }}
+    where (select count(*) from changed where is_assignment) > 0
+),
+{%- endif %}
+
+orders as (
+    select * from {{ ref('int_orders') }}
+    {%- if is_incremental() %}
+    where order_name in (select order_name from changed_keys)
+    {%- endif %}
+),
+
+order_codes as (
+    select * from {{ ref('int_order_codes') }}
+    {%- if is_incremental() %}
+    where order_name in (select order_name from orders)
+    {%- endif %}
+),
 
 code_assignments as (select * from {{ ref('stg_marketing__code_assignments') }}),
 
@@ -111,7 +194,8 @@ select
     and (
         last_post.last_post_date is null
         or last_post.last_post_date < orders.order_date - cast({{ var('leak_no_post_days') }} as integer))
-        as is_code_order_without_recent_post
+        as is_code_order_without_recent_post,
+    (select loaded_at from newest_load) as source_loaded_at
 from orders
 left join code_winner on orders.order_name = code_winner.order_name
 left join link_winner on orders.order_name = link_winner.order_name

@@ -2,15 +2,75 @@
 -- Every measure of every ROI mart is defined here, once per order: the *_reporting amounts count sales only
 -- (paid orders; 0.00 for pending and excluded ones), so any sum of them over any slice is a sum of sales, and
 -- pending_revenue_reporting holds what pending orders would add once paid.
-with orders as (
+-- Incremental: a run rebuilds the orders int_order_attribution rewrote since the last run (every order int_orders
+-- rewrote is among them), every order of their customers (who is a customer's first order may move), and the
+-- orders whose rate to the reporting currency is no longer the one stored (a late FX rate replaces a carried one).
+-- On Spark it stays a table: a partition column (macros/incremental.sql) is not a column of the mart's contract.
+{{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key='order_name',
+          incremental_strategy='delete+insert', on_schema_change='fail') }}
+with
+{%- if is_incremental() %}
+    changed as (
+        -- the mart keeps the watermark as a UTC timestamp (its contract is the same on both engines); an empty mart
+        -- has none, so everything is new
+        select order_name from {{ ref('int_order_attribution') }}
+        where {{ utc_wall_clock('source_loaded_at') }} > (
+            select coalesce(max(source_loaded_at), cast('0001-01-01 00:00:00' as timestamp)) from {{ this }}
+        )
+    ),
+
+    changed_customers as (
+        -- the customer the order belongs to now, and the one it belonged to when last built
+        select customer_key from {{ ref('int_orders') }}
+        where order_name in (select order_name from changed) and customer_key is not null
+        union
+        select customer_key from {{ this }}
+        where order_name in (select order_name from changed) and customer_key is not null
+    ),
+
+    changed_keys as (
+        select order_name from changed
+        union
+        select order_name from {{ ref('int_orders') }}
+        where customer_key in (select customer_key from changed_customers)
+        union
+        select built.order_name
+        from {{ this }} as built
+        left join {{ ref('int_fx_rates_daily') }} as order_fx
+            on built.currency = order_fx.currency and built.order_date = order_fx.rate_date
+        left join {{ ref('int_fx_rates_daily') }} as reporting_fx
+            on reporting_fx.currency = '{{ var("reporting_currency") }}' and built.order_date = reporting_fx.rate_date
+        where built.fx_rate_to_reporting is distinct from
+            {{ rate_to_reporting('built.currency', 'order_fx', 'reporting_fx') }}
+    ),
+
+    orders_to_build as (
+        select * from {{ ref('int_orders') }}
+        where order_name in (select order_name from changed_keys)
+    ),
+{%- else %}
+    orders_to_build as (select * from {{ ref('int_orders') }}),
+{%- endif %}
+
+first_orders as (
+    -- Over each customer's whole order history, so a late-arriving earlier order moves the "first" flag. Orders
+    -- without a customer key (no email, phone or customer id) are never a customer's first order. Numbered on these
+    -- four columns and joined back: the same window over whole order rows sorted every column (46 s instead of 25 s
+    -- for the mart at scale L).
     select
-        *,
-        -- Over the whole order history, so a late-arriving earlier order moves the "first" flag. Orders without
-        -- a customer key (no email, phone or customer id) are never a customer's first order.
-        sale_status = 'paid' and customer_key is not null and row_number() over (
-            partition by customer_key, sale_status = 'paid' order by created_at, order_name
-        ) = 1 as is_first_order_of_customer
+        order_name,
+        row_number() over (partition by customer_key order by created_at, order_name) = 1 as is_first
     from {{ ref('int_orders') }}
+    where sale_status = 'paid' and customer_key is not null
+    {%- if is_incremental() %} and customer_key in (select customer_key from orders_to_build){% endif %}
+),
+
+orders as (
+    select
+        orders_to_build.*,
+        coalesce(first_orders.is_first, false) as is_first_order_of_customer
+    from orders_to_build
+    left join first_orders on orders_to_build.order_name = first_orders.order_name
 ),
 
 attribution as (select * from {{ ref('int_order_attribution') }}),
@@ -96,5 +156,6 @@ select
     case when sale_status = 'pending' then {{ to_money('net_revenue', 'fx_rate_to_reporting') }} else 0 end
         as pending_revenue_reporting,
     coalesce(has_two_creator_codes, false) and is_valid as has_two_creator_codes,
-    coalesce(is_code_order_without_recent_post, false) and is_valid as is_code_order_without_recent_post
+    coalesce(is_code_order_without_recent_post, false) and is_valid as is_code_order_without_recent_post,
+    (select {{ utc_wall_clock('max(source_loaded_at)') }} from {{ ref('int_order_attribution') }}) as source_loaded_at
 from joined
