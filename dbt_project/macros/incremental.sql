@@ -79,3 +79,15 @@
     {%- if target.type == 'spark' %},
     {{ key_bucket(key_columns) }} as key_bucket{% endif -%}
 {%- endmacro %}
+
+{# A post-hook of every model (dbt_project.yml). dbt-duckdb runs an incremental model into a temporary table, then
+   deletes and inserts from it, and leaves it in the connection until the build ends: at scale L a daily run held
+   every incremental model's changed rows in memory at once, and int_posts ran out of its 1 GB (tests/
+   assert_no_incremental_temp_tables_left.sql checks that none is left). #}
+{% macro drop_incremental_temp_tables() -%}
+    {%- if execute and target.type == 'duckdb' and model.config.materialized == 'incremental' -%}
+        {%- set found = run_query("select table_name from duckdb_tables() where temporary and table_name like '"
+                                  ~ this.identifier ~ "__dbt_tmp%'") -%}
+        {%- for row in found.rows %}drop table if exists temp.main."{{ row[0] }}";{% endfor -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -5,9 +5,9 @@
 -- 3. else unattributed. Sitewide codes never block link attribution.
 -- Incremental: a run rebuilds the orders int_orders rewrote since the last run, and the orders a newer load of
 -- something else may change: an order looks back at most `lookback` days for a sponsored post (the attribution
--- window, and the no-recent-post window of the leak flag), so a post rebuilt since changes the orders of its day and
--- the `lookback` days after it, whoever the post was or is credited to; a code or link assignment or a campaign loaded
--- since changes any order. On Spark it stays a table, like order_attribution: a re-delivered post would rewrite the
+-- window, and the no-recent-post window of the leak flag), so a post whose touch changed since (int_post_touches: new,
+-- or another creator, day or sponsorship) changes the orders of its day and the `lookback` days after it, whoever the
+-- post was or is credited to; a code or link assignment or a campaign loaded since changes any order. On Spark it stays a table, like order_attribution: a re-delivered post would rewrite the
 -- key buckets of a month of orders (macros/incremental.sql).
 {{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key='order_name',
           incremental_strategy='delete+insert', on_schema_change='fail') }}
@@ -27,7 +27,7 @@ with source_loads as (
         posted_date,
         false as is_assignment,
         source_loaded_at as loaded_at
-    from {{ ref('int_posts') }}
+    from {{ ref('int_post_touches') }}
     union all
     select
         null as order_name,
@@ -96,7 +96,10 @@ link_assignments as (select * from {{ ref('stg_marketing__link_assignments') }})
 
 campaigns as (select * from {{ ref('stg_marketing__campaigns') }}),
 
-posts as (select * from {{ ref('int_posts') }}),
+posts as (
+    select * from {{ ref('int_post_touches') }}
+    where is_touch
+),
 
 code_matches as (
     select
@@ -129,7 +132,6 @@ touches as (
         creator_id,
         posted_date as touch_date
     from posts
-    where is_sponsored and creator_id is not null
     union
     select
         link_assignments.creator_id,
@@ -172,7 +174,6 @@ last_post as (
     inner join posts
         on
             code_winner.creator_id = posts.creator_id
-            and posts.is_sponsored
             and orders.order_date >= posts.posted_date
     group by 1
 )
