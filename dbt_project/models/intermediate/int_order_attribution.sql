@@ -7,8 +7,9 @@
 -- something else may change: an order looks back at most `lookback` days for a sponsored post (the attribution
 -- window, and the no-recent-post window of the leak flag), so a post whose touch changed since (int_post_touches: new,
 -- or another creator, day or sponsorship) changes the orders of its day and the `lookback` days after it, whoever the
--- post was or is credited to; a code or link assignment or a campaign loaded since changes any order. On Spark it stays a table, like order_attribution: a re-delivered post would rewrite the
--- key buckets of a month of orders (macros/incremental.sql).
+-- post was or is credited to; a code or link assignment or a campaign loaded since changes any order. On Spark it
+-- stays a table, like order_attribution: a changed post would rewrite the key buckets of a month of orders
+-- (macros/incremental.sql).
 {{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key='order_name',
           incremental_strategy='delete+insert', on_schema_change='fail') }}
 {%- set lookback = [var('attribution_window_days') | int, var('leak_no_post_days') | int] | max %}
