@@ -11,7 +11,8 @@
 -- stays a table, like order_attribution: a changed post would rewrite the key buckets of a month of orders
 -- (macros/incremental.sql).
 {{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key='order_name',
-          incremental_strategy='delete+insert', on_schema_change='fail') }}
+          incremental_strategy='delete+insert', on_schema_change='fail',
+          pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 {%- set lookback = [var('attribution_window_days') | int, var('leak_no_post_days') | int] | max %}
 with source_loads as (
     -- Every input with its load time and what a newer load of it changes: an order, the orders after a post's

@@ -7,7 +7,8 @@
 -- orders whose rate to the reporting currency is no longer the one stored (a late FX rate replaces a carried one).
 -- On Spark it stays a table: a partition column (macros/incremental.sql) is not a column of the mart's contract.
 {{ config(materialized='table' if target.type == 'spark' else 'incremental', unique_key='order_name',
-          incremental_strategy='delete+insert', on_schema_change='fail') }}
+          incremental_strategy='delete+insert', on_schema_change='fail',
+          pre_hook="{{ changed_keys_plan_begin() }}", post_hook="{{ changed_keys_plan_end() }}") }}
 with
 {%- if is_incremental() %}
     changed as (
