@@ -30,27 +30,16 @@ with source_loads as (
         false as is_assignment,
         source_loaded_at as loaded_at
     from {{ ref('int_post_touches') }}
-    union all
-    select
-        null as order_name,
-        null as posted_date,
-        true as is_assignment,
-        loaded_at
-    from {{ ref('stg_marketing__code_assignments') }}
-    union all
-    select
-        null as order_name,
-        null as posted_date,
-        true as is_assignment,
-        loaded_at
-    from {{ ref('stg_marketing__link_assignments') }}
-    union all
-    select
-        null as order_name,
-        null as posted_date,
-        true as is_assignment,
-        loaded_at
-    from {{ ref('stg_marketing__campaigns') }}
+    {%- for assignments in ['stg_marketing__code_assignments', 'stg_marketing__link_assignments',
+                            'stg_marketing__campaigns'] %}
+        union all
+        select
+            null as order_name,
+            null as posted_date,
+            true as is_assignment,
+            loaded_at
+        from {{ ref(assignments) }}
+    {%- endfor %}
 ),
 
 newest_load as (
