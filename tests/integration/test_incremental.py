@@ -143,8 +143,8 @@ def _tag_the_brand_late(media: Path, a_media: Path, b_media: Path) -> None:
 
 
 def corrections(full: Path, c: Path) -> str:
-    """Delivery C: the late GBP rates, and the first paid order of a customer with more voided in a new export.
-    Returns the voided order's name."""
+    """Delivery C: the late GBP rates, and a new export voiding the first paid order of a customer who paid for
+    more than one. Returns the voided order's name."""
     _split_csv(full / "fx" / "fx_rates.csv", None, c / "fx" / "fx_rates-late.csv", _late_fx)
     export = full / "shopify" / "orders_export" / "orders_export-0001.csv"
     with export.open(encoding="utf-8-sig", newline="") as fh:
