@@ -9,10 +9,6 @@ posts as (select * from {{ ref('int_posts') }}),
 
 ig_media as (select * from {{ ref('stg_instagram__media') }}),
 
-ig_exports as (select * from {{ ref('stg_instagram__post_exports') }}),
-
-youtube as (select * from {{ ref('stg_youtube__videos') }}),
-
 stories as (select * from {{ ref('int_instagram_stories') }}),
 
 accounts as (select * from {{ ref('int_creator_accounts') }}),
@@ -22,42 +18,25 @@ snapshots as (select * from {{ ref('int_follower_snapshots') }}),
 profiles as (select * from {{ ref('int_creator_profiles') }}),
 
 post_rows as (
+    -- int_posts carries each post's media kind and permalink, read from the post's own source row when the post is
+    -- rebuilt: reading them here joined every post to three staging views each run (43.6 s against 27.0 s for this
+    -- model in a daily run at scale L).
     select
-        posts.platform,
-        posts.post_id,
-        posts.account_id,
-        posts.creator_id,
-        posts.posted_at,
-        posts.is_sponsored,
-        coalesce(ig_media.permalink, ig_exports.permalink) as permalink,
-        case posts.platform
-            when 'instagram'
-                then coalesce(
-                    ig_media.media_product_type || '/' || ig_media.media_type, 'export/' || ig_exports.post_type
-                )
-            when 'tiktok' then 'video'
-            -- The Data API has no Short flag: creators tag Shorts #shorts (or #short) in the title or description.
-            when 'youtube'
-                then case
-                    when
-                        {{ regex_matches(
-                            "lower(coalesce(youtube.title, '') || ' ' || coalesce(posts.caption, ''))", '#shorts?\\b'
-                        ) }}
-                        then 'short'
-                    else 'video'
-                end
-        end as media_kind,
-        posts.followers_at_post,
-        posts.likes,
-        posts.comments,
-        posts.reach,
-        posts.views
+        platform,
+        post_id,
+        account_id,
+        creator_id,
+        posted_at,
+        is_sponsored,
+        permalink,
+        media_kind,
+        followers_at_post,
+        likes,
+        comments,
+        reach,
+        views
     from posts
-    left join ig_media on posts.platform = 'instagram' and posts.post_id = ig_media.media_id
-    left join ig_exports
-        on posts.platform = 'instagram' and posts.post_id = ig_exports.post_id and ig_media.media_id is null
-    left join youtube on posts.platform = 'youtube' and posts.post_id = youtube.video_id
-    where posts.creator_id is not null
+    where creator_id is not null
 ),
 
 story_rows as (

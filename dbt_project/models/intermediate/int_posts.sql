@@ -151,7 +151,10 @@ changed_keys as (
             and built.posted_date = changed_days.posted_date
     union
     -- posts with neither snapshot take the account's current follower count (int_creator_profiles: its profile, else
-    -- its newest snapshot), which a profile or any snapshot loaded since may change
+    -- its newest snapshot), or have none yet, which a profile or any snapshot loaded since may change. Read from the
+    -- basis stored with each post: looking both snapshots up again joined every built post of those accounts to the
+    -- snapshots twice (DuckDB planned ~49M rows for it at scale L, where a daily delivery changes every account). A
+    -- snapshot that arrives later rebuilds its days' posts above.
     select built.platform, built.post_id
     from {{ this }} as built
     inner join (
@@ -159,15 +162,7 @@ changed_keys as (
         where post_id is null and account_id is not null
     ) as changed_profiles
         on built.platform = changed_profiles.platform and built.account_id = changed_profiles.account_id
-    left join {{ ref('int_follower_snapshots') }} as prev_day
-        on
-            built.platform = prev_day.platform and built.account_id = prev_day.account_id
-            and prev_day.snapshot_date = built.posted_date - interval '1 day'
-    left join {{ ref('int_follower_snapshots') }} as same_day
-        on
-            built.platform = same_day.platform and built.account_id = same_day.account_id
-            and same_day.snapshot_date = built.posted_date
-    where prev_day.followers is null and same_day.followers is null
+    where built.followers_at_post_basis = 'current_count' or built.followers_at_post_basis is null
     union
     -- credited to a changed creator until now, or from now on
     select built.platform, built.post_id
@@ -242,7 +237,9 @@ posts as (
         i.shares,
         i.saves,
         i.views,
-        i.reach
+        i.reach,
+        m.media_product_type || '/' || m.media_type as media_kind,
+        m.permalink
     from ig_media as m
     left join ig_insights as i on m.media_id = i.media_id
     union all
@@ -259,7 +256,9 @@ posts as (
         shares,
         saves,
         views,
-        reach
+        reach,
+        'export/' || post_type,
+        permalink
     from {{ ref('stg_instagram__post_exports') }}
     where post_id not in (select media_id from ig_media)
     union all
@@ -275,6 +274,8 @@ posts as (
         share_count,
         null,
         view_count,
+        null,
+        'video',
         null
     from tiktok
     union all
@@ -290,6 +291,8 @@ posts as (
         share_count,
         save_count,
         view_count,
+        null,
+        'video',
         null
     from tiktok_scraped
     union all
@@ -305,6 +308,16 @@ posts as (
         null,
         null,
         view_count,
+        null,
+        -- The Data API has no Short flag: creators tag Shorts #shorts (or #short) in the title or description.
+        case
+            when
+                {{ regex_matches(
+                    "lower(coalesce(title, '') || ' ' || coalesce(caption, ''))", '#shorts?\\b'
+                ) }}
+                then 'short'
+            else 'video'
+        end,
         null
     from youtube
 )
@@ -324,8 +337,15 @@ select
     posts.saves,
     posts.views,
     posts.reach,
+    posts.media_kind,
+    posts.permalink,
     -- Followers at post time: the previous day's snapshot, else the same day's, else today's count.
     coalesce(prev_day.followers, same_day.followers, current_followers.followers) as followers_at_post,
+    case
+        when prev_day.followers is not null then 'previous_day_snapshot'
+        when same_day.followers is not null then 'same_day_snapshot'
+        when current_followers.followers is not null then 'current_count'
+    end as followers_at_post_basis,
     {% for handle in var('brand_handles') -%}
         lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
     {%- endfor %} as is_sponsored,

@@ -29,6 +29,19 @@ with
         where order_name in (select order_name from changed) and customer_key is not null
     ),
 
+    stale_rates as (
+        -- the currencies and days whose stored rate is no longer today's, compared once per stored rate rather than
+        -- once per order (the rate is a function of the currency and the day)
+        select built.currency, built.order_date
+        from (select distinct currency, order_date, fx_rate_to_reporting from {{ this }}) as built
+        left join {{ ref('int_fx_rates_daily') }} as order_fx
+            on built.currency = order_fx.currency and built.order_date = order_fx.rate_date
+        left join {{ ref('int_fx_rates_daily') }} as reporting_fx
+            on reporting_fx.currency = '{{ var("reporting_currency") }}' and built.order_date = reporting_fx.rate_date
+        where built.fx_rate_to_reporting is distinct from
+            {{ rate_to_reporting('built.currency', 'order_fx', 'reporting_fx') }}
+    ),
+
     changed_keys as (
         select order_name from changed
         union
@@ -37,12 +50,7 @@ with
         union
         select built.order_name
         from {{ this }} as built
-        left join {{ ref('int_fx_rates_daily') }} as order_fx
-            on built.currency = order_fx.currency and built.order_date = order_fx.rate_date
-        left join {{ ref('int_fx_rates_daily') }} as reporting_fx
-            on reporting_fx.currency = '{{ var("reporting_currency") }}' and built.order_date = reporting_fx.rate_date
-        where built.fx_rate_to_reporting is distinct from
-            {{ rate_to_reporting('built.currency', 'order_fx', 'reporting_fx') }}
+        inner join stale_rates on built.currency = stale_rates.currency and built.order_date = stale_rates.order_date
     ),
 
     orders_to_build as (
