@@ -4,10 +4,11 @@ Delivery A holds the orders and follower snapshots before a cutoff day, half of 
 of the sampled comments, and the FX rates but three days of GBP rates. Delivery B holds the rest, later API pages, a
 corrected re-delivery of some orders already in A, an update of the creators template moving an Instagram account
 from one creator to another (its posts from before the cutoff change creator though nothing else about them arrives
-again), and one account's sponsored posts again, now tagging the brand (in A the tag was missing, so they were not
-sponsored: the orders after them are attributed anew). Delivery C, on its own because B rebuilds orders all over
-the span, holds only the late GBP rates (the days took a carried rate until then) and an early order voided since
-(its customer's next order becomes their first).
+again), one account's sponsored posts again, now tagging the brand (in A the tag was missing, so they were not
+sponsored: the orders after them are attributed anew), and one account's profile fetched again with more followers
+(its snapshots from before the cutoff never arrive, so its early posts take the current count). Delivery C, on its
+own because B rebuilds orders all over the span, holds only the late GBP rates (the days took a carried rate until
+then) and an early order voided since (its customer's next order becomes their first).
 Warehouse 1 loads A, builds, loads B, builds, loads C, builds incrementally; warehouse 2 loads A, B and C and builds
 with --full-refresh. Every mart must be identical."""
 
@@ -54,9 +55,9 @@ def _split_csv(src: Path, dst_a: Path | None, dst_b: Path | None, goes_to_b, enc
     return rows
 
 
-def deliveries(full: Path, a: Path, b: Path) -> None:
+def deliveries(full: Path, a: Path, b: Path) -> tuple[str, int]:
     """The landing files of `full` split into delivery A and delivery B (the module's docstring says how); also
-    used by the Spark target's incremental test."""
+    used by the Spark target's incremental test. Returns the recounted Instagram account and its new count."""
     shutil.copytree(full, a, ignore=shutil.ignore_patterns("orders_export", "orders_api", "followers",
                                                            "media_insights*", "comment_samples.csv"))
     b.mkdir()
@@ -82,8 +83,14 @@ def deliveries(full: Path, a: Path, b: Path) -> None:
         for r in early:
             writer.writerow({**r, "Financial Status": "partially_refunded", "Refunded Amount": "10.00"})
     shutil.copytree(full / "shopify" / "orders_api", b / "shopify" / "orders_api")
-    _split_csv(full / "followers" / "follower_snapshots.csv", a / "followers" / "follower_snapshots.csv",
-               b / "followers" / "follower_snapshots-late.csv", lambda r: r["snapshot_date"] >= CUTOFF)
+    recounted, recount = _refetch_a_profile(full / "instagram" / "users-0001.jsonl",
+                                            b / "instagram" / "users-late.jsonl")
+    kept = b.parent / "follower_snapshots-kept.csv"  # every snapshot but the recounted account's early ones
+    _split_csv(full / "followers" / "follower_snapshots.csv", kept, None,
+               lambda r: r["account_id"] == recounted and r["snapshot_date"] < CUTOFF)
+    _split_csv(kept, a / "followers" / "follower_snapshots.csv", b / "followers" / "follower_snapshots-late.csv",
+               lambda r: r["snapshot_date"] >= CUTOFF)
+    kept.unlink()
     # Comments: every third one arrives late, so posts judged on A's comments are judged again on all of them.
     row_numbers = itertools.count()
     _split_csv(full / "comments" / "comment_samples.csv", a / "comments" / "comment_samples.csv",
@@ -97,6 +104,7 @@ def deliveries(full: Path, a: Path, b: Path) -> None:
         (a / "instagram" / insights.name).write_text("".join(lines[::2]))
         (b / "instagram").mkdir(exist_ok=True)
         (b / "instagram" / insights.name.replace(".jsonl", "-late.jsonl")).write_text("".join(lines[1::2]))
+    return recounted, recount
 
 
 def _move_an_instagram_account(creators: Path, update: Path) -> tuple[str, str, str]:
@@ -115,6 +123,21 @@ def _move_an_instagram_account(creators: Path, update: Path) -> tuple[str, str, 
         writer.writerow({**giver, "instagram_username": "", "instagram_user_id": ""})
         writer.writerow({**taker, **account})
     return account["instagram_user_id"], giver["creator_id"], taker["creator_id"]
+
+
+RECOUNT = 1000  # followers the recounted account gained between its two profile fetches
+
+
+def _refetch_a_profile(users: Path, late_users: Path) -> tuple[str, int]:
+    """B fetches the first Instagram profile again a day later, RECOUNT followers up. Returns its account id and its
+    new follower count."""
+    page = json.loads(users.read_text().splitlines()[0])
+    fetched = datetime.fromisoformat(page["request"]["fetched_at"].replace("Z", "+00:00")) + timedelta(days=1)
+    refetch = {"request": {**page["request"], "fetched_at": fetched.strftime("%Y-%m-%dT%H:%M:%SZ")},
+               "response": {**page["response"], "followers_count": page["response"]["followers_count"] + RECOUNT}}
+    late_users.parent.mkdir(parents=True, exist_ok=True)
+    late_users.write_text(json.dumps(refetch) + "\n")
+    return page["request"]["account"], refetch["response"]["followers_count"]
 
 
 def _late_fx(row: dict) -> bool:
@@ -233,7 +256,7 @@ def test_the_code_checksum_changes_with_the_code_only(tmp_path: Path) -> None:
 def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sample_landing: Path,
                                                                                tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    deliveries(sample_landing, a, b)
+    recounted, recount = deliveries(sample_landing, a, b)
     incremental = tmp_path / "incremental.duckdb"
     _load(a, incremental)
     ran = _build(incremental)
@@ -285,6 +308,17 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
         finally:
             con.close()
         assert late_rate_orders > 0 and (status, new_first) == ("excluded", 1), (late_rate_orders, status, new_first)
+    # B's recount is there: the account's posts from before the cutoff have no snapshot and take the count B fetched.
+    for warehouse in (incremental, full):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            early = con.execute(
+                "select followers_at_post_basis, followers_at_post, count(*) from intermediate.int_posts "
+                "where platform = 'instagram' and account_id = ? and posted_date < ? group by all",
+                [recounted, CUTOFF]).fetchall()
+        finally:
+            con.close()
+        assert len(early) == 1 and early[0][:2] == ("current_count", recount) and early[0][2] > 0, early
     account, giver, taker = _move_an_instagram_account(sample_landing / "marketing" / "creators.csv",
                                                        tmp_path / "update.csv")
     early_posts = [_creators_of_posts(warehouse, account) for warehouse in (incremental, full)]
