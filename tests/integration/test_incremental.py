@@ -22,6 +22,7 @@ import shutil
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -55,9 +56,19 @@ def _split_csv(src: Path, dst_a: Path | None, dst_b: Path | None, goes_to_b, enc
     return rows
 
 
-def deliveries(full: Path, a: Path, b: Path) -> tuple[str, int]:
+class Planted(NamedTuple):
+    """What deliveries() planted, for the test to find again."""
+
+    recounted: str  # the Instagram account whose profile B fetches again
+    recount: int  # its follower count in B
+    moved: str  # the Instagram account B's creators update moves
+    giver: str  # the creator it moves from
+    taker: str  # the creator it moves to
+
+
+def deliveries(full: Path, a: Path, b: Path) -> Planted:
     """The landing files of `full` split into delivery A and delivery B (the module's docstring says how); also
-    used by the Spark target's incremental test. Returns the recounted Instagram account and its new count."""
+    used by the Spark target's incremental test."""
     shutil.copytree(full, a, ignore=shutil.ignore_patterns("orders_export", "orders_api", "followers",
                                                            "media_insights*", "comment_samples.csv"))
     b.mkdir()
@@ -95,7 +106,8 @@ def deliveries(full: Path, a: Path, b: Path) -> tuple[str, int]:
     row_numbers = itertools.count()
     _split_csv(full / "comments" / "comment_samples.csv", a / "comments" / "comment_samples.csv",
                b / "comments" / "comment_samples-late.csv", lambda r: next(row_numbers) % 3 == 2)
-    _move_an_instagram_account(full / "marketing" / "creators.csv", b / "marketing" / "creators-update.csv")
+    moved, giver, taker = _move_an_instagram_account(full / "marketing" / "creators.csv",
+                                                     b / "marketing" / "creators-update.csv")
     _split_csv(full / "fx" / "fx_rates.csv", a / "fx" / "fx_rates.csv", None, _late_fx)  # C brings them (corrections)
     _tag_the_brand_late(full / "instagram" / "media-0001.jsonl", a / "instagram" / "media-0001.jsonl",
                         b / "instagram" / "media-late.jsonl")
@@ -104,7 +116,7 @@ def deliveries(full: Path, a: Path, b: Path) -> tuple[str, int]:
         (a / "instagram" / insights.name).write_text("".join(lines[::2]))
         (b / "instagram").mkdir(exist_ok=True)
         (b / "instagram" / insights.name.replace(".jsonl", "-late.jsonl")).write_text("".join(lines[1::2]))
-    return recounted, recount
+    return Planted(recounted, recount, moved, giver, taker)
 
 
 def _move_an_instagram_account(creators: Path, update: Path) -> tuple[str, str, str]:
@@ -256,7 +268,7 @@ def test_the_code_checksum_changes_with_the_code_only(tmp_path: Path) -> None:
 def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sample_landing: Path,
                                                                                tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    recounted, recount = deliveries(sample_landing, a, b)
+    planted = deliveries(sample_landing, a, b)
     incremental = tmp_path / "incremental.duckdb"
     _load(a, incremental)
     ran = _build(incremental)
@@ -315,15 +327,14 @@ def test_incremental_runs_equal_a_full_refresh_with_late_and_redelivered_data(sa
             early = con.execute(
                 "select followers_at_post_basis, followers_at_post, count(*) from intermediate.int_posts "
                 "where platform = 'instagram' and account_id = ? and posted_date < ? group by all",
-                [recounted, CUTOFF]).fetchall()
+                [planted.recounted, CUTOFF]).fetchall()
         finally:
             con.close()
-        assert len(early) == 1 and early[0][:2] == ("current_count", recount) and early[0][2] > 0, early
-    account, giver, taker = _move_an_instagram_account(sample_landing / "marketing" / "creators.csv",
-                                                       tmp_path / "update.csv")
-    early_posts = [_creators_of_posts(warehouse, account) for warehouse in (incremental, full)]
-    assert early_posts == [{taker}, {taker}], \
-        f"the posts of {account} before the cutoff moved from {giver} to {taker} with the creators update"
+        assert len(early) == 1 and early[0][:2] == ("current_count", planted.recount) and early[0][2] > 0, early
+    early_posts = [_creators_of_posts(warehouse, planted.moved) for warehouse in (incremental, full)]
+    assert early_posts == [{planted.taker}, {planted.taker}], \
+        f"the posts of {planted.moved} before the cutoff moved from {planted.giver} to {planted.taker} with the " \
+        "creators update"
 
 
 def _creators_of_posts(warehouse: Path, account: str) -> set[str]:
