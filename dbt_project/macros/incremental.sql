@@ -82,9 +82,9 @@
 {%- endmacro %}
 
 {# A post-hook of every model (dbt_project.yml). dbt-duckdb runs an incremental model into a temporary table, then
-   deletes and inserts from it, and never drops it on a local file: without this hook the daily run at scale L ran out
-   of its 1 GB in int_posts, 3 of 3 runs (docs/decisions.md, 2026-11-27). No test at scale S reaches that memory
-   pressure; the L daily run of docs/benchmarks.md is the check. #}
+   deletes and inserts from it, and never drops it on a local file; this drops the model's own. It did not by itself
+   keep the daily run at scale L from running out of 1 GB in int_posts (docs/decisions.md, 2026-11-27, corrected in
+   session 16). No test at scale S reaches that memory pressure; the L daily run of docs/benchmarks.md is the check. #}
 {% macro drop_incremental_temp_tables() -%}
     {%- if execute and target.type == 'duckdb' and model.config.materialized == 'incremental' -%}
         {%- set found = run_query("select table_name from duckdb_tables() where temporary and table_name like '"
