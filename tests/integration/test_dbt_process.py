@@ -45,9 +45,16 @@ elif mode == "own-sigterm-handler":  # Airflow's task runner: SIGTERM calls on_k
 """
 
 
+@pytest.fixture(scope="module")
+def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dbt's target folder of this module's builds: after the first, each re-uses the parse it saved (dbt saves it
+    before it opens the warehouse, so a build killed later leaves it whole)."""
+    return tmp_path_factory.mktemp("dbt") / "target"
+
+
 @pytest.fixture()
-def warehouse(loaded_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+def warehouse(loaded_warehouse: Path, dbt_target: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DBT_TARGET_PATH", str(dbt_target))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(loaded_warehouse, copy)
@@ -164,16 +171,19 @@ def test_a_lock_taken_after_the_probe_is_reported_from_dbts_output(warehouse: Pa
     assert f"retry when PID {bi_reader} ends" in message and str(settings.serving_path) in message
 
 
-def test_dbt_sends_no_anonymous_usage_stats(warehouse: Path, tmp_path: Path) -> None:
+def test_dbt_sends_no_anonymous_usage_stats(warehouse: Path, dbt_target: Path) -> None:
     settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
     run_dbt(settings, "parse")  # with DO_NOT_TRACK=1 in its environment
-    manifest = tmp_path / "target" / "manifest.json"
+    manifest = dbt_target / "manifest.json"
     assert json.loads(manifest.read_text())["metadata"]["send_anonymous_usage_stats"] is False
     # Without that variable (someone running dbt by hand), dbt_project.yml's flag still turns them off.
     manifest.unlink()
     env = {k: v for k, v in os.environ.items() if k not in ("DO_NOT_TRACK", "DBT_SEND_ANONYMOUS_USAGE_STATS")}
-    # The same vars as run_dbt's, so dbt reuses the parse it just saved instead of parsing the project again.
+    # The same vars and profile as run_dbt's (the warehouse by name, from its folder), so dbt reuses the parse it
+    # just saved instead of parsing the project again.
     subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "--vars", json.dumps(settings.dbt_vars()),
                     "--project-dir", str(settings.dbt_project_dir), "--profiles-dir", str(settings.dbt_project_dir)],
-                   env={**env, **settings.dbt_env()}, check=True, capture_output=True, cwd=settings.dbt_project_dir)
+                   env={**env, **settings.dbt_env(), "PIPELINE_WAREHOUSE": warehouse.name,
+                        "PIPELINE_DBT_TEMP_DIR": f"{warehouse.name}.tmp"},
+                   check=True, capture_output=True, cwd=warehouse.parent)
     assert json.loads(manifest.read_text())["metadata"]["send_anonymous_usage_stats"] is False

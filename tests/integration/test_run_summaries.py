@@ -16,20 +16,21 @@ import duckdb
 import pytest
 
 from pipeline import tasks
+from pipeline.settings import load_settings
 from pipeline.summaries import run_note
 from tests.conftest import PII_TEST_KEY
 
 
 @pytest.fixture(scope="module")
 def data_dir(sample_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A pipeline's data folder (its own landing copy, warehouse, serving, dbt target) set in the environment."""
+    """A pipeline's data folder (its own landing copy, warehouse, serving) set in the environment. dbt's target
+    stays the test process's (tests/conftest.py): its builds re-use the parse saved there."""
     root = tmp_path_factory.mktemp("run")
     shutil.copytree(sample_landing, root / "landing")
     saved = dict(os.environ)
     for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_QUALITY_DIR"):
         os.environ.pop(key, None)
-    os.environ.update({"PIPELINE_DATA_DIR": str(root), "PIPELINE_PII_KEY": PII_TEST_KEY,
-                       "DBT_TARGET_PATH": str(root / "dbt-target")})
+    os.environ.update({"PIPELINE_DATA_DIR": str(root), "PIPELINE_PII_KEY": PII_TEST_KEY})
     try:
         yield root
     finally:
@@ -43,7 +44,7 @@ def run(data_dir: Path) -> dict[str, dict]:
     summaries = {f"ingest_{family}": tasks.ingest_group(family) for family in ("marketing", "shopify", "social")}
     summaries["raw_gate"] = tasks.raw_gate("summaries-run")
     summaries["dbt_build"] = tasks.dbt_build()
-    results = json.loads((data_dir / "dbt-target" / "run_results.json").read_text())["results"]
+    results = json.loads((load_settings().dbt_target_dir / "run_results.json").read_text())["results"]
     summaries["dbt_ran"] = Counter(r["unique_id"].split(".")[0] for r in results)
     summaries["mart_gate"] = tasks.mart_gate("summaries-run")
     summaries["publish"] = tasks.publish_marts("summaries-run")
