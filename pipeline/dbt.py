@@ -140,12 +140,15 @@ def _warehouse_by_name(settings: Settings) -> tuple[Path, dict[str, str]]:
     file's name. dbt keeps its saved parse only while the profile's connection settings are unchanged; given by name,
     they are the same for every warehouse called warehouse.duckdb, so a build of another warehouse (a backfill's copy,
     a benchmark's, each test's own) re-uses the saved parse instead of parsing the whole project again (about 10 s).
-    A folder that does not exist yet (``dbt parse`` before the first load) keeps the full paths."""
+    dbt's logs stay in the project (dbt reads a relative DBT_LOG_PATH from where it runs; its target path from the
+    project). A folder that does not exist yet (``dbt parse`` before the first load) keeps the full paths."""
     warehouse = settings.warehouse_path.resolve()
     if not warehouse.parent.is_dir():
         return settings.dbt_project_dir, {}
     spill = settings.dbt_temp_dir.resolve() if settings.dbt_temp_dir else Path(f"{warehouse.name}.tmp")
-    return warehouse.parent, {"PIPELINE_WAREHOUSE": warehouse.name, "PIPELINE_DBT_TEMP_DIR": str(spill)}
+    logs = settings.dbt_project_dir / os.environ.get("DBT_LOG_PATH", "logs")  # an absolute path replaces the base
+    return warehouse.parent, {"PIPELINE_WAREHOUSE": warehouse.name, "PIPELINE_DBT_TEMP_DIR": str(spill),
+                              "DBT_LOG_PATH": str(logs)}
 
 
 def _with_settings_vars(settings: Settings, args: tuple[str, ...]) -> tuple[str, ...]:
