@@ -47,8 +47,8 @@ elif mode == "own-sigterm-handler":  # Airflow's task runner: SIGTERM calls on_k
 
 @pytest.fixture(scope="module")
 def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dbt's target folder of this module's builds: after the first, each re-uses the parse it saved (dbt saves it
-    before it opens the warehouse, so a build killed later leaves it whole)."""
+    """dbt's target folder of this module's builds: after the first, each re-uses the parse it saved. dbt writes it
+    when its parse ends, before the build opens the warehouse, which is when these tests stop it."""
     return tmp_path_factory.mktemp("dbt") / "target"
 
 
