@@ -274,9 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
     p_af.add_argument("args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    # The processes this command starts (Airflow, dbt, GX) cache the modules they compile in .venv, once
+    # This process and those it starts (Airflow, dbt, GX) cache the modules they compile in .venv, once
     # (pyproject.toml: the install compiles none).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         return _run(args)

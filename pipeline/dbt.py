@@ -118,9 +118,9 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
     args = (*args, *unit_test_excludes(settings, args))
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),
             "--profiles-dir", str(settings.dbt_project_dir)]
+    cwd, by_name = warehouse_by_name(settings)
     # No anonymous usage events leave the machine, whatever dbt_project.yml says; no colour codes in the log lines
     # and failure messages (dbt colours its output even without a terminal).
-    cwd, by_name = _warehouse_by_name(settings)
     env = {**os.environ, **settings.dbt_env(), **by_name, "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
     log.info("running: %s", command)
@@ -135,18 +135,19 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
         _record_config(settings, config, full_refresh="--full-refresh" in args, code=code)
 
 
-def _warehouse_by_name(settings: Settings) -> tuple[Path, dict[str, str]]:
+def warehouse_by_name(settings: Settings) -> tuple[Path, dict[str, str]]:
     """Where dbt runs, and the profile's warehouse and spill folder relative to it: the warehouse's folder, and the
     file's name. dbt keeps its saved parse only while the profile's connection settings are unchanged; given by name,
-    they are the same for every warehouse called warehouse.duckdb, so a build of another warehouse (a backfill's copy,
-    a benchmark's, each test's own) re-uses the saved parse instead of parsing the whole project again (about 10 s).
-    dbt's logs stay in the project (dbt reads a relative DBT_LOG_PATH from where it runs; its target path from the
-    project). A folder that does not exist yet (``dbt parse`` before the first load) keeps the full paths."""
+    they are the same for every warehouse called warehouse.duckdb, so a command on another warehouse file (a copy, each
+    test's own) re-uses the saved parse instead of parsing the whole project again (about 10 s). A relative spill
+    folder or DBT_LOG_PATH still means one in the project, as when dbt ran there (dbt reads its target path from the
+    project itself). A folder that does not exist yet (``dbt parse`` before the first load) keeps the full paths."""
     warehouse = settings.warehouse_path.resolve()
     if not warehouse.parent.is_dir():
         return settings.dbt_project_dir, {}
-    spill = settings.dbt_temp_dir.resolve() if settings.dbt_temp_dir else Path(f"{warehouse.name}.tmp")
-    logs = settings.dbt_project_dir / os.environ.get("DBT_LOG_PATH", "logs")  # an absolute path replaces the base
+    # an absolute path replaces the base
+    spill = settings.dbt_project_dir / settings.dbt_temp_dir if settings.dbt_temp_dir else Path(f"{warehouse.name}.tmp")
+    logs = settings.dbt_project_dir / os.environ.get("DBT_LOG_PATH", "logs")
     return warehouse.parent, {"PIPELINE_WAREHOUSE": warehouse.name, "PIPELINE_DBT_TEMP_DIR": str(spill),
                               "DBT_LOG_PATH": str(logs)}
 

@@ -6,9 +6,10 @@ pipeline dbt gets: the settings' env and ``--vars``, the warehouse lock probe, `
 configuration change, dbt's process group ended with its task, the stored failing-test messages. dbt's own lines
 (Cosmos reads the producer's ``--log-format json`` events from them) pass through to stdout unchanged.
 
-Cosmos's ``--project-dir``/``--profiles-dir``/``--profile``/``--target`` are dropped: dbt runs in the project itself,
-so ``target/run_results.json`` is where the pipeline reads it. One dbt at a time: model tasks re-run after a clear
-run in parallel outside the warehouse pool (they only read XCom otherwise), so they queue here for the warehouse.
+Cosmos's ``--project-dir``/``--profiles-dir``/``--profile``/``--target`` are dropped: dbt runs on the project itself
+(not Cosmos's copy), so ``target/run_results.json`` is where the pipeline reads it. One dbt at a time: model tasks
+re-run after a clear run in parallel outside the warehouse pool (they only read XCom otherwise), so they queue here for
+the warehouse.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import atexit
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,9 +19,10 @@ _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
 os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).resolve().parent.parent / "dags"))
-# The processes the tests start (dbt, Airflow, readers; the xdist workers too) cache the modules they compile in .venv,
-# once, as `pipeline` commands do (pyproject.toml: the install compiles none).
+# The test process and those it starts (dbt, Airflow, readers; the xdist workers too) cache the modules they compile
+# in .venv, once, as `pipeline` commands do (pyproject.toml: the install compiles none).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # dbt's artefacts (manifest, run_results.json, the partial-parse cache, logs) go to a folder of this test process:
 # the two workers of `pytest -n 2`, and a developer's own dbt runs, never read or overwrite each other's.
 _DBT_ARTEFACTS = Path(tempfile.mkdtemp(prefix="dbt-artefacts-"))

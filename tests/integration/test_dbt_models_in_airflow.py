@@ -59,7 +59,7 @@ def test_cosmos_path_flags_are_dropped() -> None:
 
 
 def test_the_group_executable_runs_dbt_through_run_dbt(loaded_warehouse: Path, tmp_path: Path) -> None:
-    """As Cosmos calls it: JSON events pass through for the watcher, dbt runs in the project (not Cosmos's copy) with
+    """As Cosmos calls it: JSON events pass through for the watcher, dbt runs on the project (not Cosmos's copy) with
     the settings' vars; and a warehouse another process holds stops it before dbt starts, naming the holder."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(loaded_warehouse, warehouse)

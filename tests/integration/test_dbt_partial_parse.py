@@ -2,8 +2,8 @@
 target/partial_parse.msgpack). dbt discards it when a command runs with other vars, and then parses the whole
 project again (~3 s idle, ~10 s on a busy 2-core box): the daily run's `dbt source freshness` ran without the
 settings' vars, so it and the next `dbt build` each paid a full parse. It also discards it when the profile's
-connection settings change: dbt opens the warehouse by its name from its folder, so that another warehouse (a
-backfill's copy, each test's own) is not another profile. Real dbt, real warehouse files."""
+connection settings change: dbt opens the warehouse by its name from its folder, so that another warehouse file (a
+copy, each test's own) is not another profile. Real dbt, real warehouse files."""
 
 from __future__ import annotations
 

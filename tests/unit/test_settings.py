@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dbt import unit_test_excludes
+from pipeline.dbt import unit_test_excludes, warehouse_by_name
 from pipeline.settings import load_settings
 
 
@@ -18,6 +18,30 @@ def test_an_empty_spill_folder_still_gives_dbt_a_folder(monkeypatch: pytest.Monk
     assert load_settings().dbt_env()["PIPELINE_DBT_TEMP_DIR"] == f"{tmp_path / 'w.duckdb'}.tmp"
     monkeypatch.setenv("PIPELINE_DBT_TEMP_DIR", str(tmp_path / "spill"))
     assert load_settings().dbt_env()["PIPELINE_DBT_TEMP_DIR"] == str(tmp_path / "spill")
+
+
+def test_dbt_gets_the_warehouse_by_name_and_relative_folders_of_the_project(monkeypatch: pytest.MonkeyPatch,
+                                                                             tmp_path: Path) -> None:
+    """run_dbt starts dbt in the warehouse's folder with the file's name (dbt's saved parse then holds for any
+    warehouse of that name); a relative spill folder or log folder still means one in the project, as before."""
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("PIPELINE_DBT_TEMP_DIR", "")  # docker-compose's empty value
+    monkeypatch.delenv("DBT_LOG_PATH", raising=False)
+    settings = load_settings()
+    cwd, env = warehouse_by_name(settings)
+    assert cwd == tmp_path.resolve()
+    assert env == {"PIPELINE_WAREHOUSE": "warehouse.duckdb", "PIPELINE_DBT_TEMP_DIR": "warehouse.duckdb.tmp",
+                   "DBT_LOG_PATH": str(settings.dbt_project_dir / "logs")}
+    monkeypatch.setenv("PIPELINE_DBT_TEMP_DIR", "spill")
+    monkeypatch.setenv("DBT_LOG_PATH", "dbt-logs")
+    env = warehouse_by_name(load_settings())[1]
+    assert (env["PIPELINE_DBT_TEMP_DIR"], env["DBT_LOG_PATH"]) == (str(settings.dbt_project_dir / "spill"),
+                                                                    str(settings.dbt_project_dir / "dbt-logs"))
+    monkeypatch.setenv("PIPELINE_DBT_TEMP_DIR", str(tmp_path / "spill"))
+    assert warehouse_by_name(load_settings())[1]["PIPELINE_DBT_TEMP_DIR"] == str(tmp_path / "spill")
+    # Not created yet (a `dbt parse` before the first load): dbt runs in the project with the full paths.
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "new" / "warehouse.duckdb"))
+    assert warehouse_by_name(load_settings()) == (settings.dbt_project_dir, {})
 
 
 @pytest.mark.parametrize("name", ["PIPELINE_DBT_THREADS", "PIPELINE_DUCKDB_THREADS", "PIPELINE_SERVING_KEEP_VERSIONS"])
