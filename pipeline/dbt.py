@@ -22,6 +22,7 @@ alone; a full refresh and any code change run them. With PIPELINE_DBT_UNIT_TESTS
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import hashlib
 import json
 import logging
@@ -101,6 +102,12 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
     code leaves out unit tests, seeds and the seeds' own tests (opt-in: Cosmos's task group draws a task for each
     seed, which waits for its result)."""
     command = f"dbt {' '.join(args)}"
+    with _one_dbt_per_target(_target_dir(settings, args), command):
+        _run_dbt(settings, command, args, echo, daily_run)
+
+
+def _run_dbt(settings: Settings, command: str, args: tuple[str, ...], echo: Callable[[str], None] | None,
+             daily_run: bool) -> None:
     last = None if args and args[0] in _NO_WAREHOUSE else _check_warehouse_free(settings, command)
     args = _with_settings_vars(settings, args)
     config = _build_config(settings, args) if _builds_whole_project(args) else None
@@ -133,6 +140,28 @@ def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None =
         raise DbtFailed(_failure_message(settings, command, proc.returncode, output))
     if config is not None:
         _record_config(settings, config, full_refresh="--full-refresh" in args, code=code)
+
+
+def _target_dir(settings: Settings, args: tuple[str, ...]) -> Path:
+    """The folder this dbt command writes its artefacts to: its ``--target-path``, else the settings'."""
+    if "--target-path" in args:
+        return settings.dbt_project_dir / args[args.index("--target-path") + 1]  # an absolute path replaces the base
+    return settings.dbt_target_dir
+
+
+@contextmanager
+def _one_dbt_per_target(target: Path, command: str) -> Iterator[None]:
+    """Wait while another dbt writes the same target folder: dbt keeps its saved parse, manifest and results there,
+    and two at once overwrite each other's (dbt's docs: one invocation per target path). A parse started ahead of the
+    first task (``pipeline demo``) is one such dbt; the kernel frees the lock with its holder, also after kill -9."""
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".pipeline-dbt.lock").open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("%s: waiting for the dbt that is writing %s to finish", command, target)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 def warehouse_by_name(settings: Settings) -> tuple[Path, dict[str, str]]:

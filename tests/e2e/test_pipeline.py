@@ -45,7 +45,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
     data_dir = tmp_path_factory.mktemp("data")
     airflow_home = tmp_path_factory.mktemp("airflow")
     with smtp_inbox() as (smtp, mail), webhook_inbox() as (hook, posts):
-        result = _run_demo(data_dir, airflow_home, PIPELINE_REPORT_RECIPIENTS="cmo@brand.example",
+        # dbt's target folder as on a fresh clone: no saved parse.
+        result = _run_demo(data_dir, airflow_home, DBT_TARGET_PATH=str(data_dir / "dbt-target"),
+                           PIPELINE_REPORT_RECIPIENTS="cmo@brand.example",
                            AIRFLOW_CONN_SMTP_DEFAULT=json.dumps(smtp),
                            AIRFLOW_CONN_PIPELINE_REPORT_WEBHOOK=json.dumps(hook))
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -64,6 +66,15 @@ def test_demo_prints_the_summary(demo_run) -> None:
     assert "Top five creators by ROI (campaign to date)" in text
     assert "| vetting | net revenue | cost | ROI | ROAS |" in text, "who paid back is shown beside the verdict"
     assert all(reports[0].with_suffix(ext).exists() for ext in (".html", ".pdf"))
+
+
+def test_dbt_parses_the_project_once_ahead_of_its_tasks(demo_run) -> None:
+    """The demo starts dbt's one whole-project parse beside Airflow; the dbt tasks re-use what it saved."""
+    data_dir, _, _, _ = demo_run
+    full_parse = "Unable to do partial parsing because saved manifest not found"
+    assert full_parse in (data_dir / "logs" / "dbt_parse.log").read_text()
+    tasks_log = (data_dir / "logs" / "airflow.log").read_text()
+    assert "Running with dbt=" in tasks_log and full_parse not in tasks_log
 
 
 def test_the_weekly_report_dag_emails_and_posts_the_report(demo_run) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -187,3 +189,26 @@ def test_dbt_sends_no_anonymous_usage_stats(warehouse: Path, dbt_target: Path) -
                         "PIPELINE_DBT_TEMP_DIR": f"{warehouse.name}.tmp"},
                    check=True, capture_output=True, cwd=warehouse.parent)
     assert json.loads(manifest.read_text())["metadata"]["send_anonymous_usage_stats"] is False
+
+
+def test_a_second_dbt_on_the_same_target_waits_for_the_first(warehouse: Path, dbt_target: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """Two dbt runs writing one target folder overwrite each other's saved parse and results: the second waits, and
+    a holder killed with -9 frees it (the lock is the kernel's)."""
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
+    dbt_target.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\nf = open(sys.argv[1], 'a')\n"
+                               "fcntl.flock(f, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(600)",
+                               str(dbt_target / ".pipeline-dbt.lock")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    done = threading.Event()
+    runner = threading.Thread(target=lambda: (run_dbt(settings, "parse"), done.set()))
+    with caplog.at_level(logging.INFO, logger="pipeline.dbt"):
+        runner.start()
+        assert not done.wait(5), "dbt ran while another dbt held its target folder"
+        assert [c.pid for c in psutil.Process().children()] == [holder.pid], "dbt started while the lock was held"
+        assert f"dbt parse: waiting for the dbt that is writing {dbt_target} to finish" in caplog.text
+        holder.kill()
+        holder.wait()
+        runner.join(120)
+    assert done.is_set(), "dbt never ran after the holder was killed"
