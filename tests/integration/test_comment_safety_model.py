@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from expectations.gate import run_raw_gate
 from ingest.runs import load_with_results
@@ -122,6 +123,7 @@ def test_a_load_killed_while_scoring_leaves_neither_comments_nor_scores(loaded_w
     assert len(_raw_scores(warehouse)) == len(before) + 1
 
 
+@pytest.mark.slow  # three dbt runs on data of its own (~50 s): the slow tier, which CI runs too
 def test_a_daily_run_takes_new_and_edited_comments_and_equals_a_full_refresh(loaded_warehouse: Path,
                                                                              sample_landing: Path,
                                                                              tmp_path: Path) -> None:
