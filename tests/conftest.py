@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -40,18 +41,25 @@ os.environ["PIPELINE_DBT_UNIT_TESTS"] = "never"
 PII_TEST_KEY = "test-key"
 
 
-# The session fixtures below that build the shared sample data (generate, load, gate, dbt build: about a minute).
-_SHARED_DATA = {"sample_landing", "loaded_warehouse", "built_warehouse"}
+# The session fixtures below that build the shared sample data (generate, load, gate, dbt build: about a minute), each
+# with its stage: a test needing one waits for the stages before it too.
+_SHARED_DATA = {"sample_landing": 1, "loaded_warehouse": 2, "built_warehouse": 3}
 
 
+# trylast: after `-m` has deselected the other tiers' tests (the first file needing the build used to be a slow one,
+# so no worker started the build first).
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Test files in the order both xdist workers use best (``--dist loadfile --no-loadscope-reorder`` queues files
-    as collected): first one file that needs the built warehouse, so one worker starts building it at once, then
-    every file that needs none of it, then the rest. Before, both workers soon reached files that need it and one
-    of them waited the whole build on its lock."""
-    needing = {item.path for item in items if _SHARED_DATA & set(item.fixturenames)}
+    as collected): first one file that needs the built warehouse, so one worker starts building it at once, then the
+    files by the latest shared fixture they wait for: none, the sample data, the loaded warehouse, the built one.
+    Otherwise the other worker soon reaches a file that needs the build and waits for it on its lock (37-43 s)."""
+    needs: dict[Path, int] = defaultdict(int)
+    for item in items:
+        shared = _SHARED_DATA.keys() & set(item.fixturenames)
+        needs[item.path] = max([needs[item.path], *(_SHARED_DATA[name] for name in shared)])
     starter = next((item.path for item in items if "built_warehouse" in item.fixturenames), None)
-    items.sort(key=lambda item: 0 if item.path == starter else 2 if item.path in needing else 1)
+    items.sort(key=lambda item: 0 if item.path == starter else needs[item.path] + 1)
 
 
 def _made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
