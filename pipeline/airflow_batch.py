@@ -14,7 +14,9 @@ follow; it stops at the first command that fails and exits 1.
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import sys
 import time
 import traceback
@@ -53,5 +55,16 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _end_without_teardown(status: list[int]) -> None:
+    """The last exit handler (registered first): after Airflow's own (logging flushed, database sessions closed), end
+    the process at once with ``status[0]``. The interpreter's teardown of every module Airflow, GX and dbt's imports
+    loaded took 2.7 s after the demo's last DAG run, and frees nothing another process needs."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    exit_status = [1]  # also when main raises: Python prints the traceback, then runs the exit handlers
+    atexit.register(_end_without_teardown, exit_status)
+    exit_status[0] = main(sys.argv[1:])

@@ -43,3 +43,13 @@ def test_the_demo_names_the_failed_command_and_its_log(tmp_path: Path, monkeypat
     log = log_file.read_text()
     assert "$ airflow db migrate" in log and "$ airflow dags test no_such_dag" in log
     assert "no_such_dag" in log.split("$ airflow dags test no_such_dag", 1)[1], "Airflow's own error is in the log"
+
+
+def test_the_batch_ends_with_its_status_after_every_other_exit_handler() -> None:
+    # As in the batch's main: the hard exit is registered first, so a handler registered later (Airflow's, at its
+    # import) still runs, its output is flushed, and the status is the one main returned.
+    code = ("import atexit, sys; from pipeline.airflow_batch import _end_without_teardown; status = [1]; "
+            "atexit.register(_end_without_teardown, status); "
+            "atexit.register(lambda: print('a later handler ran', end='')); status[0] = 3")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (3, "a later handler ran")
