@@ -175,22 +175,12 @@ def _validate(con: duckdb.DuckDBPyConnection, quality_dir: Path, gate: str, suit
         path = frame_dir / f"{suite.name}.parquet"
         con.execute(f"copy ({frames[suite.name]}) to {quote_literal(str(path))} (format parquet)")
 
-    context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    context = _context(gx, quality_dir)
     context.variables.progress_bars = {"globally": False}
-    try:
-        datasource = context.data_sources.get(DATASOURCE)
-    except KeyError:
-        datasource = context.data_sources.add_pandas(DATASOURCE)
+    datasource = _datasource(context, frame_dir, [suite.name for suite in suites])
     definitions = []
     for suite in suites:
-        try:
-            asset = datasource.get_asset(suite.name)
-        except LookupError:
-            asset = datasource.add_parquet_asset(suite.name, path=frame_dir / f"{suite.name}.parquet")
-        try:
-            batch = asset.get_batch_definition("frame")
-        except KeyError:
-            batch = asset.add_batch_definition_whole_dataframe("frame")
+        batch = datasource.get_asset(suite.name).get_batch_definition("frame")
         gx_suite = context.suites.add_or_update(
             gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(gxe, thresholds)))
         definitions.append(context.validation_definitions.add_or_update(
@@ -209,6 +199,38 @@ def _validate(con: duckdb.DuckDBPyConnection, quality_dir: Path, gate: str, suit
     log.info("%s gate: %d suites validated in %.1fs, Data Docs built in %.1fs: %s", gate, len(definitions),
              validated - started, time.perf_counter() - validated, data_docs_index(quality_dir))
     return [_outcome(r) for r in result.run_results.values()]
+
+
+def _context(gx: Any, quality_dir: Path) -> Any:
+    """The gate's GX project, without the config variables file GX creates with it: GX reads and parses that file
+    again at each look at its configuration (about 860 times in the sample's raw gate: 0.6 s of its 3.6 s), and the
+    gate's project substitutes no variables (nothing in it is a secret or differs between environments)."""
+    context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    if context.variables.config_variables_file_path:
+        context.variables.config_variables_file_path = None
+        context.variables.save()
+        context = gx.get_context(mode="file", project_root_dir=str(quality_dir))
+    return context
+
+
+def _datasource(context: Any, frame_dir: Path, names: list[str]) -> Any:
+    """The gate's pandas datasource, with a Parquet asset for each suite's frame (and its batch definition "frame").
+    The missing assets are added in one write of the project's config: added one by one, GX rewrites
+    great_expectations.yml twice per asset (0.85 s for the raw gate's 25 in a new project; 0.04 s at once)."""
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.datasource.fluent.pandas_datasource import ParquetAsset
+
+    try:
+        datasource = context.data_sources.get(DATASOURCE)
+    except KeyError:
+        datasource = None
+    assets = list(datasource.assets) if datasource else []
+    missing = [ParquetAsset(name=name, path=frame_dir / f"{name}.parquet",
+                            batch_definitions=[BatchDefinition(name="frame")])
+               for name in names if name not in {asset.name for asset in assets}]
+    if datasource is None or missing:
+        datasource = context.data_sources.add_or_update_pandas(DATASOURCE, assets=[*assets, *missing])
+    return datasource
 
 
 def _prune(context: Any, suite_names: set[str], keep: int) -> None:

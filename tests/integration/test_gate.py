@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from expectations.gate import QualityGateFailed, data_docs_index, run_mart_gate, run_raw_gate
 from ingest.runs import load_with_results
@@ -233,3 +234,5 @@ def test_only_the_last_n_results_and_their_data_docs_pages_are_kept(built_wareho
         assert {p.parent.parent.name for p in (pages / mart_suite).rglob("*.html")} == {"run-2", "run-3"}
     index = data_docs_index(quality).read_text()
     assert "run-3" in index and "run-1" not in index
+    # The gate's GX project reads no config variables file (GX parses it again at each look at its configuration).
+    assert yaml.safe_load((quality / "gx" / "great_expectations.yml").read_text())["config_variables_file_path"] is None
