@@ -224,12 +224,14 @@ def _datasource(context: Any, frame_dir: Path, names: list[str]) -> Any:
         datasource = context.data_sources.get(DATASOURCE)
     except KeyError:
         datasource = None
-    assets = list(datasource.assets) if datasource else []
+    # An asset without its batch definition (a write GX left half done) is made again, as if missing.
+    whole = [asset for asset in (datasource.assets if datasource else [])
+             if "frame" in {batch.name for batch in asset.batch_definitions}]
     missing = [ParquetAsset(name=name, path=frame_dir / f"{name}.parquet",
                             batch_definitions=[BatchDefinition(name="frame")])
-               for name in names if name not in {asset.name for asset in assets}]
+               for name in names if name not in {asset.name for asset in whole}]
     if datasource is None or missing:
-        datasource = context.data_sources.add_or_update_pandas(DATASOURCE, assets=[*assets, *missing])
+        datasource = context.data_sources.add_or_update_pandas(DATASOURCE, assets=[*whole, *missing])
     return datasource
 
 

@@ -149,13 +149,19 @@ def _target_dir(settings: Settings, args: tuple[str, ...]) -> Path:
     return settings.dbt_target_dir
 
 
+def dbt_target_lock(target: Path) -> Path:
+    """The file ``run_dbt`` locks while its dbt writes the target folder ``target``."""
+    return target.with_name(f"{target.name}.pipeline-dbt.lock")
+
+
 @contextmanager
 def _one_dbt_per_target(target: Path, command: str) -> Iterator[None]:
     """Wait while another dbt writes the same target folder: dbt keeps its saved parse, manifest and results there,
     and two at once overwrite each other's (dbt's docs: one invocation per target path). A parse started ahead of the
-    first task (``pipeline demo``) is one such dbt; the kernel frees the lock with its holder, also after kill -9."""
+    first task (``pipeline demo``) is one such dbt; the kernel frees the lock with its holder, also after kill -9. The
+    lock file lies beside the folder, not in it: ``dbt clean`` deletes the folder."""
     target.mkdir(parents=True, exist_ok=True)
-    with (target / ".pipeline-dbt.lock").open("a") as fh:
+    with dbt_target_lock(target).open("a") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

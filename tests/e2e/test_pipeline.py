@@ -71,10 +71,11 @@ def test_demo_prints_the_summary(demo_run) -> None:
 def test_dbt_parses_the_project_once_ahead_of_its_tasks(demo_run) -> None:
     """The demo starts dbt's one whole-project parse beside Airflow; the dbt tasks re-use what it saved."""
     data_dir, _, _, _ = demo_run
-    full_parse = "Unable to do partial parsing because saved manifest not found"
-    assert full_parse in (data_dir / "logs" / "dbt_parse.log").read_text()
+    assert "Unable to do partial parsing because saved manifest not found" in (
+        data_dir / "logs" / "dbt_parse.log").read_text()
+    # Whatever the reason dbt would give (no saved parse, other vars, profile or environment), no task parsed it all.
     tasks_log = (data_dir / "logs" / "airflow.log").read_text()
-    assert "Running with dbt=" in tasks_log and full_parse not in tasks_log
+    assert "Running with dbt=" in tasks_log and "Unable to do partial parsing" not in tasks_log
 
 
 def test_the_weekly_report_dag_emails_and_posts_the_report(demo_run) -> None:

@@ -20,7 +20,7 @@ import duckdb
 import psutil
 import pytest
 
-from pipeline.dbt import DbtFailed, run_dbt
+from pipeline.dbt import DbtFailed, dbt_target_lock, run_dbt
 from pipeline.settings import load_settings
 
 # Runs `dbt build` on the warehouse named in argv[1]; the test signals this process while dbt runs.
@@ -199,16 +199,19 @@ def test_a_second_dbt_on_the_same_target_waits_for_the_first(warehouse: Path, db
     dbt_target.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\nf = open(sys.argv[1], 'a')\n"
                                "fcntl.flock(f, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(600)",
-                               str(dbt_target / ".pipeline-dbt.lock")], stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+                               str(dbt_target_lock(dbt_target))], stdout=subprocess.PIPE, text=True)
     done = threading.Event()
-    runner = threading.Thread(target=lambda: (run_dbt(settings, "parse"), done.set()))
-    with caplog.at_level(logging.INFO, logger="pipeline.dbt"):
-        runner.start()
-        assert not done.wait(5), "dbt ran while another dbt held its target folder"
-        assert [c.pid for c in psutil.Process().children()] == [holder.pid], "dbt started while the lock was held"
-        assert f"dbt parse: waiting for the dbt that is writing {dbt_target} to finish" in caplog.text
+    # A daemon, and the holder killed whatever happens: a failed assertion must not leave the worker waiting on them.
+    runner = threading.Thread(target=lambda: (run_dbt(settings, "parse"), done.set()), daemon=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with caplog.at_level(logging.INFO, logger="pipeline.dbt"):
+            runner.start()
+            assert not done.wait(5), "dbt ran while another dbt held its target folder"
+            assert [c.pid for c in psutil.Process().children()] == [holder.pid], "dbt started while the lock was held"
+            assert f"dbt parse: waiting for the dbt that is writing {dbt_target} to finish" in caplog.text
+    finally:
         holder.kill()
         holder.wait()
-        runner.join(120)
+    runner.join(120)
     assert done.is_set(), "dbt never ran after the holder was killed"

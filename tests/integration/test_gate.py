@@ -16,7 +16,7 @@ import duckdb
 import pytest
 import yaml
 
-from expectations.gate import QualityGateFailed, data_docs_index, run_mart_gate, run_raw_gate
+from expectations.gate import DATASOURCE, QualityGateFailed, data_docs_index, run_mart_gate, run_raw_gate
 from ingest.runs import load_with_results
 from pipeline import cli, tasks
 from pipeline.settings import Settings, load_gate_settings, load_settings
@@ -236,3 +236,17 @@ def test_only_the_last_n_results_and_their_data_docs_pages_are_kept(built_wareho
     assert "run-3" in index and "run-1" not in index
     # The gate's GX project reads no config variables file (GX parses it again at each look at its configuration).
     assert yaml.safe_load((quality / "gx" / "great_expectations.yml").read_text())["config_variables_file_path"] is None
+
+
+def test_a_gx_asset_left_without_its_batch_definition_is_made_again(built_warehouse: Path, tmp_path: Path) -> None:
+    """A GX config write left half done (an asset saved before its batch definition) does not stop later gates."""
+    import great_expectations as gx
+
+    warehouse, quality = tmp_path / "warehouse.duckdb", tmp_path / "quality"
+    shutil.copy(built_warehouse, warehouse)
+    half_made = gx.get_context(mode="file", project_root_dir=str(quality)).data_sources.add_pandas(DATASOURCE)
+    half_made.add_parquet_asset("mart_creator_roi", path=quality / "frames" / "mart_creator_roi.parquet")
+    run_mart_gate(warehouse, quality, "after-a-crash")
+    asset = gx.get_context(mode="file", project_root_dir=str(quality)).data_sources.get(DATASOURCE).get_asset(
+        "mart_creator_roi")
+    assert [batch.name for batch in asset.batch_definitions] == ["frame"]
