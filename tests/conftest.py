@@ -53,7 +53,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Test files in the order both xdist workers use best (``--dist loadfile --no-loadscope-reorder`` queues files
     as collected): first one file that needs the built warehouse, so one worker starts building it at once, then the
     files by the latest shared fixture they wait for: none, the sample data, the loaded warehouse, the built one.
-    Otherwise the other worker soon reaches a file that needs the build and waits for it on its lock (37-43 s)."""
+    Otherwise the other worker soon reaches a file that needs the build and waits for it on its lock (37-43 s). The
+    suite is CPU-bound, so this keeps both workers busy rather than making it faster (docs/benchmarks.md)."""
     needs: dict[Path, int] = defaultdict(int)
     for item in items:
         shared = _SHARED_DATA.keys() & set(item.fixturenames)
