@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -78,6 +79,16 @@ def _made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callab
             make(folder)
             done.touch()
     return folder
+
+
+@contextmanager
+def dbt_target_of_its_own(folder: Path) -> Iterator[None]:
+    """dbt's artefacts in ``folder`` while inside: for a build with dbt vars (or vars' environment) of its own. dbt
+    parses the whole project again when the vars differ from its saved parse's (~10 s of CPU), so such a build in the
+    worker's shared target would also make the next test's build, with the usual vars, parse it all again."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(folder))
+        yield
 
 
 @pytest.fixture(scope="session")

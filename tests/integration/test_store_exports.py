@@ -21,7 +21,7 @@ from expectations.gate import run_raw_gate
 from ingest.runs import load_with_results
 from pipeline.dbt import run_dbt
 from pipeline.settings import load_settings
-from tests.conftest import PII_TEST_KEY
+from tests.conftest import PII_TEST_KEY, dbt_target_of_its_own
 
 LANDING = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "shopify" / "store_exports"
 
@@ -77,9 +77,10 @@ def marts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyC
     assert sum(r.rows_quarantined for r in results) == 0
     assert sum(r.rows_loaded for r in results if r.source == "shopify_orders_csv") == 19  # line items, 3 files
     assert run_raw_gate(warehouse, work / "quality", "store-exports") == []
-    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse, reporting_currency="KRW")
-    # The ROI models and everything upstream, with their tests (cautious: not the tests of unbuilt models).
-    run_dbt(settings, "build", "--select", "+creator_roi", "--indirect-selection", "cautious")
+    with dbt_target_of_its_own(work / "dbt-target"):  # the reporting currency: a var of dbt_project.yml
+        settings = dataclasses.replace(load_settings(), warehouse_path=warehouse, reporting_currency="KRW")
+        # The ROI models and everything upstream, with their tests (cautious: not the tests of unbuilt models).
+        run_dbt(settings, "build", "--select", "+creator_roi", "--indirect-selection", "cautious")
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()

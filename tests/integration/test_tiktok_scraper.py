@@ -30,7 +30,7 @@ from expectations.gate import run_raw_gate
 from ingest.runs import load_with_results
 from pipeline.dbt import run_dbt
 from pipeline.settings import load_settings
-from tests.conftest import PII_TEST_KEY
+from tests.conftest import PII_TEST_KEY, dbt_target_of_its_own
 
 LANDING = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "tiktok_scraper"
 MIA, AVA, LEO = "-000b5e1a7c9d3f2e4a6b8c0d1e2f3a4", "-000c7d2e9f1a3b5c7d9e0f2a4b6c8d0", "6900000000000000003"
@@ -56,7 +56,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
         ("tiktok_scraper_videos_json", APIFY_JSON): (3, 0),
     }
     assert run_raw_gate(path, work / "quality", "tiktok-scraper") == []
-    _build(path, "+creator_vetting", "--vars", "{as_of_date: '2026-05-14'}")
+    with dbt_target_of_its_own(work / "dbt-target"):  # as_of_date: vars of its own
+        _build(path, "+creator_vetting", "--vars", "{as_of_date: '2026-05-14'}")
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
