@@ -80,10 +80,14 @@ def run_airflow_steps(settings: Settings, commands: list[tuple[str, ...]], log_f
     """Run Airflow commands in order in one Airflow process (pipeline/airflow_batch.py), its output appended to
     ``log_file``; logs each command as it starts and ends. Raises StepFailed at the first that fails, and when a
     ``dags test`` exits 0 without its DAG run finishing in success (the exit code alone is not trusted)."""
+    from pipeline.dbt import die_with_parent
+
     with log_file.open("a") as fh:
+        # The Airflow process dies with this one (SIGTERM or kill -9 of the demo), and its dbt with it (run_dbt):
+        # an orphan would go on writing the warehouse. Each load and build is crash-safe (docs/reliability.md).
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(commands)],
                                 env=airflow_env(settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True)
+                                text=True, preexec_fn=die_with_parent)
         assert proc.stdout is not None
         output: list[str] = []
         for line in proc.stdout:
@@ -127,7 +131,8 @@ def summary(settings: Settings) -> str:
         version = con.execute("select version from publication").fetchall()[0][0]
     finally:
         con.close()
-    reports = sorted(settings.report_dir.glob("weekly_report_*.pdf"))
+    # The newest written, not the latest week by name: a report run by hand for a later week stays behind.
+    reports = sorted(settings.report_dir.glob("weekly_report_*.pdf"), key=lambda pdf: pdf.stat().st_mtime_ns)
     lines = [
         f"Creators vetted: {sum(verdicts.values())} (approved {verdicts.get('approve', 0)}, in review "
         f"{verdicts.get('review', 0)}, rejected {verdicts.get('reject', 0)}: each creator's worst verdict over "
@@ -179,6 +184,12 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
     os.environ.setdefault("PIPELINE_DBT_UNIT_TESTS", "never")
 
     started = time.perf_counter()
+    if settings.warehouse_path.exists():
+        from ingest.warehouse import connect
+
+        # Another process writing the warehouse would leave the demo's tasks waiting on it for up to an hour (the
+        # ingest sensor re-checks every 20 s): say who holds it now, as every other command does.
+        connect(settings.warehouse_path).close()
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "airflow.log"

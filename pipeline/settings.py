@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,16 +153,16 @@ def load_settings() -> Settings:
         brand_handles=tuple(
             h.strip().lstrip("@").lower() for h in _env("PIPELINE_BRAND_HANDLES", "lumenandco").split(",") if h.strip()
         ),
-        report_timezone=_env("PIPELINE_REPORT_TZ", "Europe/London"),
+        report_timezone=_time_zone("PIPELINE_REPORT_TZ", "Europe/London"),
         report_recipients=_addresses("PIPELINE_REPORT_RECIPIENTS"),
         report_stale=_stale_policy(_env("PIPELINE_REPORT_STALE", "refuse")),
         smtp_conn_id=_env("PIPELINE_SMTP_CONN_ID", "smtp_default"),
         report_webhook_conn_id=_env("PIPELINE_REPORT_WEBHOOK_CONN_ID", "pipeline_report_webhook"),
         ingest_encoding=_encoding("PIPELINE_INGEST_ENCODING", "cp1252"),
-        ingest_memory_limit=_env("PIPELINE_INGEST_MEMORY_LIMIT", "1GB"),
+        ingest_memory_limit=_memory("PIPELINE_INGEST_MEMORY_LIMIT", "1GB"),
         warehouse_lock_wait=_lock_wait(LOCK_WAIT_ENV, "0"),
         dbt_target_dir=dbt_project_dir / _env("DBT_TARGET_PATH", "target"),  # an absolute path replaces the base
-        dbt_memory_limit=_env("PIPELINE_DBT_MEMORY_LIMIT", "1GB"),
+        dbt_memory_limit=_memory("PIPELINE_DBT_MEMORY_LIMIT", "1GB"),
         dbt_temp_dir=Path(_env("PIPELINE_DBT_TEMP_DIR", "")) if _env("PIPELINE_DBT_TEMP_DIR", "") else None,
         dbt_threads=_whole_number("PIPELINE_DBT_THREADS", "2"),
         duckdb_threads=_whole_number("PIPELINE_DUCKDB_THREADS", str(os.cpu_count() or 1)),
@@ -191,6 +193,29 @@ def _transform_pool(name: str) -> str:
 def _cron(name: str, default: str) -> str:
     value = _env(name, default)
     return "" if value.lower() == "none" else value
+
+
+def _time_zone(name: str, default: str) -> str:
+    value = _env(name, default)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name}={value!r} is not an IANA time zone: set it to one such as {default} or "
+                         "America/New_York, or unset it for the default") from None
+    return value
+
+
+# DuckDB's memory_limit as DuckDB reads it: a number and a unit (1GB, 512 MB, 1.5GiB, 2g) or a share of the RAM
+# (80%). Checked here, without DuckDB: DAG files read the settings, and must not import it.
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*([KMGT]i?B?|bytes|%)\s*$", re.IGNORECASE)
+
+
+def _memory(name: str, default: str) -> str:
+    value = _env(name, default)
+    if not _MEMORY.match(value):
+        raise ValueError(f"{name}={value!r} is not an amount of memory: set it to a number and a unit such as "
+                         f"{default} or 512MB, or unset it for the default {default}")
+    return value
 
 
 def _whole_number(name: str, default: str) -> int:

@@ -25,13 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="S", help=f"data size ({scales}); default S")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="landing folder to (re)create (default: $PIPELINE_LANDING_DIR or data/landing)")
+                        help="landing folder to (re)create: empty, new or generated before (a folder holding "
+                             "other files is refused); default $PIPELINE_LANDING_DIR or data/landing")
     parser.add_argument("--end-date", type=date.fromisoformat, default=DEFAULT_END,
                         help=f"last day of the generated data (default {DEFAULT_END})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     out = args.out or load_settings().landing_dir
-    summary = generate(out, scale=args.scale, seed=args.seed, end=args.end_date)
+    try:
+        summary = generate(out, scale=args.scale, seed=args.seed, end=args.end_date)
+    except ValueError as exc:
+        logging.getLogger("generate").error("%s", exc)
+        return 1
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -36,6 +36,21 @@ log = logging.getLogger(__name__)
 DEFAULT_END = date(2026, 11, 15)  # a Sunday: the last ISO week of the sample is complete
 
 
+# The file that marks a folder as the generator's own: the only non-empty folder it replaces.
+GENERATED_MARK = ".generated-sample"
+
+
+def _require_generated(out: Path) -> None:
+    """Refuse to delete a folder the generator did not write (a real landing folder, say): it replaces the whole
+    folder. Empty folders, and generated ones (the mark, or ground_truth.json from before the mark), are fine."""
+    if not out.is_dir():
+        raise ValueError(f"{out} is a file: give `generate --out` (or PIPELINE_LANDING_DIR) a folder")
+    if any(out.iterdir()) and not (out / GENERATED_MARK).exists() and not (out / "ground_truth.json").exists():
+        raise ValueError(f"{out} holds files the sample generator did not write, and generating replaces the whole "
+                         "folder: choose an empty or new folder (generate --out, or PIPELINE_LANDING_DIR for "
+                         "`pipeline demo`), or move those files away first")
+
+
 def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_END) -> dict:
     """Write the sample landing folder and return a summary (counts and the ground-truth path)."""
     started = time.perf_counter()
@@ -43,8 +58,10 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
         raise ValueError(f"unknown scale {scale!r}: expected one of {', '.join(SCALES)}")
     out = Path(out)
     if out.exists():
+        _require_generated(out)
         shutil.rmtree(out)  # a landing folder holds one generated world, never a mix of two
     out.mkdir(parents=True)
+    (out / GENERATED_MARK).write_text("written by `generate` (pipeline/generate): replaced by the next run\n")
     world = build_world(seed, SCALES[scale], end)
     _write_marketing(world, out)
     _write_fx(world, out)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from pipeline.publish import MARTS
@@ -19,13 +22,49 @@ pytestmark = pytest.mark.e2e
 
 
 
-def _run_demo(data_dir: Path, airflow_home: Path, **extra_env: str) -> subprocess.CompletedProcess:
+def _demo_env(data_dir: Path, airflow_home: Path, **extra_env: str) -> dict[str, str]:
     env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home), **extra_env}
     for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",
                 "PIPELINE_QUALITY_DIR"):
         env.pop(key, None)
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", "demo"], env=env, capture_output=True, text=True,
-                          timeout=900)
+    return env
+
+
+def _run_demo(data_dir: Path, airflow_home: Path, **extra_env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", "demo"], env=_demo_env(data_dir, airflow_home,
+                                                                                        **extra_env),
+                          capture_output=True, text=True, timeout=900)
+
+
+def _is_dbt_build(proc: psutil.Process) -> bool:
+    try:
+        argv = proc.cmdline()
+    except psutil.Error:  # ended meanwhile (short-lived Airflow and dbt helpers come and go)
+        return False
+    return "build" in argv and any(arg.endswith("/dbt") for arg in argv)
+
+
+def test_a_demo_stopped_with_sigterm_leaves_no_airflow_or_dbt_behind(tmp_path: Path) -> None:
+    """kill -TERM of the demo (a CI timeout, a closed session) once dbt is building: its Airflow process and dbt go
+    with it, nothing is left writing the warehouse."""
+    demo = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "demo"],
+                            env=_demo_env(tmp_path / "data", tmp_path / "airflow"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    try:
+        while not any(_is_dbt_build(p) for p in psutil.Process(demo.pid).children(recursive=True)):
+            assert demo.poll() is None and time.monotonic() < deadline, "the demo never reached its dbt build"
+            time.sleep(0.2)
+        descendants = psutil.Process(demo.pid).children(recursive=True)
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=30)
+        # At once: an orphan would also die, but only when it next wrote to the demo's closed pipe, its dbt build
+        # finished (seconds to minutes later).
+        _, alive = psutil.wait_procs(descendants, timeout=5)
+        assert alive == [], [p.cmdline()[:4] for p in alive]
+    finally:
+        for proc in psutil.Process().children(recursive=True):
+            proc.kill()
 
 
 def _fingerprint(serving: Path) -> dict[str, tuple[int, int]]:

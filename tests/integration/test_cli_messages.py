@@ -76,6 +76,11 @@ def test_a_held_warehouse_gets_one_line_naming_the_holder(sample_landing: Path, 
         for command in (["gate", "status"], ADMIT):
             line = _run(PIPELINE + command, tmp_path, **env)
             assert f"warehouse {warehouse} is held by PID {holder.pid}" in line, command
+        # The demo says so before it starts Airflow (its ingest sensor would wait on the lock for up to an hour);
+        # a landing folder of its own, in case it ever regenerated the shared sample.
+        line = _run(PIPELINE + ["demo"], tmp_path, **{**env, "PIPELINE_LANDING_DIR": str(tmp_path / "demo-landing")})
+        assert f"warehouse {warehouse} is held by PID {holder.pid}" in line
+    assert not (tmp_path / "demo-landing").exists() and not (tmp_path / "logs").exists(), "the demo did not start"
 
 
 def test_a_malformed_setting_gets_one_line_naming_the_variable(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ customer data gets in. Rendered pages are kept in tests/artifacts/report/ for a 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -463,6 +464,18 @@ def test_the_demo_summary_counts_creators_and_ranks_only_enough_orders(published
                                  "order by roi desc, creator_id limit 5").fetchall()
     assert few & set(unfiltered), "the sample has a creator with too few orders among the five best ROIs"
     assert not few & set(top)
+
+
+def test_the_demo_summary_names_the_report_written_last(tmp_path: Path, published: Published,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report the run just built, not the latest week by name (a later week reported by hand before)."""
+    monkeypatch.setenv("PIPELINE_SERVING_DIR", str(published.serving_dir))
+    monkeypatch.setenv("PIPELINE_REPORT_DIR", str(tmp_path))
+    later, built = tmp_path / "weekly_report_2026-W47.pdf", tmp_path / "weekly_report_2026-W46.pdf"
+    later.write_bytes(b"%PDF")
+    built.write_bytes(b"%PDF")
+    os.utime(later, ns=(1_000_000_000, 1_000_000_000))
+    assert f"Weekly report:            {built}\n" in summary(load_settings())
 
 
 def test_campaigns_over_budget_are_flagged_in_the_table_and_in_what_needs_deciding(report: ReportFiles,

@@ -25,10 +25,26 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path: Path, sample_landing: Path) -> None:
-    generate(tmp_path / "a", scale="S", seed=7)
+    generate(tmp_path / "a", scale="S", seed=8)
+    (tmp_path / "a" / "shopify" / "left-over.csv").write_text("from the earlier run\n")
+    generate(tmp_path / "a", scale="S", seed=7)  # a folder it generated before is replaced whole
     assert _digest(tmp_path / "a") == _digest(sample_landing)
     generate(tmp_path / "b", scale="S", seed=8)
     assert _digest(tmp_path / "b") != _digest(sample_landing)
+
+
+def test_a_folder_holding_other_files_is_never_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """generate replaces its folder whole: a real landing folder (PIPELINE_LANDING_DIR pointed at the exports, say)
+    is refused with a message, and its files stay."""
+    from pipeline.generate.cli import main
+
+    exports = tmp_path / "landing"
+    (exports / "shopify").mkdir(parents=True)
+    (exports / "shopify" / "orders_export_1.csv").write_text("Name,Email\n#1001,a@example.com\n")
+    assert main(["--out", str(exports)]) == 1
+    assert f"{exports} holds files the sample generator did not write" in caplog.text
+    assert "choose an empty or new folder" in caplog.text
+    assert [p.name for p in exports.rglob("*")] == ["shopify", "orders_export_1.csv"]
 
 
 def test_unknown_scale_is_refused(tmp_path: Path) -> None:

@@ -53,6 +53,26 @@ def test_a_count_that_is_not_a_whole_number_names_its_variable(name: str, value:
         load_settings()
 
 
+@pytest.mark.parametrize("name", ["PIPELINE_INGEST_MEMORY_LIMIT", "PIPELINE_DBT_MEMORY_LIMIT"])
+def test_a_memory_limit_duckdb_would_not_read_names_its_variable(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for value in ("1GB", "512 MB", "1.5GiB", "2g", "80%"):  # DuckDB's forms
+        monkeypatch.setenv(name, value)
+        load_settings()
+    for value in ("lots", "1000000", "1 GBs"):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValueError, match=f"^{name}='{value}' is not an amount of memory: set it to a number and"):
+            load_settings()
+
+
+def test_an_unknown_report_time_zone_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_REPORT_TZ", "America/Chicago")
+    assert load_settings().report_timezone == "America/Chicago"
+    for value in ("Mars/Base", "../etc"):
+        monkeypatch.setenv("PIPELINE_REPORT_TZ", value)
+        with pytest.raises(ValueError, match=f"^PIPELINE_REPORT_TZ='{value}' is not an IANA time zone"):
+            load_settings()
+
+
 def test_an_unknown_transform_pool_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIPELINE_TRANSFORM_POOL", "bogus")
     with pytest.raises(ValueError, match="PIPELINE_TRANSFORM_POOL='bogus'.*warehouse_writer, none"):
