@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -64,7 +65,8 @@ def test_a_demo_stopped_with_sigterm_leaves_no_airflow_or_dbt_behind(tmp_path: P
         assert alive == [], [p.cmdline()[:4] for p in alive]
     finally:
         for proc in psutil.Process().children(recursive=True):
-            proc.kill()
+            with contextlib.suppress(psutil.NoSuchProcess):  # ended since it was listed
+                proc.kill()
 
 
 def _fingerprint(serving: Path) -> dict[str, tuple[int, int]]:
