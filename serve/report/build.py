@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -12,7 +12,7 @@ import jinja2
 from serve.report import charts, summary, words
 from serve.report.data import ReportData, collect
 from serve.report.pdf import write_pdf
-from serve.report.week import ReportWeek, StalePolicy, is_stale, week_before
+from serve.report.week import ReportWeek, StalePolicy, stale_reason, week_before
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +59,11 @@ def build_report(serving_path: Path, report_dir: Path, *, week: ReportWeek | Non
                  on_stale: StalePolicy = "refuse") -> ReportFiles:
     """The report for ``week`` (default: the last complete ISO week before ``as_of``, default now, in ``timezone``)
     from the serving file, written to ``report_dir`` as ``weekly_report_<ISO week>.{html,pdf,md}`` plus one PNG per
-    chart. Data published before the week ended raises StaleServing (``refuse``) or is marked on every page."""
+    chart. Data that does not cover the week (no order of it, or published before it ended) raises StaleServing
+    (``refuse``) or is marked on every page."""
     week = week or week_before(as_of or datetime.now(UTC), timezone)
     data = collect(serving_path, week)
-    stale = is_stale(data.published_at, week, on_stale, str(serving_path))
+    stale = stale_reason(data.published_at, data.orders_through, week, on_stale, str(serving_path))
     reference, *_ = references = summary.load_references()
     figures = charts.figures(data, reference)
     stem = f"weekly_report_{week.iso}"
@@ -89,18 +90,26 @@ def build_report(serving_path: Path, report_dir: Path, *, week: ReportWeek | Non
     subject = ("[STALE DATA] " if stale else "") + context["title"]
     log.info("weekly report for %s written: %s.{html,pdf,md}%s", week.iso, report_dir / stem,
              " (marked stale)" if stale else "")
-    return ReportFiles(week, stale, subject, html, pdf, markdown, pngs, email_html)
+    return ReportFiles(week, stale is not None, subject, html, pdf, markdown, pngs, email_html)
 
 
-def _context(d: ReportData, stale: bool, references: list[summary.Reference]) -> dict:
+def _past(d: ReportData) -> str:
+    """A note on a week reported long after it ended (by hand, or a backfill): its weekly figures are that week's,
+    but the marts hold the campaign-to-date figures, verdicts and recommendations as of the publication only."""
+    if d.orders_through is None or d.orders_through <= d.week.end + timedelta(days=7):
+        return ""
+    return (f" Week {d.week.iso} is past: its weekly figures are that week's, but the campaign-to-date figures, "
+            f"the vetting and the recommendations are as published, not as they stood then.")
+
+
+def _context(d: ReportData, stale: str | None, references: list[summary.Reference]) -> dict:
     published = d.published_at.astimezone(UTC)
     return {
         "d": d,
         "title": f"Creator programme: week {d.week.iso} ({d.week.label})",
         "facts": f"Data published {_day(published)} {published:%H:%M} UTC, orders up to "
-                 f"{_day(d.orders_through) if d.orders_through else 'none'}; amounts in {d.currency}.",
-        "stale": (f"these figures were published on {_day(published)} {published:%H:%M} UTC, before week "
-                  f"{d.week.iso} ended: its last orders are missing") if stale else None,
+                 f"{_day(d.orders_through) if d.orders_through else 'none'}; amounts in {d.currency}." + _past(d),
+        "stale": stale,
         "flags": summary.flags(d),
         "top": summary.top_by_roi(d),
         "top_min_orders": summary.TOP_MIN_ORDERS,

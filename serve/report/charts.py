@@ -3,6 +3,7 @@ SVG (vector) for the PDF."""
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ import vl_convert
 from serve.report import words
 from serve.report.data import ReportData
 from serve.report.summary import Reference
+
+log = logging.getLogger(__name__)
 
 PANEL = 130  # px; each chart is about 520 px wide, drawn 1:1 across an A4 page inside the margins
 LABELS = 240  # px for the creator, campaign or reason names on the left
@@ -144,10 +147,15 @@ def verdicts_chart(d: ReportData) -> alt.TopLevelMixin:
 
 
 def figures(d: ReportData, reference: Reference) -> list[Figure]:
-    charts = [("creators", creators_chart(d, reference)), ("trend", trend_chart(d)),
-              ("campaigns", campaigns_chart(d)), ("verdicts", verdicts_chart(d))]
+    """The charts that have something to draw (Vega cannot size an empty one): e.g. no trend for a week before the
+    first campaign; the sections beside them say so in words."""
+    charts = [("creators", d.creators, creators_chart(d, reference)), ("trend", d.trend, trend_chart(d)),
+              ("campaigns", campaign_values(d), campaigns_chart(d)), ("verdicts", d.key_reasons, verdicts_chart(d))]
     out = []
-    for name, chart in charts:
+    for name, rows, chart in charts:
+        if not rows:
+            log.info("the %s chart is left out of week %s's report: it has no data", name, d.week.iso)
+            continue
         chart = chart.configure_view(stroke=None)
         svg = vl_convert.vegalite_to_svg(chart.configure(font=PDF_FONT).to_dict())
         spec = chart.to_dict()

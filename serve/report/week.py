@@ -27,8 +27,7 @@ class ReportWeek:
 
     @property
     def iso(self) -> str:
-        year, week, _ = self.start.isocalendar()
-        return f"{year}-W{week:02d}"
+        return iso_week_of(self.start)
 
     @property
     def closes_at(self) -> datetime:
@@ -61,14 +60,29 @@ def iso_week(text: str, timezone: str) -> ReportWeek:
         raise ValueError(f"{text!r} is not an ISO week: write it as YYYY-Www, e.g. 2026-W46") from None
 
 
-def is_stale(published_at: datetime, week: ReportWeek, policy: StalePolicy, serving: str) -> bool:
-    """True when the data was published before the week ended; with ``refuse`` that raises StaleServing instead."""
-    if published_at >= week.closes_at:
-        return False
+def stale_reason(published_at: datetime, orders_through: date | None, week: ReportWeek, policy: StalePolicy,
+                 serving: str) -> str | None:
+    """Why the published data cannot report ``week`` whole, or None when it can: it holds no order of the week (the
+    store exports every order, so a week without one is a week the data does not reach yet), or it was published
+    before the week ended. With ``refuse`` a reason raises StaleServing instead, saying what to do."""
+    if orders_through is None or orders_through < week.start:
+        ends = f"end on {orders_through:%Y-%m-%d}" if orders_through else "are empty"
+        reason = f"the published orders {ends}, before week {week.iso} began: none of that week's orders are in it"
+        covered = f", or report a week the data covers (--week {iso_week_of(orders_through)})" if orders_through else ""
+    elif published_at < week.closes_at:
+        reason = (f"these figures were published at {published_at:%Y-%m-%d %H:%M %Z}, before week {week.iso} ended "
+                  f"({week.closes_at:%Y-%m-%d %H:%M %Z}): its last orders are missing")
+        covered = ""
+    else:
+        return None
     if policy == "refuse":
         raise StaleServing(
-            f"the serving file {serving} was published at {published_at:%Y-%m-%d %H:%M %Z}, before week {week.iso} "
-            f"ended ({week.closes_at:%Y-%m-%d %H:%M %Z}): a report now would miss that week's last orders. Run the "
-            "creator_pipeline DAG so it publishes, then the report again; to send it anyway with every page marked "
+            f"no report of week {week.iso} from the serving file {serving}: {reason}. Run the creator_pipeline DAG "
+            f"so it publishes newer data, then the report again{covered}; to send it anyway with every page marked "
             "stale, set PIPELINE_REPORT_STALE=mark")
-    return True
+    return reason
+
+
+def iso_week_of(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +23,7 @@ from serve.report import ReportFiles, StaleServing, build_report
 from serve.report.charts import campaign_values, png, verdicts_chart
 from serve.report.data import TREND_WEEKS, collect
 from serve.report.summary import TOP_MIN_ORDERS
+from serve.report.week import iso_week, stale_reason
 from tests.serve.conftest import Published
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report"
@@ -310,25 +311,56 @@ def test_no_customer_data_reaches_the_report(report: ReportFiles, published: Pub
     assert not words & private
 
 
-def test_data_published_before_the_week_ended_is_refused(published: Published, tmp_path: Path) -> None:
-    published_at = _one("select published_at from publication", _serving(published))[0]
+def test_a_week_the_data_does_not_reach_is_refused_naming_the_last_week_it_covers(published: Published,
+                                                                                    tmp_path: Path) -> None:
+    # Run today, the default week is the last complete one; the sample's orders end on 2026-11-15 (W46), so a report
+    # of a later week would show no order at all as if the creators had sold nothing.
     with pytest.raises(StaleServing) as refused:
-        # The week holding the publication ends after it: a report of that week would miss its last orders.
-        build_report(_serving(published), tmp_path / "reports", as_of=published_at + timedelta(days=7), timezone=TZ)
+        build_report(_serving(published), tmp_path / "reports", week=iso_week("2026-W47", TZ), timezone=TZ)
     message = str(refused.value)
-    assert str(_serving(published)) in message and "before week" in message
-    assert "Run the creator_pipeline DAG" in message and "PIPELINE_REPORT_STALE=mark" in message
+    assert str(_serving(published)) in message and "orders end on 2026-11-15, before week 2026-W47 began" in message
+    assert "--week 2026-W46" in message and "Run the creator_pipeline DAG" in message
+    assert "PIPELINE_REPORT_STALE=mark" in message
     assert not (tmp_path / "reports").exists(), "nothing is written for a refused report"
 
 
+def test_data_published_before_the_week_ended_is_refused() -> None:
+    week = iso_week("2026-W46", TZ)
+    before_the_end = datetime(2026, 11, 15, 20, tzinfo=UTC)  # Sunday 20:00 in London: the week is still open
+    with pytest.raises(StaleServing) as refused:
+        stale_reason(before_the_end, date(2026, 11, 15), week, "refuse", "marts.duckdb")
+    assert "published at 2026-11-15 20:00 UTC, before week 2026-W46 ended (2026-11-16 00:00 GMT)" in str(refused.value)
+    assert "--week" not in str(refused.value), "the week is the right one: only newer data helps"
+    assert "last orders are missing" in stale_reason(before_the_end, date(2026, 11, 15), week, "mark", "x")
+    assert stale_reason(before_the_end + timedelta(hours=4), date(2026, 11, 15), week, "refuse", "x") is None
+    # a week with a single order (on its Monday) is covered; a week with none, or no orders at all, is not
+    assert stale_reason(before_the_end + timedelta(hours=4), date(2026, 11, 9), week, "refuse", "x") is None
+    assert "end on 2026-11-08" in stale_reason(before_the_end + timedelta(days=1), date(2026, 11, 8), week, "mark", "x")
+    assert "orders are empty" in stale_reason(before_the_end + timedelta(days=1), None, week, "mark", "x")
+
+
 def test_stale_data_can_be_sent_marked_on_every_page(published: Published, tmp_path: Path) -> None:
-    published_at = _one("select published_at from publication", _serving(published))[0]
-    stale = build_report(_serving(published), tmp_path, as_of=published_at + timedelta(days=7), timezone=TZ,
-                         on_stale="mark")
-    assert stale.stale and stale.subject.startswith("[STALE DATA] Creator programme: week")
+    stale = build_report(_serving(published), tmp_path, week=iso_week("2026-W47", TZ), timezone=TZ, on_stale="mark")
+    assert stale.stale and stale.subject.startswith("[STALE DATA] Creator programme: week 2026-W47")
     pages = _pages(stale.pdf, "stale")
     assert len(pages) >= 2 and all("STALE DATA" in page for page in pages)
     assert "STALE DATA" in stale.html.read_text() and "STALE DATA" in stale.markdown.read_text()
+
+
+def test_a_week_before_the_first_campaign_is_reported_without_its_empty_charts(published: Published,
+                                                                             tmp_path: Path) -> None:
+    """Week 2026-W10 has store orders but no campaign yet: no trend or campaign bars to draw (Vega cannot size an
+    empty chart), and the report says its to-date figures are as published, not as they stood then."""
+    assert not collect(_serving(published), iso_week("2026-W10", TZ)).trend, "the sample's first campaign moved"
+    past = build_report(_serving(published), tmp_path, week=iso_week("2026-W10", TZ), timezone=TZ)
+    assert not past.stale
+    assert [p.name for p in past.charts] == [f"weekly_report_2026-W10_{c}.png" for c in ("creators", "verdicts")]
+    assert "Week 2026-W10 is past" in _flat(past.markdown.read_text())
+    assert "Week 2026-W10 is past" in _flat(" ".join(_pages(past.pdf, "past_week")))
+
+
+def test_the_latest_week_carries_no_past_week_note(report: ReportFiles) -> None:
+    assert "is past" not in report.markdown.read_text()
 
 
 def test_missing_and_late_contract_posts_are_flagged_with_the_marts_counts(report: ReportFiles,
