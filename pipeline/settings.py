@@ -145,7 +145,7 @@ def load_settings() -> Settings:
         dbt_project_dir=dbt_project_dir,
         # Unset: the demo key in the demo, else empty, which check_pii_key refuses where the key is used.
         pii_key=_env("PIPELINE_PII_KEY", DEMO_PII_KEY if os.environ.get(DEMO_ENV) == "1" else ""),
-        reporting_currency=_env("PIPELINE_REPORTING_CURRENCY", "USD").upper(),
+        reporting_currency=_currency("PIPELINE_REPORTING_CURRENCY", "USD"),
         target_countries=tuple(
             c.strip().upper() for c in _env("PIPELINE_TARGET_COUNTRIES", "US,CA,GB").split(",") if c.strip()
         ),
@@ -191,8 +191,25 @@ def _transform_pool(name: str) -> str:
 
 
 def _cron(name: str, default: str) -> str:
-    value = _env(name, default)
-    return "" if value.lower() == "none" else value
+    from croniter import croniter  # Airflow's own cron parser; light (DAG files read the settings)
+
+    value = _env(name, default).strip()
+    if value.lower() == "none":
+        return ""
+    # Airflow takes a bad expression without a word and the DAG never runs on it; it refuses a sixth (seconds) field.
+    if not croniter.is_valid(value) or len(value.split()) not in (1, 5):
+        raise ValueError(f"{name}={value!r} is not a cron expression: set it to five fields (minute hour day month "
+                         f"weekday, in UTC), e.g. {default!r} or '30 5 * * 1-5', a preset such as @daily, or 'none' "
+                         "for no scheduled run")
+    return value
+
+
+def _currency(name: str, default: str) -> str:
+    value = _env(name, default).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise ValueError(f"{name}={value!r} is not a currency code: set it to the ISO 4217 code of the currency the "
+                         f"marts report in, e.g. {default}, EUR or GBP (the FX rates file must carry its rates)")
+    return value
 
 
 def _time_zone(name: str, default: str) -> str:

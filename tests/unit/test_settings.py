@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,24 @@ def test_unit_tests_never_leaves_them_out_of_builds_and_tests_that_do_not_name_t
     monkeypatch.setenv("PIPELINE_DBT_UNIT_TESTS", "sometimes")
     with pytest.raises(ValueError, match="PIPELINE_DBT_UNIT_TESTS='sometimes': set it to one of on_code_change, never"):
         load_settings()
+
+
+def test_a_transform_cron_airflow_would_never_fire_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Airflow takes a cron it cannot read without a word (its description is just empty) and the DAG never runs on
+    it; the settings refuse it, so the DAG file's import error names the variable."""
+    for value, expected in (("30 5 * * 1-5", "30 5 * * 1-5"), ("@daily", "@daily"), (" none ", "")):
+        monkeypatch.setenv("PIPELINE_TRANSFORM_CRON", value)
+        assert load_settings().transform_cron == expected
+    for value in ("every day", "0 0 * *", "61 0 * * *", "0 0 * * * 0"):
+        monkeypatch.setenv("PIPELINE_TRANSFORM_CRON", value)
+        with pytest.raises(ValueError, match=re.escape(f"PIPELINE_TRANSFORM_CRON='{value}' is not a cron")):
+            load_settings()
+
+
+def test_a_reporting_currency_that_is_not_a_currency_code_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_REPORTING_CURRENCY", " eur")
+    assert load_settings().reporting_currency == "EUR"
+    for value in ("EURO", "€", "US$"):
+        monkeypatch.setenv("PIPELINE_REPORTING_CURRENCY", value)
+        with pytest.raises(ValueError, match="^PIPELINE_REPORTING_CURRENCY='.*' is not a currency code: set it"):
+            load_settings()
