@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from ingest.loader import unmatched_files
 from ingest.pii import locate_line, rekey
 from ingest.runs import check_reject_shares, load_status, load_with_results, summarise
 from ingest.sources import ALL_SOURCES, GROUPS
-from pipeline.settings import Settings, check_pii_key, load_gate_settings, load_settings
+from pipeline.settings import Settings, airflow_home, check_pii_key, load_gate_settings, load_settings
 
 
 def _print_status(warehouse: Path) -> None:
@@ -81,6 +82,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.connectors import fetch_configured
         from ingest.connectors.http import ConnectorError
 
+        # Credentials may be an Airflow connection: look for it where `pipeline airflow connections add` put it.
+        os.environ["AIRFLOW_HOME"] = airflow_home()
         try:
             landed = fetch_configured("shopify" if args.api == "shopify" else "social", args.landing,
                                       settings.warehouse_path)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from pipeline.dbt_manifest import ensure_manifest
-from pipeline.settings import PROJECT_ROOT, WAREHOUSE_POOL, Settings
+from pipeline.settings import PROJECT_ROOT, WAREHOUSE_POOL, Settings, airflow_home
 
 AIRFLOW_DEFAULTS = {
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -48,7 +48,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     # Standalone starts its components as `airflow` from PATH: this environment's, also when it is not activated.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
-    env.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow"))
+    env["AIRFLOW_HOME"] = airflow_home()
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
     for key, value in AIRFLOW_DEFAULTS.items():
         env.setdefault(key, value)

@@ -130,6 +130,12 @@ def _stale_policy(value: str) -> str:
     return policy
 
 
+def airflow_home() -> str:
+    """AIRFLOW_HOME, by default the project's .airflow: every command that reaches Airflow (its CLI through
+    `pipeline airflow`, the demo, `ingest fetch` reading a connection) then shares one metadata DB."""
+    return os.environ.get("AIRFLOW_HOME") or str(PROJECT_ROOT / ".airflow")
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment; every variable has a documented default (README)."""
     data_dir = Path(_env("PIPELINE_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()

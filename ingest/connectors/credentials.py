@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ingest.connectors.redaction import register
 from pipeline.settings import api_credentials
@@ -22,10 +23,22 @@ def resolve(env_url: str, env_token: str, airflow_conn_id: str) -> ApiCredential
     if url and token:
         return ApiCredentials(url.rstrip("/"), token)
     try:
-        from airflow.sdk import BaseHook
-
-        conn = BaseHook.get_connection(airflow_conn_id)
+        conn = _airflow_connection(airflow_conn_id)
     except Exception as exc:  # Airflow absent or no such connection: say what to set
         raise RuntimeError(f"no credentials: set {env_url} and {env_token}, or the Airflow connection "
                            f"{airflow_conn_id!r} (host = base URL, password = token)") from exc
     return ApiCredentials(str(conn.host).rstrip("/"), str(conn.password))
+
+
+def _airflow_connection(conn_id: str) -> Any:
+    """The connection as a task sees it (Airflow's task SDK asks the API server); outside a task (`ingest fetch`)
+    the SDK reads only AIRFLOW_CONN_* variables and secrets backends, never the metadata DB where `pipeline airflow
+    connections add` keeps it, so the fallback is Airflow's own lookup, which reads that DB too."""
+    from airflow.sdk import BaseHook
+
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception:
+        from airflow.models.connection import Connection
+
+        return Connection.get_connection_from_secrets(conn_id)

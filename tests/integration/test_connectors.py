@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -302,3 +305,26 @@ def test_retry_after_as_an_http_date_is_honoured_and_capped(api: FakeApi, tmp_pa
     fetch_orders(ApiCredentials(api.base, SHOPIFY_TOKEN), tmp_path / "capped", RetryPolicy(max_retry_after_s=0.3))
     waited = api.requests[1][0] - api.requests[0][0]
     assert 0.25 <= waited < 1.5, f"waited {waited:.2f}s; the cap is 0.3 s"
+
+
+def test_ingest_fetch_uses_a_connection_made_with_pipeline_airflow(api: FakeApi, tmp_path: Path) -> None:
+    """README: credentials are env vars or an Airflow connection. Outside a task, Airflow's task SDK reads only
+    AIRFLOW_CONN_* variables, not the metadata DB where `airflow connections add` keeps a connection: `ingest fetch`
+    found none. Both commands here run as a user types them, in one AIRFLOW_HOME."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SHOPIFY_", "AIRFLOW_CONN_", "AIRFLOW__DATABASE__"))}
+    env |= {"AIRFLOW_HOME": str(tmp_path / "airflow"), "PIPELINE_DATA_DIR": str(tmp_path / "data")}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", *args], env=env, capture_output=True, text=True, timeout=300)
+
+    assert run("pipeline.cli", "airflow", "db", "migrate").returncode == 0
+    added = run("pipeline.cli", "airflow", "connections", "add", "shopify_default", "--conn-type", "http",
+                "--conn-host", api.base, "--conn-password", SHOPIFY_TOKEN)
+    assert added.returncode == 0, added.stderr
+    fetched = run("ingest.cli", "fetch", "shopify", "--landing", str(tmp_path / "landing"))
+    assert fetched.returncode == 0, fetched.stderr[-2000:]
+    [landed] = (tmp_path / "landing" / "shopify" / "orders_api").glob("orders-*")
+    pages = [json.loads(line) for line in landed.read_text().splitlines()]
+    assert str(landed) in fetched.stdout and sum(len(page["response"]["orders"]) for page in pages) == 9
+    assert SHOPIFY_TOKEN not in fetched.stdout + fetched.stderr
