@@ -19,6 +19,7 @@ import getpass
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -105,14 +106,35 @@ def run_airflow_steps(settings: Settings, commands: list[tuple[str, ...]], log_f
             log.info("airflow %s: exit %d in %.1fs", command, step["exit"], step["seconds"])
             if step["exit"]:
                 proc.wait()
-                raise StepFailed(f"'airflow {command}' failed (exit {step['exit']}); see {log_file}")
+                raise StepFailed(f"'airflow {command}' failed (exit {step['exit']}); see {log_file}"
+                                 + failed_tasks(output))
             if step["command"][:2] == ["dags", "test"]:
                 finished = [ln for ln in output if f"DagRun Finished: dag_id={step['command'][2]}," in ln]
                 if not finished or "state=success" not in finished[-1]:
                     proc.wait()
-                    raise StepFailed(f"DAG {step['command'][2]} did not succeed; see {log_file}")
+                    raise StepFailed(f"DAG {step['command'][2]} did not succeed; see {log_file}" + failed_tasks(output))
     if proc.wait() != 0:
         raise StepFailed(f"Airflow stopped before its commands finished (exit {proc.returncode}); see {log_file}")
+
+
+_TASK_STARTED = re.compile(r"\[DAG TEST\] starting task_id=(\S+)")
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*: \S")  # a traceback's last line: "pipeline.dbt.DbtFailed: dbt build ..."
+
+
+def failed_tasks(output: list[str], limit: int = 600) -> str:
+    """A line "task X failed: <its exception>" for each task of a `dags test` whose run raised (the last time it
+    ran), from Airflow's output: the console then says what went wrong without opening the log."""
+    errors: dict[str, str] = {}
+    task, raised = "?", False
+    for line in output:
+        if started := _TASK_STARTED.search(line):
+            task, raised = started.group(1), False
+        elif "Task failed with exception" in line:
+            raised = True
+        elif raised and _EXCEPTION.match(line):
+            errors[task] = line.strip() if len(line.strip()) <= limit else line.strip()[:limit] + " ..."
+            raised = False
+    return "".join(f"\n  task {task} failed: {error}" for task, error in errors.items())
 
 
 def summary(settings: Settings) -> str:

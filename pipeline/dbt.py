@@ -91,7 +91,12 @@ _NOT_CONFIGURATION = frozenset({"PIPELINE_WAREHOUSE", "DBT_PROFILES_DIR", "PIPEL
 
 
 class DbtFailed(Exception):
-    pass
+    """dbt failed; ``data_tests_failed``: only data tests failed (dbt ran; nothing errored), so the same data fails
+    the same way again and a retry would only wait."""
+
+    def __init__(self, message: str, data_tests_failed: bool = False) -> None:
+        super().__init__(message)
+        self.data_tests_failed = data_tests_failed
 
 
 def run_dbt(settings: Settings, *args: str, echo: Callable[[str], None] | None = None, daily_run: bool = False
@@ -137,7 +142,8 @@ def _run_dbt(settings: Settings, command: str, args: tuple[str, ...], echo: Call
     with _group_ended_on_exit(proc):
         _stream(proc, output, echo)
     if proc.returncode != 0:
-        raise DbtFailed(_failure_message(settings, command, proc.returncode, output))
+        raise DbtFailed(_failure_message(settings, command, proc.returncode, output),
+                        data_tests_failed=_only_data_tests_failed(proc.returncode, output))
     if config is not None:
         _record_config(settings, config, full_refresh="--full-refresh" in args, code=code)
 
@@ -317,6 +323,13 @@ def _failure_message(settings: Settings, command: str, returncode: int, output: 
     failures = failures or [line for line in output if _EXCEPTION_LINE.match(line)][-1:]
     failures = failures[:5] + _stored_failure_messages(settings, output)
     return f"{command} failed (exit {returncode}): " + (" | ".join(failures) or "see the dbt output above")
+
+
+def _only_data_tests_failed(returncode: int, output: list[str]) -> bool:
+    """dbt exited 1 after its summary with test failures ("Failure in test ...") and no error of any node ("Runtime
+    Error in model ...", "Database Error in test ...", which a retry may not meet: memory, a lock)."""
+    return (returncode == 1 and any("Failure in test " in line for line in output)
+            and not any(" Error in " in line for line in output))
 
 
 def _stored_failure_messages(settings: Settings, output: list[str]) -> list[str]:

@@ -44,11 +44,21 @@ def new_landing_files(groups: list[str]) -> list[str]:
 
 
 def dbt_build() -> dict[str, object]:
-    from pipeline.dbt import run_dbt
+    """The whole project's daily build. Failed data tests fail the task at once: the same data fails them again, and
+    a retry would only hold the alert back by the retry delay. Other failures (a held warehouse, memory, a killed
+    process) keep the DAG's retry."""
+    from airflow.exceptions import AirflowFailException
+
+    from pipeline.dbt import DbtFailed, run_dbt
     from pipeline.summaries import dbt_summary
 
     settings = load_settings()
-    run_dbt(settings, "build", daily_run=True)
+    try:
+        run_dbt(settings, "build", daily_run=True)
+    except DbtFailed as exc:
+        if exc.data_tests_failed:
+            raise AirflowFailException(str(exc)) from exc
+        raise
     return dbt_summary(settings.dbt_target_dir / "run_results.json")
 
 

@@ -53,3 +53,43 @@ def test_the_batch_ends_with_its_status_after_every_other_exit_handler() -> None
             "atexit.register(lambda: print('a later handler ran', end='')); status[0] = 3")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout) == (3, "a later handler ran")
+
+
+FAILING_DAG = '''
+from datetime import datetime
+
+from airflow.sdk import dag, task
+
+
+@dag(dag_id="failing_probe", schedule=None, start_date=datetime(2026, 1, 1), default_args={"retries": 0})
+def failing_probe():
+    @task
+    def fine() -> int:
+        return 1
+
+    @task
+    def explode(value: int) -> None:
+        raise ValueError(f"orders.csv row {value + 2}, column total: expected a number, got 'abc'")
+
+    explode(fine())
+
+
+failing_probe()
+'''
+
+
+def test_a_failed_dag_names_each_failed_task_and_its_error_on_the_console(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's console said only "see airflow.log" (1,900 lines); the message now carries each failed task's
+    exception, here from a real `airflow dags test` of a DAG whose second task raises."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "failing_probe.py").write_text(FAILING_DAG)
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path / "dags"))
+    settings = dataclasses.replace(load_settings(), data_dir=tmp_path)
+    with pytest.raises(StepFailed) as failed:
+        run_airflow_steps(settings, [("db", "migrate"), ("dags", "test", "failing_probe")], tmp_path / "airflow.log")
+    lines = str(failed.value).splitlines()
+    assert lines[0] == f"'airflow dags test failing_probe' failed (exit 1); see {tmp_path / 'airflow.log'}", lines
+    assert lines[1:] == ["  task explode failed: ValueError: orders.csv row 3, column total: expected a number, "
+                         "got 'abc'"], lines

@@ -28,3 +28,27 @@ def test_the_message_names_the_failed_model_and_duckdbs_reason(reason: str) -> N
     message = _failure_message(load_settings(), "dbt build", 1, output)
     assert f"Failure in model {MODEL}" in message and reason in message, message
     assert "Possible solutions" not in message, "the message keeps the reason, not DuckDB's whole text"
+
+
+def test_failed_data_tests_fail_the_build_task_at_once_and_other_failures_keep_the_retry(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retry of a build whose data tests failed fails the same way, 2 minutes later (the DAG's retry_delay): the
+    task fails with AirflowFailException, which Airflow never retries. Which failures count as such is checked on real
+    dbt output (tests/integration/test_key_tests.py, test_mart_constraints.py)."""
+    from airflow.exceptions import AirflowFailException
+
+    import pipeline.dbt
+    from pipeline.dbt import DbtFailed
+    from pipeline.tasks import dbt_build
+
+    def failing(data_tests_failed: bool):
+        def run_dbt(*args, **kwargs) -> None:
+            raise DbtFailed("dbt build failed (exit 1): Failure in test x", data_tests_failed=data_tests_failed)
+        return run_dbt
+
+    monkeypatch.setattr(pipeline.dbt, "run_dbt", failing(True))
+    with pytest.raises(AirflowFailException, match="Failure in test x"):
+        dbt_build()
+    monkeypatch.setattr(pipeline.dbt, "run_dbt", failing(False))
+    with pytest.raises(DbtFailed):
+        dbt_build()
