@@ -1,10 +1,11 @@
 """Airflow Assets the DAGs emit and schedule on (kept import-light: DAG files import this at parse time).
 
-A raw asset is one source family's raw tables (ingest/sources GROUPS), named ``raw_<family>``; its URI is the
-warehouse file it lives in plus the schema and family, ``duckdb:/<absolute warehouse path>/raw/<family>``
-(Airflow drops URI fragments, so the table part is a path segment). The URI follows PIPELINE_WAREHOUSE: a
-deployment that moves the warehouse gets new assets, which is right, as the data behind the old URI did not move
-with it. Each event's extra names the raw tables the ingest changed and their load ids."""
+A raw asset is one source family's raw tables (ingest/sources GROUPS), named ``raw_<family>``, with the URI
+``duckdb://warehouse/raw/<family>`` (Airflow drops URI fragments, so the table part is a path segment). The URI names
+the warehouse by role, not by path: Airflow keeps an asset whose name it knows under another URI inactive, and
+`dags test` (the demo) never retires the old one, so a path in the URI broke the demo for a second
+PIPELINE_DATA_DIR under the same AIRFLOW_HOME. One Airflow runs these DAGs on one warehouse (PIPELINE_WAREHOUSE) at a
+time. Each event's extra names the raw tables the ingest changed and their load ids."""
 
 from airflow.sdk import Asset, AssetAny, AssetOrTimeSchedule, CronTriggerTimetable
 
@@ -15,11 +16,8 @@ SERVING_MARTS = Asset(name="serving_marts", uri="file:///serving/marts.duckdb")
 FAMILIES = ("marketing", "shopify", "social")
 
 
-def _raw_asset(family: str) -> Asset:
-    return Asset(name=f"raw_{family}", uri=f"duckdb://{load_settings().warehouse_path.resolve()}/raw/{family}")
-
-
-RAW_ASSETS: dict[str, Asset] = {family: _raw_asset(family) for family in FAMILIES}
+RAW_ASSETS: dict[str, Asset] = {family: Asset(name=f"raw_{family}", uri=f"duckdb://warehouse/raw/{family}")
+                                 for family in FAMILIES}
 
 
 def transform_schedule() -> AssetOrTimeSchedule | AssetAny:

@@ -7,15 +7,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipeline.airflow_batch import MARKER
 from pipeline.cli import StepFailed, run_airflow_steps
 from pipeline.settings import load_settings
+from tests.conftest import PII_TEST_KEY
 
 
 def test_commands_run_in_order_and_the_first_failure_stops_the_rest(tmp_path: Path) -> None:
@@ -93,3 +97,33 @@ def test_a_failed_dag_names_each_failed_task_and_its_error_on_the_console(tmp_pa
     assert lines[0] == f"'airflow dags test failing_probe' failed (exit 1); see {tmp_path / 'airflow.log'}", lines
     assert lines[1:] == ["  task explode failed: ValueError: orders.csv row 3, column total: expected a number, "
                          "got 'abc'"], lines
+
+
+def test_a_second_data_folder_under_the_same_airflow_home_ingests_and_emits_its_asset(
+        sample_landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raw assets' URIs held the warehouse's path: under a second PIPELINE_DATA_DIR Airflow kept the asset of the
+    same name inactive (`dags test` never retires the old one), so the ingest's event was dropped with a warning, and
+    nothing would trigger the transform (in the demo, the ingest tasks failed)."""
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
+    log_file = tmp_path / "airflow.log"
+    # every DAG stored under the first folder (creator_pipeline's schedule holds the assets too), as the demo leaves it
+    steps: list[tuple[str, ...]] = [("db", "migrate"), ("dags", "reserialize")]
+    for data_dir in (tmp_path / "first", tmp_path / "second"):
+        shutil.copytree(sample_landing / "marketing", data_dir / "landing" / "marketing")
+        monkeypatch.setenv("PIPELINE_DATA_DIR", str(data_dir))
+        run_airflow_steps(load_settings(), [*steps, ("dags", "test", "ingest_files")], log_file)
+        steps = []
+        con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+        try:
+            assert con.execute("select count(*) from raw.creators").fetchone()[0] > 0, data_dir
+        finally:
+            con.close()
+    metadata = sqlite3.connect(tmp_path / "airflow" / "airflow.db")
+    try:
+        events = metadata.execute("select count(*) from asset_event join asset on asset.id = asset_event.asset_id "
+                                  "where asset.name = 'raw_marketing'").fetchone()[0]
+    finally:
+        metadata.close()
+    assert events == 2, "each folder's ingest emitted raw_marketing"
+    assert "inactive asset" not in log_file.read_text()
