@@ -180,10 +180,13 @@ def _parse_ahead(settings: Settings, log_file: Path) -> Iterator[None]:
     project (~8 s of one core); started with Airflow, the parse runs on the other core while Airflow starts and loads
     the files, and the first dbt task finds it saved (a dbt on the same target waits for it: pipeline/dbt.py). If it
     fails, the dbt tasks parse the project themselves and say what is wrong."""
+    from pipeline.dbt import die_with_parent
+
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)  # dbt runs in the warehouse's folder
     with log_file.open("w") as out:
+        # It dies with the demo, as the Airflow process does (run_airflow_steps), should the demo be killed.
         parse = subprocess.Popen([sys.executable, "-m", "pipeline.dbt_cli", "parse"], env=airflow_env(settings),
-                                 stdout=out, stderr=subprocess.STDOUT)
+                                 stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     try:
         yield
     finally:

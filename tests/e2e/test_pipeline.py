@@ -37,25 +37,28 @@ def _run_demo(data_dir: Path, airflow_home: Path, **extra_env: str) -> subproces
                           capture_output=True, text=True, timeout=900)
 
 
-def _is_dbt_build(proc: psutil.Process) -> bool:
+def _is_dbt(proc: psutil.Process, command: str) -> bool:
     try:
         argv = proc.cmdline()
     except psutil.Error:  # ended meanwhile (short-lived Airflow and dbt helpers come and go)
         return False
-    return "build" in argv and any(arg.endswith("/dbt") for arg in argv)
+    return command in argv and any(arg.endswith("/dbt") for arg in argv)
 
 
-def test_a_demo_stopped_with_sigterm_leaves_no_airflow_or_dbt_behind(tmp_path: Path) -> None:
-    """kill -TERM of the demo (a CI timeout, a closed session) once dbt is building: its Airflow process and dbt go
-    with it, nothing is left writing the warehouse."""
+@pytest.mark.parametrize("command", ["parse", "build"])
+def test_a_demo_stopped_with_sigterm_leaves_no_airflow_or_dbt_behind(command: str, tmp_path: Path) -> None:
+    """kill -TERM of the demo (a CI timeout, a closed session) while dbt parses ahead of Airflow's tasks, or once dbt
+    is building: its Airflow process and dbt go with it, nothing is left writing the warehouse."""
+    # dbt's target folder as on a fresh clone: the parse ahead is a whole parse, which outlives the 5 s wait below
     demo = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "demo"],
-                            env=_demo_env(tmp_path / "data", tmp_path / "airflow"),
+                            env=_demo_env(tmp_path / "data", tmp_path / "airflow",
+                                          DBT_TARGET_PATH=str(tmp_path / "dbt-target")),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     try:
-        while not any(_is_dbt_build(p) for p in psutil.Process(demo.pid).children(recursive=True)):
-            assert demo.poll() is None and time.monotonic() < deadline, "the demo never reached its dbt build"
-            time.sleep(0.2)
+        while not any(_is_dbt(p, command) for p in psutil.Process(demo.pid).children(recursive=True)):
+            assert demo.poll() is None and time.monotonic() < deadline, f"the demo never reached its dbt {command}"
+            time.sleep(0.1)
         descendants = psutil.Process(demo.pid).children(recursive=True)
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=30)
