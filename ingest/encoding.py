@@ -23,11 +23,20 @@ BLOCK_BYTES = 1 << 20
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+# Binary formats a text landing file turns out to be: a workbook saved under the export's .csv name, a zip download.
+_NOT_TEXT = ((b"PK\x03\x04", "a zip archive, e.g. an Excel workbook (.xlsx)"),
+             (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"), (b"%PDF", "a PDF"))
+
+
 def detect_encoding(path: Path, legacy: str) -> str:
     """The file's encoding: from its byte-order mark, else utf-8 if every byte sequence is valid UTF-8, else
-    ``legacy``. Reads the file once, in blocks (bounded memory at any size)."""
+    ``legacy``. Reads the file once, in blocks (bounded memory at any size). A binary file (a workbook, an archive)
+    is refused by what it is: read as text it would only get encoding advice."""
     with path.open("rb") as fh:
-        head = fh.read(len(codecs.BOM_UTF8))
+        head = fh.read(4)  # the longest magic number or byte-order mark
+        if kind := next((kind for magic, kind in _NOT_TEXT if head.startswith(magic)), None):
+            raise UnreadableFileError(path, f"is {kind}, not a text file: open it and save (or export) it again as "
+                                      "CSV UTF-8 (Excel: File > Save As > CSV UTF-8), or unzip it, and deliver that")
         for bom, name in _BOMS:
             if head.startswith(bom):
                 return name

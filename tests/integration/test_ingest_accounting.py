@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -99,6 +100,28 @@ def test_bytes_the_declared_encoding_cannot_read_fail_the_file_with_what_to_do(t
     assert "set PIPELINE_INGEST_ENCODING" in str(err.value)
     assert _query(tmp_path, "select count(*) from raw.load_manifest") == [(0,)], "nothing of it is written"
     assert not list((tmp_path / "w.duckdb.tmp").glob("ingest-utf8-*")), "the UTF-8 copy is removed"
+
+
+@pytest.mark.parametrize(("magic", "kind"), [(b"PK\x03\x04", "a zip archive, e.g. an Excel workbook (.xlsx)"),
+                                           (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)")])
+def test_a_workbook_saved_under_a_csv_name_is_named_as_one_not_given_encoding_advice(
+        magic: bytes, kind: str, tmp_path: Path) -> None:
+    """Excel's "Save" keeps the .csv name but can write a workbook; read as text it got "neither UTF-8 nor valid
+    cp1252 ... set PIPELINE_INGEST_ENCODING", which sends the user the wrong way."""
+    folder = tmp_path / "landing" / ORDERS
+    folder.mkdir(parents=True)
+    if magic.startswith(b"PK"):
+        with zipfile.ZipFile(folder / "orders_export.csv", "w") as workbook:  # what an .xlsx is, at the byte level
+            workbook.writestr("[Content_Types].xml", "<Types/>")
+            workbook.writestr("xl/workbook.xml", "<workbook/>")
+    else:
+        (folder / "orders_export.csv").write_bytes(magic + bytes(range(256)) * 8)
+    with pytest.raises(UnreadableFileError) as err:
+        _load(tmp_path)
+    assert f"orders_export.csv: is {kind}, not a text file: open it and save (or export) it again as CSV UTF-8" \
+        in str(err.value)
+    assert "PIPELINE_INGEST_ENCODING" not in str(err.value)
+    assert _query(tmp_path, "select count(*) from raw.load_manifest") == [(0,)], "nothing of it is written"
 
 
 def test_a_file_cut_inside_a_quoted_value_loads_its_complete_rows_and_quarantines_the_tail(tmp_path: Path) -> None:
