@@ -77,8 +77,6 @@ def summarise(results: list[LoadResult]) -> dict[str, int]:
             "rows_quarantined": sum(r.rows_quarantined for r in loaded)}
 
 
-
-
 def file_summaries(results: list[LoadResult]) -> list[dict[str, object]]:
     """Per file: what was read, loaded and quarantined (JSON-ready, for the Airflow task's XCom)."""
     return [{"source": r.source, "file": Path(r.file).name, "status": r.status, "load_id": r.load_id,

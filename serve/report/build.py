@@ -17,7 +17,6 @@ from serve.report.week import ReportWeek, StalePolicy, stale_reason, week_before
 log = logging.getLogger(__name__)
 
 
-
 def _day(d) -> str:
     return f"{d.day} {d:%b %Y}"
 

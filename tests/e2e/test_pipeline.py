@@ -22,7 +22,6 @@ from tests.inboxes import smtp_inbox, webhook_inbox
 pytestmark = pytest.mark.e2e
 
 
-
 def _demo_env(data_dir: Path, airflow_home: Path, **extra_env: str) -> dict[str, str]:
     env = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home), **extra_env}
     for key in ("PIPELINE_WAREHOUSE", "PIPELINE_LANDING_DIR", "PIPELINE_SERVING_DIR", "PIPELINE_REPORT_DIR",

@@ -477,7 +477,6 @@ def test_creators_are_counted_as_people_not_accounts(report: ReportFiles, publis
     assert f"Creators in review: {in_review} creators" in md and f"{in_review} creators in review (" in md
 
 
-
 def test_the_demo_summary_counts_creators_and_ranks_only_enough_orders(published: Published,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """`pipeline summary` (the demo's last words) counts people with their worst verdict, as the report does, and its

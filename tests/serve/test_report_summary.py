@@ -107,7 +107,6 @@ def test_a_rejected_creator_in_the_top_five_is_marked_and_a_paid_one_needs_a_dec
     assert summary.flags(data)[0].title == "Rejected creators still being paid", "the worst kind comes first"
 
 
-
 def test_the_top_five_ranks_only_creators_with_enough_orders() -> None:
     """A creator with one order fewer than the minimum is left out however high its ROI; the minimum is the one the
     budget recommendations judge on (dbt var budget_min_orders), so the two never disagree on who is a top performer."""

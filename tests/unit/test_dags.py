@@ -133,7 +133,6 @@ def test_pipeline_dag_order_and_pool() -> None:
     assert tasks["run_failed"].trigger_rule == "one_failed" and tasks["run_failed"].upstream_task_ids == leaves
 
 
-
 def test_the_transform_pool_can_be_turned_off_for_the_build_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """PIPELINE_TRANSFORM_POOL=none (a dbt target that is not the DuckDB file) takes only the dbt build out of the
     one-slot pool: every other task on the warehouse stays in it."""
