@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -36,6 +37,13 @@ def _print_status(warehouse: Path) -> None:
         print(f"{r[0]:28} {r[1]:>6} {r[2]:>6} {r[3]:>10} {r[4]:>10} {r[5]:>12}")
 
 
+def add_command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand whose own --help opens with what the list of commands says of it (unless it has a description
+    of its own)."""
+    kwargs.setdefault("description", help[0].upper() + help[1:] + ".")
+    return sub.add_parser(name, help=help, **kwargs)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
@@ -45,25 +53,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ingest", description="Load landing files into raw DuckDB tables "
                                      "(idempotent by file checksum; rejected rows go to raw.quarantine).")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_load = sub.add_parser("load", help="load sources (all by default) from the landing folder")
+    p_load = add_command(sub, "load", help="load sources (all by default) from the landing folder")
     p_load.add_argument("sources", nargs="*", default=list(GROUPS),
                         help=f"source names or groups {sorted(GROUPS)}; default: all")
     p_load.add_argument("--landing", type=Path, default=settings.landing_dir,
                         help=f"landing folder (default $PIPELINE_LANDING_DIR = {settings.landing_dir})")
-    p_fetch = sub.add_parser("fetch", help="fetch API pages into the landing folder (credentials: env vars "
-                             "SHOPIFY_SHOP_URL + SHOPIFY_ACCESS_TOKEN, INSTAGRAM_GRAPH_URL + "
-                             "INSTAGRAM_ACCESS_TOKEN, or Airflow connections shopify_default / instagram_graph)")
-    p_fetch.add_argument("api", choices=("shopify", "instagram"))
-    p_fetch.add_argument("--landing", type=Path, default=settings.landing_dir)
-    sub.add_parser("status", help="files loaded per source, rows loaded and quarantined")
-    sub.add_parser("rekey", help="re-derive every pseudonym under the key now in PIPELINE_PII_KEY: rebuilds the raw "
+    fetch_help = ("fetch API pages into the landing folder (credentials: env vars SHOPIFY_SHOP_URL + "
+                  "SHOPIFY_ACCESS_TOKEN, INSTAGRAM_GRAPH_URL + INSTAGRAM_ACCESS_TOKEN, or Airflow connections "
+                  "shopify_default / instagram_graph)")
+    p_fetch = add_command(sub, "fetch", fetch_help, description=fetch_help[0].upper() + fetch_help[1:] + (
+        ". Shopify orders resume from the stored cursor; pages are landed as JSON lines and loaded by `ingest load`."))
+    p_fetch.add_argument("api", choices=("shopify", "instagram"),
+                         help="shopify: orders (Admin REST API); instagram: every creator account's media and stories")
+    p_fetch.add_argument("--landing", type=Path, default=settings.landing_dir,
+                         help=f"landing folder (default $PIPELINE_LANDING_DIR = {settings.landing_dir})")
+    add_command(sub, "status", help="files loaded per source, rows loaded and quarantined")
+    add_command(sub, "rekey", help="re-derive every pseudonym under the key now in PIPELINE_PII_KEY: rebuilds the raw "
                    "tables from the loaded landing files and swaps the warehouse in one step (docs/pii.md)")
-    p_locate = sub.add_parser("locate", help="find a quarantined line in its landing file by raw.quarantine."
+    p_locate = add_command(sub, "locate", help="find a quarantined line in its landing file by raw.quarantine."
                               "line_hash (needs the PIPELINE_PII_KEY it was loaded with)")
     p_locate.add_argument("file", type=Path, help="the landing file (raw.quarantine.file_name)")
     p_locate.add_argument("line_hash", help="raw.quarantine.line_hash")
-    sub.add_parser("sources", help="list the sources with their file patterns")
-    sub.add_parser("docs", help="print docs/input-templates.md (every input file, column by column) from the source "
+    add_command(sub, "sources", help="list the sources with their file patterns")
+    add_command(sub, "docs", help="print docs/input-templates.md (every input file, column by column) from the source "
                    "declarations")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

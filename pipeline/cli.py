@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.cli import add_command
 from ingest.errors import WarehouseLocked, WarehouseMissing
 from pipeline.airflow_batch import MARKER
 from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
@@ -290,48 +291,54 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="generate sample data and run the whole pipeline through Airflow")
+    p_demo = add_command(sub, "demo", help="generate sample data and run the whole pipeline through Airflow")
     p_demo.add_argument("--scale", default="S", choices=("S", "M", "L"), help="sample data size (default S)")
     p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
-    sub.add_parser("summary", help="summarise the published marts")
-    sub.add_parser("evaluate", help="precision and recall of the flags against the sample data's planted cases")
-    p_followers = sub.add_parser("evaluate-followers", help="accuracy, precision and recall of the follower-quality "
+    add_command(sub, "summary", help="summarise the published marts")
+    add_command(sub, "evaluate", help="precision and recall of the flags against the sample data's planted cases")
+    p_followers = add_command(sub, "evaluate-followers", help="accuracy, precision and recall of the follower-quality "
                                  "rule on InstaFake's labelled accounts (a held-out part)")
     p_followers.add_argument("--instafake", type=Path, required=True,
                              help="folder holding fakeAccountData.json and realAccountData.json")
     p_followers.add_argument("--tune", action="store_true",
                              help="choose the thresholds on the training part first (else the dbt vars)")
-    p_report = sub.add_parser("report", help="build the weekly report from the serving file now (no delivery)")
-    p_report.add_argument("--week", help="ISO week, e.g. 2026-W46 (default: the last complete week)")
+    p_report = add_command(
+        sub, "report", help="build the weekly report from the serving file now (no delivery)",
+        description="Build the weekly report (PDF, HTML, Markdown, chart PNGs) from the published serving file into "
+                    "$PIPELINE_REPORT_DIR (default data/reports), without sending it. A week the data does not cover "
+                    "(no order of it, or published before it ended) is refused, naming the last week it covers.")
+    p_report.add_argument("--week", help="ISO week, e.g. 2026-W46 (default: the last complete week before now, in "
+                                         "$PIPELINE_REPORT_TZ)")
     p_report.add_argument("--stale", choices=("refuse", "mark"),
-                          help="data published before the week ended: refuse, or mark every page "
+                          help="data that does not cover the week: refuse, or build it with every page marked stale "
                                "(default $PIPELINE_REPORT_STALE, refuse)")
-    p_bench = sub.add_parser("benchmark", help="each step against a bare-DuckDB baseline at several data sizes",
+    p_bench = add_command(sub, "benchmark", help="each step against a bare-DuckDB baseline at several data sizes",
                              description=BENCHMARK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p_bench.add_argument("kind", choices=("ingest", "dbt", "stages", "spark"))
+    p_bench.add_argument("kind", choices=("ingest", "dbt", "stages", "spark"), help="what to measure (above)")
     p_bench.add_argument("--scales", default="S,M", help="comma-separated scales (default S,M; L takes long)")
     p_bench.add_argument("--workdir", type=Path, default=None,
                          help="where generated data and benchmark warehouses go (default data/benchmark)")
     p_bench.add_argument("--skip-airflow", action="store_true",
                          help="dbt kind: leave out the Airflow dbt task group step (a dbt process per model and "
                               "test group, under Airflow: the longest step at M)")
-    p_gate = sub.add_parser("gate", help="the raw quality gate: batch statuses, admitting a rejected batch",
+    p_gate = add_command(sub, "gate", help="the raw quality gate: batch statuses, admitting a rejected batch",
                             description=GATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     gate_sub = p_gate.add_subparsers(dest="gate_command", required=True)
-    p_status = gate_sub.add_parser("status", help="rejected, admitted and pending batches (--all: passed ones too)")
+    p_status = add_command(gate_sub, "status", help="rejected, admitted and pending batches (--all: passed ones too)")
     p_status.add_argument("--all", action="store_true", help="list the passed batches too")
-    p_admit = gate_sub.add_parser("admit", help="let a rejected batch into the marts from the next run on")
+    p_admit = add_command(gate_sub, "admit", help="let a rejected batch into the marts from the next run on")
     p_admit.add_argument("load_id", help="the batch's load id (from `pipeline gate status` or the alert)")
     p_admit.add_argument("--reason", required=True, help="why the batch is right after all (kept with the decision)")
     p_admit.add_argument("--by", help="who decides (default: the login name)")
-    p_dash = sub.add_parser("dashboard", help="the BI dashboard over the published marts (Streamlit, read-only)")
+    p_dash = add_command(sub, "dashboard", help="the BI dashboard over the published marts (Streamlit, read-only)")
     p_dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p_dash.add_argument("--address", default="127.0.0.1",
                         help="listen address (default 127.0.0.1: this machine only; 0.0.0.0 exposes it)")
     p_dash.add_argument("--serving-dir", type=Path, default=None,
                         help="folder holding `current` (default $PIPELINE_SERVING_DIR)")
-    p_af = sub.add_parser("airflow", help="run an airflow command in the project's Airflow environment")
-    p_af.add_argument("args", nargs=argparse.REMAINDER)
+    p_af = add_command(sub, "airflow", help="run an airflow command in the project's Airflow environment")
+    p_af.add_argument("args", nargs=argparse.REMAINDER,
+                      help="the airflow command and its arguments, e.g. standalone, or dags list-import-errors")
     args = parser.parse_args(argv)
     # This process and those it starts (Airflow, dbt, GX) cache the modules they compile in .venv, once
     # (pyproject.toml: the install compiles none).
