@@ -183,12 +183,13 @@ def ingest_family(family: str, outlet_events: Any, fetch_apis: bool = False) -> 
 
 
 def report_due(logical_date: datetime | None, now: datetime) -> bool:
-    """The weekly report's guard. A cron run (it has a logical date) always reports (stale data is then refused
-    and alerts). A run triggered by a publish reports only when the last complete week has no report yet and the
-    new data covers it: the report a Monday refused for stale data goes out as soon as fresh data is published."""
+    """The weekly report's guard. A cron run (it has a logical date) always reports (data that does not cover the
+    week is then refused and alerts). A run triggered by a publish reports only when the last complete week has no
+    report yet and the new data covers it (the report's own rule, serve/report/week.py): the report a Monday refused
+    goes out as soon as covering data is published, and a publish that does not cover it neither reports nor alerts."""
     import duckdb
 
-    from serve.report.week import week_before
+    from serve.report.week import stale_reason, week_before
 
     if logical_date is not None:
         return True
@@ -199,12 +200,15 @@ def report_due(logical_date: datetime | None, now: datetime) -> bool:
         return False
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     try:
-        [(published_at,)] = con.execute("select published_at from publication").fetchall()
+        [(published_at, orders_through)] = con.execute(
+            "select (select published_at from publication), (select max(order_date) from order_attribution)"
+        ).fetchall()
     finally:
         con.close()
-    log.info("week %s has no report; data published at %s, the week closed at %s", week.iso, published_at,
-             week.closes_at)
-    return published_at >= week.closes_at
+    reason = stale_reason(published_at, orders_through, week, "mark", str(settings.serving_path))
+    log.info("week %s has no report; %s", week.iso, f"not reported on this publish: {reason}" if reason else
+             "the data published covers it")
+    return reason is None
 
 
 def summarise_run(context: Any) -> str:

@@ -550,3 +550,21 @@ def test_the_pdf_never_splits_a_figure_or_a_date_across_lines(report: ReportFile
     assert {"(strong)", "(exceptional)"} & figures and len(figures) > 50, "the sample's tables have figures"
     split = sorted(f for f in figures if times(f, pdf) < times(f, md))
     assert split == [], f"split across lines in the PDF: {split}"
+
+
+def test_a_publish_triggers_the_report_only_for_a_week_its_data_covers_and_once(
+        published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """weekly_report runs on every publish behind `report_due`: the last complete week is reported once, when the
+    published data covers it by the report's own rule; a publish whose orders stop before that week neither
+    reports nor fails (and alerts) on every publish. A cron run always goes ahead (and is refused with an alert)."""
+    from pipeline.tasks import report_due
+
+    monkeypatch.setenv("PIPELINE_SERVING_DIR", str(published.serving_dir))
+    monkeypatch.setenv("PIPELINE_REPORT_DIR", str(tmp_path))
+    monkeypatch.setenv("PIPELINE_REPORT_TZ", TZ)
+    week_after = MONDAY_AFTER_SAMPLE + timedelta(days=7)  # reports W47: the sample's orders end in W46
+    assert report_due(None, MONDAY_AFTER_SAMPLE) is True
+    assert report_due(None, week_after) is False
+    assert report_due(week_after, week_after) is True, "a cron run reports (or is refused, with an alert)"
+    (tmp_path / "weekly_report_2026-W46.pdf").write_bytes(b"%PDF")
+    assert report_due(None, MONDAY_AFTER_SAMPLE) is False, "W46 is reported already"
