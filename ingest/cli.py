@@ -68,15 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     p_fetch.add_argument("--landing", type=Path, default=settings.landing_dir,
                          help=f"landing folder (default $PIPELINE_LANDING_DIR = {settings.landing_dir})")
     add_command(sub, "status", help="files loaded per source, rows loaded and quarantined")
-    add_command(sub, "rekey", help="re-derive every pseudonym under the key now in PIPELINE_PII_KEY: rebuilds the raw "
-                   "tables from the loaded landing files and swaps the warehouse in one step (docs/pii.md)")
+    add_command(sub, "rekey", help="re-derive every pseudonym under the key now in PIPELINE_PII_KEY: rebuilds the "
+                "raw tables from the loaded landing files and swaps the warehouse in one step (docs/pii.md)")
     p_locate = add_command(sub, "locate", help="find a quarantined line in its landing file by raw.quarantine."
-                              "line_hash (needs the PIPELINE_PII_KEY it was loaded with)")
+                           "line_hash (needs the PIPELINE_PII_KEY it was loaded with)")
     p_locate.add_argument("file", type=Path, help="the landing file (raw.quarantine.file_name)")
     p_locate.add_argument("line_hash", help="raw.quarantine.line_hash")
     add_command(sub, "sources", help="list the sources with their file patterns")
-    add_command(sub, "docs", help="print docs/input-templates.md (every input file, column by column) from the source "
-                   "declarations")
+    add_command(sub, "docs", help="print docs/input-templates.md (every input file, column by column) from the "
+                "source declarations")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:

@@ -296,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--seed", type=int, default=42, help="sample data seed (default 42)")
     add_command(sub, "summary", help="summarise the published marts")
     add_command(sub, "evaluate", help="precision and recall of the flags against the sample data's planted cases")
-    p_followers = add_command(sub, "evaluate-followers", help="accuracy, precision and recall of the follower-quality "
-                                 "rule on InstaFake's labelled accounts (a held-out part)")
+    p_followers = add_command(sub, "evaluate-followers", help="accuracy, precision and recall of the "
+                              "follower-quality rule on InstaFake's labelled accounts (a held-out part)")
     p_followers.add_argument("--instafake", type=Path, required=True,
                              help="folder holding fakeAccountData.json and realAccountData.json")
     p_followers.add_argument("--tune", action="store_true",
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
                           help="data that does not cover the week: refuse, or build it with every page marked stale "
                                "(default $PIPELINE_REPORT_STALE, refuse)")
     p_bench = add_command(sub, "benchmark", help="each step against a bare-DuckDB baseline at several data sizes",
-                             description=BENCHMARK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                          description=BENCHMARK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p_bench.add_argument("kind", choices=("ingest", "dbt", "stages", "spark"), help="what to measure (above)")
     p_bench.add_argument("--scales", default="S,M", help="comma-separated scales (default S,M; L takes long)")
     p_bench.add_argument("--workdir", type=Path, default=None,
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
                          help="dbt kind: leave out the Airflow dbt task group step (a dbt process per model and "
                               "test group, under Airflow: the longest step at M)")
     p_gate = add_command(sub, "gate", help="the raw quality gate: batch statuses, admitting a rejected batch",
-                            description=GATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         description=GATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     gate_sub = p_gate.add_subparsers(dest="gate_command", required=True)
     p_status = add_command(gate_sub, "status", help="rejected, admitted and pending batches (--all: passed ones too)")
     p_status.add_argument("--all", action="store_true", help="list the passed batches too")
