@@ -102,6 +102,8 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
                        "(file_bytes > 0 or file_path = ?)", [source.name, checksum, str(path)]).fetchall()
     if done:
         log.info("%s: %s already loaded as %s, skipped", source.name, path.name, done[0][0])
+        con.execute("insert or replace into raw.skipped_files values (?, ?, ?, ?)",
+                    [str(path), checksum, done[0][0], datetime.now(UTC)])
         return LoadResult(source.name, str(path), "skipped", done[0][0])
     load_id = as_load[0] if as_load else f"{source.name}-{started_at:%Y%m%dT%H%M%S}-{identity[:12]}"
     if size == 0:

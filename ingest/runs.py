@@ -85,16 +85,22 @@ def file_summaries(results: list[LoadResult]) -> list[dict[str, object]]:
 
 
 def unloaded_files(groups: list[str], landing: Path, warehouse: Path) -> list[Path]:
-    """Landing files of the groups' sources that no load has taken yet: not in raw.load_manifest, or modified after
-    their last load (a re-export under the same name). Reads the warehouse read-only; a missing warehouse means
-    every file is new."""
+    """Landing files of the groups' sources that no load has taken yet: not in raw.load_manifest (nor skipped as a
+    copy of a loaded file, raw.skipped_files), or modified after their last load or skip (a re-export under the same
+    name). Reads the warehouse read-only; a missing warehouse means every file is new."""
     files = {p for name in groups for s in GROUPS.get(name, (name,))
              for p in landing.glob(ALL_SOURCES[s].pattern) if p.is_file()}
     if not warehouse.is_file():
         return sorted(files)
     con = connect(warehouse, read_only=True)
     try:
-        loaded = dict(con.execute("select file_path, max(started_at) from raw.load_manifest group by 1").fetchall())
+        # a warehouse of an earlier version has no raw.skipped_files until its next load (read-only creates nothing)
+        skipped = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' and "
+                              "table_name = 'skipped_files'").fetchone()[0]
+        loaded = dict(con.execute(
+            "select file_path, max(seen) from (select file_path, started_at as seen from raw.load_manifest"
+            + (" union all select file_path, skipped_at from raw.skipped_files" if skipped else "")
+            + ") group by 1").fetchall())
     finally:
         con.close()
     return sorted(p for p in files if str(p) not in loaded or p.stat().st_mtime > loaded[str(p)].timestamp())

@@ -49,6 +49,15 @@ create table if not exists raw.quarantine (
     reason varchar not null,
     quarantined_at timestamptz not null
 );
+-- A landing file skipped because its content was already loaded (a second download, a re-saved or touched file), by
+-- path: the new-file sensor compares the landing folder with the manifest and this, so such a file is not new again
+-- on every run.
+create table if not exists raw.skipped_files (
+    file_path varchar primary key,
+    checksum varchar not null,
+    loaded_as varchar not null,
+    skipped_at timestamptz not null
+);
 create table if not exists raw.pii_key_fingerprint (
     fingerprint varchar not null,
     recorded_at timestamptz not null

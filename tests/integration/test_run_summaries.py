@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.runs import load_with_results
 from pipeline import tasks
 from pipeline.settings import load_settings
 from pipeline.summaries import run_note
@@ -108,6 +109,15 @@ def test_the_file_sensor_sees_new_and_re_exported_files_only(run: dict[str, dict
     (data_dir / "landing" / "notes.txt").write_text("not a source's file")
     assert tasks.new_landing_files(["marketing", "social"]) == sorted([str(creators), str(new)])
     assert tasks.new_landing_files(["shopify"]) == []
+    # Both hold content loaded before: the load skips them by checksum, and then they are no longer new. They were
+    # new for ever after, which would have started ingest_files (@continuous) again and again.
+    results = load_with_results(["marketing", "social"], data_dir / "landing", data_dir / "warehouse.duckdb",
+                                PII_TEST_KEY)
+    assert {Path(r.file).name: r.status for r in results if Path(r.file) in (creators, new)} == {
+        "creators.csv": "skipped", "followers-late.csv": "skipped"}
+    assert tasks.new_landing_files(["marketing", "shopify", "social"]) == []
+    os.utime(new)  # touched again after its skip: new again, once
+    assert tasks.new_landing_files(["social"]) == [str(new)]
 
 
 def _age(data_dir: Path, table: str, days: int) -> None:
