@@ -59,6 +59,12 @@ def typed_expr(column: Column, raw: str) -> str:
                 f"when 'M' then 1e6 else 1e9 end) as bigint) end")
     if column.type == "VARCHAR":
         return raw
+    if column.type.startswith("DECIMAL"):
+        # Excel saves a cell as it shows it: "1,020.00" with its thousands format on. Grouped thousands are read
+        # only before a decimal point, so a decimal comma ("85,00", "1,020" in a semicolon-separated export) is
+        # still refused, never read as 8500 or 1020.
+        return (f"try_cast(case when regexp_full_match({raw}, '-?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+') "
+                f"then replace({raw}, ',', '') else {raw} end as {column.type})")
     return f"try_cast({raw} as {column.type})"
 
 

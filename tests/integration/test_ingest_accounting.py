@@ -4,11 +4,13 @@ Real DuckDB files, the real loader, and the real `ingest` CLI in a subprocess wh
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -122,6 +124,43 @@ def test_a_workbook_saved_under_a_csv_name_is_named_as_one_not_given_encoding_ad
         in str(err.value)
     assert "PIPELINE_INGEST_ENCODING" not in str(err.value)
     assert _query(tmp_path, "select count(*) from raw.load_manifest") == [(0,)], "nothing of it is written"
+
+
+def test_amounts_with_thousands_separators_load_and_a_decimal_comma_is_still_refused(tmp_path: Path) -> None:
+    """Excel saves a cell as it shows it: with a thousands format, "1,020.00". A decimal comma stays refused (never
+    8500 for "85,00"), and so does "1,020" without a decimal point, which a semicolon-separated export may mean as
+    1.02."""
+    rows = list(csv.reader((CORPUS / "garbage_numeric.csv").read_text(encoding="utf-8-sig").splitlines()))
+    header = rows[0]
+    rows[1][header.index("Subtotal")], rows[1][header.index("Total")] = "1,020.00", "1,101.60"
+    rows[2][header.index("Lineitem price")] = "1,200.00"
+    rows[3][header.index("Subtotal")] = "1,020"
+    folder = tmp_path / "landing" / ORDERS
+    folder.mkdir(parents=True)
+    with (folder / "excel_formatted.csv").open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows(rows)
+    result = _load(tmp_path)["excel_formatted.csv"]
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert _query(tmp_path, "select order_name, subtotal, total, lineitem_price from raw.shopify_order_lines_csv "
+                            "order by 1") == [("#2001", Decimal("1020.00"), Decimal("1101.60"), Decimal("34.00")),
+                                              ("#2002", Decimal("34.00"), Decimal("42.33"), Decimal("1200.00"))]
+    [(reason,)] = _query(tmp_path, "select reason from raw.quarantine")
+    assert "column `Subtotal`: '1,020' is not a number" in reason, reason
+
+
+def test_the_oldest_export_header_ending_at_notes_loads(tmp_path: Path) -> None:
+    """The spec: the oldest exports end at `Notes`; Note Attributes, Cancelled at and Refunded Amount come after it
+    and were required, so a whole old export was refused."""
+    rows = list(csv.reader((CORPUS / "garbage_numeric.csv").read_text(encoding="utf-8-sig").splitlines()))[:3]
+    cut = rows[0].index("Notes") + 1
+    folder = tmp_path / "landing" / ORDERS
+    folder.mkdir(parents=True)
+    with (folder / "orders_export_2019.csv").open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows(row[:cut] for row in rows)
+    result = _load(tmp_path)["orders_export_2019.csv"]
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
+    assert _query(tmp_path, "select count(*) from raw.shopify_order_lines_csv where refunded_amount is null and "
+                            "cancelled_at is null and note_attributes is null") == [(2,)]
 
 
 def test_a_file_cut_inside_a_quoted_value_loads_its_complete_rows_and_quarantines_the_tail(tmp_path: Path) -> None:

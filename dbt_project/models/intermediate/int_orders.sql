@@ -84,6 +84,8 @@ csv_orders as (
         max(shipping_country) as shipping_country,
         max(discount_codes_text) as discount_codes_text,
         max(regexp_extract(note_attributes, 'landing_site: ([^\n]*)', 1)) as landing_site,
+        -- Shopify's test gateway: the export's only mark of a test order (the API has `test`)
+        coalesce(bool_or(lower(trim(payment_method)) = 'bogus'), false) as is_test,
         coalesce(sum(line_amount) filter (where not is_gift_card), 0) as merch_gross,
         coalesce(sum(line_amount) filter (where is_gift_card), 0) as gift_card_sales,
         cast(coalesce(max(subtotal), 0) as decimal(38, 2)) as subtotal,
@@ -150,7 +152,7 @@ csv_final as (
         export_discounts,
         taxes,
         units,
-        false as is_test,
+        is_test,
         source_loaded_at
     from csv_taxed
 ),

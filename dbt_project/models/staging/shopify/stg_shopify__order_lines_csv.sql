@@ -49,6 +49,7 @@ select
     billing_country,
     shipping_country,
     note_attributes,
+    payment_method,
     tags,
     source_name,
     _source_file as source_file,
