@@ -486,9 +486,11 @@ def _whole_json_error(exc: duckdb.Error) -> str:
             "copy that did not finish), download or export it again")
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, pii_key: str) -> list[LoadResult]:
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, pii_key: str,
+                failed: list[IngestError]) -> list[LoadResult]:
     """Load every file of a source under the landing folder in delivery order: oldest modification time first
-    (then by name). Of a record delivered twice, the later load wins downstream, so the later delivery wins."""
+    (then by name). Of a record delivered twice, the later load wins downstream, so the later delivery wins. A file
+    that cannot be loaded at all (nothing of it is written) goes to ``failed`` and the other files still load."""
     files = sorted((p for p in Path(landing).glob(source.pattern) if p.is_file()),
                    key=lambda p: (p.stat().st_mtime_ns, p.name))
     if not files:
@@ -496,7 +498,11 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, p
     results = []
     for n, path in enumerate(files, 1):
         log.info("%s: file %d/%d %s (%.1f MB)", source.name, n, len(files), path.name, path.stat().st_size / 1e6)
-        results.append(load_file(con, source, path, pii_key))
+        try:
+            results.append(load_file(con, source, path, pii_key))
+        except IngestError as exc:
+            log.error("%s: %s; the other files load", source.name, exc)
+            failed.append(exc)
     return results
 
 

@@ -30,14 +30,21 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
         for source in ALL_SOURCES.values():
             ensure_table(con, source)  # every raw table exists, even for a source with no delivery yet
         heal_comment_scores(con)  # a warehouse loaded before comments were scored at ingest gets its scores
-        results = [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key)]
+        failed: list[IngestError] = []
+        results = [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key, failed)]
         lake = lake_path(load_settings().lake_dir)
         if lake is not None:
             # After the commits: only committed batches, and any a killed earlier run left unwritten.
             sync(con, lake)
-        return results
     finally:
         con.close()
+    # Every other file is loaded and committed; then each file that could not be is named, with what to fix.
+    if len(failed) == 1:
+        raise failed[0]
+    if failed:
+        raise IngestError(landing, f"{len(failed)} files could not be loaded (nothing of them was written; every "
+                          "other file loaded):\n" + "\n".join(f"  {exc}" for exc in failed))
+    return results
 
 
 def load_status(warehouse: Path) -> list[tuple]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.errors import RejectShareExceeded, UnreadableFileError
+from ingest.errors import IngestError, MissingColumnError, RejectShareExceeded, UnreadableFileError
 from ingest.loader import LoadResult
 from ingest.pii import locate_line
 from ingest.runs import load_with_results
@@ -161,6 +161,29 @@ def test_the_oldest_export_header_ending_at_notes_loads(tmp_path: Path) -> None:
     assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
     assert _query(tmp_path, "select count(*) from raw.shopify_order_lines_csv where refunded_amount is null and "
                             "cancelled_at is null and note_attributes is null") == [(2,)]
+
+
+def test_files_that_cannot_be_loaded_are_named_together_after_every_other_file_loads(tmp_path: Path) -> None:
+    """One file without a required column stopped the whole `ingest load`: the files after it (and every later
+    source) were not loaded. Now each good file loads and commits, then every failed file is named."""
+    landing = _landing(tmp_path, "missing_column.csv", "duplicated_header.csv", "latin1.csv", "cp1252.csv")
+    social = landing / "followers"
+    social.mkdir()
+    shutil.copy(CORPUS.parents[1] / "followers" / "bad_rows.csv", social / "followers-1.csv")
+    with pytest.raises(IngestError) as err:
+        load_with_results(["shopify_orders_csv", "follower_snapshots"], landing, tmp_path / "w.duckdb",
+                          PII_TEST_KEY)
+    message = str(err.value)
+    assert message.startswith(f"{landing}: 2 files could not be loaded (nothing of them was written; every other "
+                              "file loaded):"), message
+    assert "missing_column.csv: required column 'Lineitem price' is missing" in message
+    assert "duplicated_header.csv" in message and "duplicated header" in message
+    assert sorted(_query(tmp_path, "select file_name from raw.load_manifest")) == [
+        ("cp1252.csv",), ("followers-1.csv",), ("latin1.csv",)]
+    # one failed file: its own error, as before
+    (landing / ORDERS / "duplicated_header.csv").unlink()
+    with pytest.raises(MissingColumnError):
+        _load(tmp_path)
 
 
 def test_a_file_cut_inside_a_quoted_value_loads_its_complete_rows_and_quarantines_the_tail(tmp_path: Path) -> None:
