@@ -145,6 +145,7 @@ class Mover:
     posts: int
     posts_prev_2_weeks: int
     posts_before: int  # in the 6 weeks before those
+    leak_suspected: bool  # creator_roi.is_code_leak_suspected for any of the creator's campaigns
 
 
 @dataclass(frozen=True)
@@ -493,10 +494,12 @@ def _mover(con: duckdb.DuckDBPyConnection, p: dict) -> Mover | None:
                    coalesce(sum(posts) filter (where week_start between $w - 56 and $w - 21), 0) as posts_before
             from creator_weekly_performance group by creator_id)
         select w.creator_name, w.net_revenue, w.net_revenue_wow_change, coalesce(l.change, 0), w.views,
-               h.median_views, w.posts, h.posts_prev_2, h.posts_before
+               h.median_views, w.posts, h.posts_prev_2, h.posts_before, coalesce(r.leak_suspected, false)
         from creator_weekly_performance as w
         left join leaked as l on w.creator_id = l.creator_id
         left join history as h on w.creator_id = h.creator_id
+        left join (select creator_id, bool_or(is_code_leak_suspected) as leak_suspected from creator_roi
+                   group by creator_id) as r on w.creator_id = r.creator_id
         where w.week_start = $w and w.net_revenue_wow_change <> 0
         order by abs(w.net_revenue_wow_change) desc, w.creator_id limit 1""", p)
     return Mover(*rows[0]) if rows else None

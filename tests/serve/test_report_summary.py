@@ -139,11 +139,13 @@ def test_the_biggest_change_says_why() -> None:
     def why(**kw) -> str:
         mover = Mover(**(dict(creator_name="Ada", net_revenue=Decimal("100"), change=Decimal("-900"),
                               leaked_change=Decimal("0"), views=1000, median_views=1000.0, posts=2,
-                              posts_prev_2_weeks=3, posts_before=10) | kw))
+                              posts_prev_2_weeks=3, posts_before=10, leak_suspected=False) | kw))
         return next(s for s in summary.headline(_data(mover=mover), REFERENCE) if s.startswith("The biggest change"))
 
-    assert why(leaked_change=Decimal("-800")).endswith("mostly in orders with a code and no recent sponsored post "
-                                                       "(a leaked code).")
+    # a leak only where creator_roi suspects one: the sentence never calls a leak what the mart does not
+    assert why(leaked_change=Decimal("-800")).endswith("mostly in orders with a code and no recent sponsored post.")
+    assert why(leaked_change=Decimal("-800"), leak_suspected=True).endswith(
+        "mostly in orders with a code and no recent sponsored post (creator_roi suspects a leaked code).")
     assert why(change=Decimal("900"), net_revenue=Decimal("1900"), views=9000) == (
         "The biggest change: Ada's net revenue rose by 900 USD to 1,900 USD, after posts that drew 9,000 views, "
         "9× their usual week.")
