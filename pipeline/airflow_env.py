@@ -36,6 +36,9 @@ AIRFLOW_DEFAULTS = {
 SETUP_COMMANDS = (("db", "migrate"), ("pools", "set", WAREHOUSE_POOL, "1", "one writer per DuckDB file"))
 # Long-running Airflow commands that schedule tasks: they get the setup first and a process group of their own.
 SERVICES = {"standalone", "scheduler"}
+# Commands that run DAGs or tasks themselves: they get the setup first too (on a new AIRFLOW_HOME they stopped at
+# "Database migration required", and tasks need the warehouse pool).
+RUNS_DAGS = {("dags", "test"), ("tasks", "test"), ("dags", "trigger"), ("backfill", "create")}
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
@@ -76,8 +79,9 @@ def airflow_args(args: list[str]) -> list[str]:
 def run_airflow(args: list[str], env: dict[str, str]) -> int:
     """Run an Airflow command the project's way (``pipeline airflow ...``); returns its exit status.
 
-    A service (standalone, scheduler) first gets the metadata DB migrated and the warehouse pool, then runs in a
-    process group of its own, and SIGINT or SIGTERM sent to this process reach only its main process, as SIGINT.
+    A service (standalone, scheduler), and a command that runs DAGs or tasks itself (``dags test``, ``backfill
+    create``...), first gets the metadata DB migrated and the warehouse pool. A service then runs in a process group
+    of its own, and SIGINT or SIGTERM sent to this process reach only its main process, as SIGINT.
     Measured: a terminal's Ctrl-C, which goes to every process of the foreground group, also hit the LocalExecutor's
     workers while the scheduler was stopping them, and standalone hung with the scheduler and workers alive; SIGTERM
     to standalone leaves its components behind (stack-notes.md). Other commands replace this process, so they keep
@@ -86,10 +90,15 @@ def run_airflow(args: list[str], env: dict[str, str]) -> int:
     # A background job of a non-interactive shell inherits an ignored SIGINT, and children inherit that: restore it.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     argv = [sys.executable, "-m", "airflow"]
+    if args and (args[0] in SERVICES or tuple(args[:2]) in RUNS_DAGS):
+        # Both setup commands in one Airflow process (pipeline/airflow_batch.py): one import of Airflow, not two.
+        setup = subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(SETUP_COMMANDS)],
+                               env=env, capture_output=True, text=True)
+        if setup.returncode:
+            print(setup.stdout[-5000:], setup.stderr[-5000:], sep="\n", file=sys.stderr)
+            return setup.returncode
     if not args or args[0] not in SERVICES:
         os.execve(sys.executable, [*argv, *airflow_args(args)], env)
-    # Both setup commands in one Airflow process (pipeline/airflow_batch.py): one import of Airflow, not two.
-    subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(SETUP_COMMANDS)], env=env, check=True)
     # Signals are held while the service starts, so one arriving in between is forwarded, not lost with an orphan.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:

@@ -127,3 +127,20 @@ def test_a_second_data_folder_under_the_same_airflow_home_ingests_and_emits_its_
         metadata.close()
     assert events == 2, "each folder's ingest emitted raw_marketing"
     assert "inactive asset" not in log_file.read_text()
+
+
+def test_pipeline_airflow_dags_test_runs_on_a_new_airflow_home(tmp_path: Path) -> None:
+    """`pipeline airflow dags test` on a new AIRFLOW_HOME stopped at "Database migration required": only the demo
+    and the services prepared the metadata DB and the warehouse pool. A command that runs DAGs now does too."""
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "probe.py").write_text(FAILING_DAG.replace("failing_probe", "probe").replace(
+        "raise ValueError(f\"orders.csv row {value + 2}, column total: expected a number, got 'abc'\")", "return None"))
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow"),
+           "AIRFLOW__CORE__DAGS_FOLDER": str(tmp_path / "dags")}
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", "dags", "test", "probe"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "DagRun Finished: dag_id=probe," in run.stdout + run.stderr and "state=success" in run.stdout + run.stderr
+    pools = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", "pools", "get", "warehouse_writer"],
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert pools.returncode == 0 and "warehouse_writer" in pools.stdout, pools.stdout + pools.stderr
