@@ -59,6 +59,9 @@ def typed_expr(column: Column, raw: str) -> str:
                 f"when 'M' then 1e6 else 1e9 end) as bigint) end")
     if column.type == "VARCHAR":
         return raw
+    if column.type.startswith(_WHOLE):
+        # "5.6E+12" casts to 5600000000000: a 13-digit id a spreadsheet rounded, never the right one.
+        return f"case when not regexp_matches({raw}, '[eE]') then try_cast({raw} as {column.type}) end"
     if column.type.startswith("DECIMAL"):
         # Excel saves a cell as it shows it: "1,020.00" with its thousands format on. Grouped thousands are read
         # only before a decimal point, so a decimal comma ("85,00", "1,020" in a semicolon-separated export) is
@@ -118,6 +121,9 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
                 # A number, but one the column cannot hold (an order total of 1e20, a count of -4): say which way,
                 # not "not a number".
                 number = f"try_cast({_raw(c)} as double)"
+                if type_.startswith(_WHOLE):
+                    problems.append((f"{unparsed} and regexp_matches({_raw(c)}, '[eE]')",
+                                     "is in scientific notation, not a whole number"))
                 below = "is negative, but a count cannot be" if c.type == COUNT_TEXT else f"is too small for {type_}"
                 problems.append((f"{unparsed} and {number} < 0", below))
                 problems.append((f"{unparsed} and {number} is not null", f"is too large for {type_}"))

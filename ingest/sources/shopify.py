@@ -56,7 +56,8 @@ SHOPIFY_SOURCES = (
             _opt("cancelled_at", "Cancelled at", TS_OFFSET, expect=_TS),
             _opt("payment_method", "Payment Method"),
             _opt("refunded_amount", "Refunded Amount", MONEY, check="{v} >= 0", expect="an amount >= 0"),
-            _opt("order_id", "Id", "BIGINT", expect="a numeric order id"),
+            _opt("order_id", "Id", "BIGINT", expect="a numeric order id; an id like 5.6E+12 was rounded by a "
+                 "spreadsheet: export the file again and do not re-save it in Excel"),
             _opt("tags", "Tags"),
             _opt("source_name", "Source"),
             _opt("lineitem_discount", "Lineitem discount", MONEY, expect="a decimal amount"),

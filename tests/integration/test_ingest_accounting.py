@@ -148,6 +148,20 @@ def test_amounts_with_thousands_separators_load_and_a_decimal_comma_is_still_ref
     assert "column `Subtotal`: '1,020' is not a number" in reason, reason
 
 
+def test_an_order_id_a_spreadsheet_rounded_is_quarantined_not_loaded_as_another_number(tmp_path: Path) -> None:
+    rows = list(csv.reader((CORPUS / "garbage_numeric.csv").read_text(encoding="utf-8-sig").splitlines()))[:3]
+    rows[1][rows[0].index("Id")] = "5.6E+12"  # DuckDB would cast it to 5600000000000
+    folder = tmp_path / "landing" / ORDERS
+    folder.mkdir(parents=True)
+    with (folder / "resaved.csv").open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows(rows)
+    result = _load(tmp_path)["resaved.csv"]
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    [(reason,)] = _query(tmp_path, "select reason from raw.quarantine")
+    assert "column `Id`: '5.6E+12' is in scientific notation, not a whole number" in reason, reason
+    assert "rounded by a spreadsheet" in reason
+
+
 def test_the_oldest_export_header_ending_at_notes_loads(tmp_path: Path) -> None:
     """The spec: the oldest exports end at `Notes`; Note Attributes, Cancelled at and Refunded Amount come after it
     and were required, so a whole old export was refused."""
