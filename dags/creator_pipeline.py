@@ -42,13 +42,15 @@ def creator_pipeline():
         return run(context["run_id"])
 
     @task(retries=0)
-    def rejected_batches(gated: dict[str, object]) -> None:
-        """Fail (and alert) when this run's raw gate rejected a batch: the rest was still built and published."""
+    def rejected_batches(gated: dict[str, object]) -> dict[str, object]:
+        """Fail (and alert) when this run's raw gate rejected a batch: the rest was still built and published. With
+        none rejected its summary (the run's note) says so."""
         from airflow.exceptions import AirflowFailException
 
         if rejections := list(gated["rejections"]):
             raise AirflowFailException(f"{len(rejections)} batch(es) rejected and kept out of the marts:\n"
                                        + "\n".join(rejections))
+        return gated
 
     # What the last dbt command of the group did (run_results.json), for the run's note; reads no warehouse.
     @task(trigger_rule="all_done", pool="default_pool", retries=0)

@@ -144,12 +144,20 @@ def admit(con: duckdb.DuckDBPyConnection, load_id: str, reason: str, decided_by:
 
 def batch_statuses(con: duckdb.DuckDBPyConnection, everything: bool = False) -> list[tuple]:
     """(load_id, source, file, status, checked_at, failures, decided_by, reason, decided_at): rejected and
-    admitted batches, and pending ones; ``everything`` adds the passed ones."""
+    admitted batches, and pending ones; ``everything`` adds the passed ones and the superseded ones (rejected, then
+    the same file delivered again and loaded: nothing left to decide)."""
     return con.execute(
-        "select m.load_id, m.source, m.file_name, coalesce(g.status, 'pending'), g.checked_at, g.failures, "
-        "g.decided_by, g.decision_reason, g.decided_at from raw.load_manifest m left join raw.batch_gate g "
-        "using (load_id) where ? or coalesce(g.status, 'pending') <> 'passed' order by m.started_at, m.load_id",
-        [everything]).fetchall()
+        """
+        with statuses as (
+            select m.load_id, m.source, m.file_name,
+                   case when g.status = 'rejected' and exists (
+                            select 1 from raw.load_manifest as later where later.source = m.source
+                            and later.file_path = m.file_path and later.started_at > m.started_at)
+                        then 'superseded' else coalesce(g.status, 'pending') end as status,
+                   g.checked_at, g.failures, g.decided_by, g.decision_reason, g.decided_at, m.started_at
+            from raw.load_manifest as m left join raw.batch_gate as g using (load_id))
+        select * exclude (started_at) from statuses where ? or status not in ('passed', 'superseded')
+        order by started_at, load_id""", [everything]).fetchall()
 
 
 def marts_fingerprint(con: duckdb.DuckDBPyConnection, marts: tuple[str, ...]) -> tuple[str, dict[str, int]]:

@@ -165,6 +165,8 @@ def summary(settings: Settings) -> str:
     for i, (name, cid, campaign, roi, revenue, cost, cur) in enumerate(top, 1):
         lines.append(f"  {i}. {name} ({cid}), {campaign}: ROI {roi * 100:,.0f}% (ROAS {roi + 1:.1f}×), "
                      f"net revenue {revenue:,.2f} {cur} on cost {cost:,.2f} {cur}")
+    if not top:
+        lines.append(f"  (none yet: no creator has an ROI on {TOP_MIN_ORDERS} or more attributed orders)")
     lines += [
         f"Warehouse (marts schema): {settings.warehouse_path}",
         f"Serving file for BI:      {settings.serving_path}  (+ Parquet in {settings.serving_path.parent / 'parquet'}; "
@@ -237,9 +239,10 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
 
 
 GATE_HELP = """The raw quality gate judges every loaded batch (file) before dbt reads it. A rejected batch stays out
-of the marts until a corrected file replaces it (drop it in the landing folder: it loads as a newer version) or
-an operator admits it here; the decision (who, why, when) is kept in raw.batch_gate. An admitted batch reaches
-the marts on the next pipeline run. The Data Docs (HTML) of every validation: <quality dir>/gx/uncommitted/
+of the marts until a corrected file replaces it (drop it in the landing folder under the same name: it loads as a
+newer version, and the rejected one is then listed as superseded, with --all) or an operator admits it here;
+the decision (who, why, when) is kept in raw.batch_gate. An admitted batch reaches the marts on the next pipeline
+run. The Data Docs (HTML) of every validation: <quality dir>/gx/uncommitted/
 data_docs/local_site/index.html.
 
   pipeline gate status
@@ -282,7 +285,7 @@ def gate(settings: Settings, args: argparse.Namespace) -> int:
             print(f"          failures: {failures}")
         if by:
             print(f"          admitted by {by} at {decided_at:%Y-%m-%d %H:%M %Z}: {reason}")
-    print(f"{len(rows)} batch(es) listed{'' if args.all else ' (not passed)'}; Data Docs: "
+    print(f"{len(rows)} batch(es) listed{'' if args.all else ' (neither passed nor superseded)'}; Data Docs: "
           f"{data_docs_index(settings.quality_dir)}")
     return 0
 
@@ -324,8 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     p_gate = add_command(sub, "gate", help="the raw quality gate: batch statuses, admitting a rejected batch",
                          description=GATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     gate_sub = p_gate.add_subparsers(dest="gate_command", required=True)
-    p_status = add_command(gate_sub, "status", help="rejected, admitted and pending batches (--all: passed ones too)")
-    p_status.add_argument("--all", action="store_true", help="list the passed batches too")
+    p_status = add_command(gate_sub, "status",
+                           help="rejected, admitted and pending batches (--all: passed and superseded ones too)")
+    p_status.add_argument("--all", action="store_true", help="list the passed and superseded batches too")
     p_admit = add_command(gate_sub, "admit", help="let a rejected batch into the marts from the next run on")
     p_admit.add_argument("load_id", help="the batch's load id (from `pipeline gate status` or the alert)")
     p_admit.add_argument("--reason", required=True, help="why the batch is right after all (kept with the decision)")

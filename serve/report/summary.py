@@ -189,7 +189,7 @@ def _mover_sentences(m: Mover | None, cur: str) -> list[str]:
     if abs(m.leaked_change) * 2 >= abs(m.change):
         # A leak is creator_roi's call (its thresholds), never this sentence's: the report and the mart agree.
         why = "mostly in orders with a code and no recent sponsored post" + (
-            " (creator_roi suspects a leaked code)" if m.leak_suspected else "")
+            " (flagged as a suspected code leak)" if m.leak_suspected else "")
     elif m.change > 0 and m.median_views and m.views > VIRAL_VIEWS_MULTIPLE * m.median_views:
         why = f"after posts that drew {m.views:,} views, {m.views / m.median_views:,.0f}× their usual week"
     elif m.change < 0 and m.posts == 0 and m.posts_prev_2_weeks == 0 and m.posts_before > 0:

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from expectations.gate import DATASOURCE, QualityGateFailed, data_docs_index, run_mart_gate, run_raw_gate
+from expectations.state import batch_statuses
 from ingest.runs import load_with_results
 from pipeline import cli, tasks
 from pipeline.settings import Settings, load_gate_settings, load_settings
@@ -101,6 +102,24 @@ def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, l
     assert _query(loaded, "select status from raw.batch_gate where load_id = ?", [load_id]) == [("rejected",)]
     assert _query(loaded, "select count(*) from gated.shopify_order_lines_csv where order_name = '#GATE-900K'"
                   ) == [(0,)], "dbt reads the gated views: the rejected batch must not be in them"
+
+    # The shop corrects the export and delivers it again under the same name: the rejected batch has nothing left
+    # to decide, and `gate status` no longer lists it among those that need a look.
+    def statuses(everything: bool) -> dict[str, str]:
+        con = duckdb.connect(str(loaded), read_only=True)
+        try:
+            return {row[0]: row[3] for row in batch_statuses(con, everything)}
+        finally:
+            con.close()
+
+    assert statuses(False) == {load_id: "rejected"}
+    path = tmp_path / "landing" / EXPORT / "orders_export-delivery.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("900000.00", "90.00"), encoding="utf-8-sig")
+    [corrected] = load_with_results(["shopify_orders_csv"], tmp_path / "landing", loaded, PII_TEST_KEY)
+    assert run_raw_gate(loaded, tmp_path / "quality", "run-2") == []
+    assert statuses(False) == {}
+    assert {k: v for k, v in statuses(True).items() if k in (load_id, corrected.load_id)} == {
+        load_id: "superseded", corrected.load_id: "passed"}
 
 
 def test_a_batch_left_unjudged_by_a_stopped_run_is_judged_by_the_next(sample_landing: Path, loaded: Path,

@@ -24,7 +24,7 @@ from serve.report.charts import campaign_values, png, verdicts_chart
 from serve.report.data import TREND_WEEKS, collect
 from serve.report.summary import TOP_MIN_ORDERS
 from serve.report.week import iso_week, stale_reason
-from tests.serve.conftest import Published
+from tests.serve.conftest import Published, copy_serving
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report"
 TZ = "Europe/London"
@@ -495,6 +495,17 @@ def test_the_demo_summary_counts_creators_and_ranks_only_enough_orders(published
                                  "order by roi desc, creator_id limit 5").fetchall()
     assert few & set(unfiltered), "the sample has a creator with too few orders among the five best ROIs"
     assert not few & set(top)
+
+
+def test_the_demo_summary_says_so_when_no_creator_has_enough_orders(published: Published, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    serving_dir = copy_serving(published, tmp_path / "serving")
+    with duckdb.connect(str(serving_dir / "current" / "marts.duckdb")) as con:
+        con.execute("update creator_roi set orders = 1")
+    monkeypatch.setenv("PIPELINE_SERVING_DIR", str(serving_dir))
+    text = summary(load_settings())
+    assert f"at least {TOP_MIN_ORDERS} orders):\n  (none yet: no creator has an ROI on {TOP_MIN_ORDERS} or more " \
+           "attributed orders)\n" in text, text
 
 
 def test_the_demo_summary_names_the_report_written_last(tmp_path: Path, published: Published,

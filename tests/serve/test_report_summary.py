@@ -145,7 +145,7 @@ def test_the_biggest_change_says_why() -> None:
     # a leak only where creator_roi suspects one: the sentence never calls a leak what the mart does not
     assert why(leaked_change=Decimal("-800")).endswith("mostly in orders with a code and no recent sponsored post.")
     assert why(leaked_change=Decimal("-800"), leak_suspected=True).endswith(
-        "mostly in orders with a code and no recent sponsored post (creator_roi suspects a leaked code).")
+        "mostly in orders with a code and no recent sponsored post (flagged as a suspected code leak).")
     assert why(change=Decimal("900"), net_revenue=Decimal("1900"), views=9000) == (
         "The biggest change: Ada's net revenue rose by 900 USD to 1,900 USD, after posts that drew 9,000 views, "
         "9× their usual week.")

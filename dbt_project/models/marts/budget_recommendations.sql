@@ -370,7 +370,11 @@ select
             when worded.vetting_verdict = 'reject'
                 then
                     'Rejected in vetting (creator_vetting_reasons says why): replace whatever the returns ('
-                    || coalesce('ROI ' || worded.roi_words, worded.recent_orders || ' attributed orders')
+                    || coalesce(
+                        'ROI ' || worded.roi_words,
+                        worded.recent_orders || ' attributed order'
+                        || case when worded.recent_orders = 1 then '' else 's' end
+                    )
                     || ' in the last ' || {{ recent_days }} || ' days) - end the contract and stop the code'
                     || case
                         when worded.budget_change_per_month < 0
@@ -388,7 +392,8 @@ select
         case worded.recommendation
             when 'insufficient_data'
                 then
-                    'Only ' || worded.recent_orders || ' attributed orders in the last ' || {{ recent_days }}
+                    'Only ' || worded.recent_orders || ' attributed order'
+                    || case when worded.recent_orders = 1 then '' else 's' end || ' in the last ' || {{ recent_days }}
                     || ' days (at least ' || {{ min_orders }} || ' needed): too few to judge, no recommendation yet.'
             when 'keep'
                 then
