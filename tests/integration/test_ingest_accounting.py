@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,19 +127,28 @@ def test_a_workbook_saved_under_a_csv_name_is_named_as_one_not_given_encoding_ad
     assert _query(tmp_path, "select count(*) from raw.load_manifest") == [(0,)], "nothing of it is written"
 
 
+def _corpus_rows(name: str = "garbage_numeric.csv") -> list[list[str]]:
+    """A corpus export's header and rows, to edit into a test's own file."""
+    return list(csv.reader((CORPUS / name).read_text(encoding="utf-8-sig").splitlines()))
+
+
+def _write_export(tmp_path: Path, name: str, rows: Iterable[list[str]]) -> None:
+    folder = tmp_path / "landing" / ORDERS
+    folder.mkdir(parents=True)
+    with (folder / name).open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows(rows)
+
+
 def test_amounts_with_thousands_separators_load_and_a_decimal_comma_is_still_refused(tmp_path: Path) -> None:
     """Excel saves a cell as it shows it: with a thousands format, "1,020.00". A decimal comma stays refused (never
     8500 for "85,00"), and so does "1,020" without a decimal point, which a semicolon-separated export may mean as
     1.02."""
-    rows = list(csv.reader((CORPUS / "garbage_numeric.csv").read_text(encoding="utf-8-sig").splitlines()))
+    rows = _corpus_rows()
     header = rows[0]
     rows[1][header.index("Subtotal")], rows[1][header.index("Total")] = "1,020.00", "1,101.60"
     rows[2][header.index("Lineitem price")] = "1,200.00"
     rows[3][header.index("Subtotal")] = "1,020"
-    folder = tmp_path / "landing" / ORDERS
-    folder.mkdir(parents=True)
-    with (folder / "excel_formatted.csv").open("w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows(rows)
+    _write_export(tmp_path, "excel_formatted.csv", rows)
     result = _load(tmp_path)["excel_formatted.csv"]
     assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
     assert _query(tmp_path, "select order_name, subtotal, total, lineitem_price from raw.shopify_order_lines_csv "
@@ -149,12 +159,9 @@ def test_amounts_with_thousands_separators_load_and_a_decimal_comma_is_still_ref
 
 
 def test_an_order_id_a_spreadsheet_rounded_is_quarantined_not_loaded_as_another_number(tmp_path: Path) -> None:
-    rows = list(csv.reader((CORPUS / "garbage_numeric.csv").read_text(encoding="utf-8-sig").splitlines()))[:3]
+    rows = _corpus_rows()[:3]
     rows[1][rows[0].index("Id")] = "5.6E+12"  # DuckDB would cast it to 5600000000000
-    folder = tmp_path / "landing" / ORDERS
-    folder.mkdir(parents=True)
-    with (folder / "resaved.csv").open("w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows(rows)
+    _write_export(tmp_path, "resaved.csv", rows)
     result = _load(tmp_path)["resaved.csv"]
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     [(reason,)] = _query(tmp_path, "select reason from raw.quarantine")
@@ -165,12 +172,9 @@ def test_an_order_id_a_spreadsheet_rounded_is_quarantined_not_loaded_as_another_
 def test_the_oldest_export_header_ending_at_notes_loads(tmp_path: Path) -> None:
     """The spec: the oldest exports end at `Notes`; Note Attributes, Cancelled at and Refunded Amount come after it
     and were required, so a whole old export was refused."""
-    rows = list(csv.reader((CORPUS / "garbage_numeric.csv").read_text(encoding="utf-8-sig").splitlines()))[:3]
+    rows = _corpus_rows()[:3]
     cut = rows[0].index("Notes") + 1
-    folder = tmp_path / "landing" / ORDERS
-    folder.mkdir(parents=True)
-    with (folder / "orders_export_2019.csv").open("w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows(row[:cut] for row in rows)
+    _write_export(tmp_path, "orders_export_2019.csv", (row[:cut] for row in rows))
     result = _load(tmp_path)["orders_export_2019.csv"]
     assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
     assert _query(tmp_path, "select count(*) from raw.shopify_order_lines_csv where refunded_amount is null and "
