@@ -429,7 +429,13 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, source: Source, path: Path, tex
     # A bad page has no readable record key: it rejects no other rows (_reject_whole_records).
     types = dict(declared_columns(source))
     no_key = "".join(f", null::{types[k]} as {quote_ident(k)}" for k in source.key)
+    # An API's error body saved as a page (a rate limit, an expired token) says what went wrong in its own words.
+    api_error = ("left(coalesce(json_extract_string(line, '$.response.error.message'), json_extract_string(line, "
+                 "'$.response.errors'), json_extract_string(line, '$.error.message'), json_extract_string(line, "
+                 "'$.errors')), 200)")
     bad_page_reason = ("case when not valid then 'not valid JSON: expected one JSON document per line' "
+                       f"when {api_error} is not null then 'an API error page, not data: ' || {api_error} "
+                       "|| ' (fetch the page again)' "
                        f"else 'unexpected JSON shape: expected {expected_shape}' end")
     chunks = [r[0] for r in con.execute("select distinct _chunk from _lines order by 1").fetchall()]
     for n, chunk in enumerate(chunks):
