@@ -146,6 +146,8 @@ def _temp_dir(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(con.execute("select current_setting('temp_directory')").fetchall()[0][0] or tempfile.gettempdir())
 
 
+# A good line quarantined with its record's bad line: its reason starts so; the top reasons count it under the label.
+SIBLING_REASON = "another line of the same record"
 SIBLING_LABEL = "(other lines of a rejected record)"
 
 
@@ -153,7 +155,7 @@ def _top_rejects(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int, str], 
     # A good line held back with its record's bad one is filed under the record's key column (Name): counted there,
     # it would read as a fault in that column.
     return tuple(con.execute(
-        f"select case when reason like 'another line of the same record%' then '{SIBLING_LABEL}' "
+        f"select case when starts_with(reason, '{SIBLING_REASON}') then '{SIBLING_LABEL}' "
         "else coalesce(column_name, '(line)') end, count(*), "
         "arg_min('row ' || source_row || ': ' || reason, source_row) from _rejected group by 1 order by 2 desc, 1 "
         "limit 3").fetchall())
@@ -206,7 +208,7 @@ def _reject_whole_records(con: duckdb.DuckDBPyConnection, source: Source) -> Non
     first_rejected = (f"select {keys}, {record} as record, {values} as key_value, min(_row) as _row, "
                       f"arg_min(col, _row) as col, arg_min(reason, _row) as reason from ({rejected}) "
                       f"where {' and '.join(f'{quote_ident(k)} is not null' for k in source.key)} group by {keys}")
-    reason = ("'another line of the same record (' || b.record || ') was rejected (row ' || b._row || ', ' || b.col "
+    reason = (f"'{SIBLING_REASON} (' || b.record || ') was rejected (row ' || b._row || ', ' || b.col "
               "|| ': ' || b.reason || '): a record''s lines load together, so its last good version stays whole'")
     same_key = " and ".join(f"_staged.{quote_ident(k)} = b.{quote_ident(k)}" for k in source.key)
     con.execute(f"update _staged set _bad_column = {quote_literal(', '.join(labels[k] for k in source.key))}, "

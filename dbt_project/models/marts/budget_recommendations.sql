@@ -314,6 +314,13 @@ allocated as (
     cross join freed
 ),
 
+counted as (
+    select
+        *,
+        recent_orders || case when recent_orders = 1 then ' order' else ' orders' end as orders_words
+    from allocated
+),
+
 worded as (
     select
         *,
@@ -322,7 +329,7 @@ worded as (
         || {{ percent_words('recent_roi_low') }}
         || ' to '
         || {{ percent_words('recent_roi_high') }}
-        || ') over ' || recent_orders || case when recent_orders = 1 then ' order' else ' orders' end as roi_words,
+        || ') over ' || orders_words as roi_words,
         case trend
             when 'unknown' then 'no earlier window to compare'
             else
@@ -331,7 +338,7 @@ worded as (
         end as trend_words,
         '{{ var("reporting_currency") }} ' || {{ number_text('abs(budget_change_per_month)', 0) }} as change_words,
         '{{ var("reporting_currency") }} ' || {{ number_text('capacity_spend_per_month', 0) }} as capacity_words
-    from allocated
+    from counted
 )
 
 select
@@ -370,11 +377,7 @@ select
             when worded.vetting_verdict = 'reject'
                 then
                     'Rejected in vetting (creator_vetting_reasons says why): replace whatever the returns ('
-                    || coalesce(
-                        'ROI ' || worded.roi_words,
-                        worded.recent_orders || ' attributed order'
-                        || case when worded.recent_orders = 1 then '' else 's' end
-                    )
+                    || coalesce('ROI ' || worded.roi_words, worded.orders_words || ' attributed')
                     || ' in the last ' || {{ recent_days }} || ' days) - end the contract and stop the code'
                     || case
                         when worded.budget_change_per_month < 0
@@ -392,15 +395,14 @@ select
         case worded.recommendation
             when 'insufficient_data'
                 then
-                    'Only ' || worded.recent_orders || ' attributed order'
-                    || case when worded.recent_orders = 1 then '' else 's' end || ' in the last ' || {{ recent_days }}
+                    'Only ' || worded.orders_words || ' attributed in the last ' || {{ recent_days }}
                     || ' days (at least ' || {{ min_orders }} || ' needed): too few to judge, no recommendation yet.'
             when 'keep'
                 then
                     case
                         when worded.recent_roi is null
                             then
-                                worded.recent_orders || ' orders but no spend in the last ' || {{ recent_days }}
+                                worded.orders_words || ' but no spend in the last ' || {{ recent_days }}
                                 || ' days (no paid sponsored post, or a cost of 0): ROI undefined, so no budget moves;'
                                 || ' record the cost to judge this creator.'
                         when worded.recent_roi_low >= {{ increase_min_roi }} and worded.trend <> 'falling'
