@@ -1,8 +1,10 @@
 -- Campaign x ISO week, for every week from the campaign's start to its end plus the attribution window, and
--- on to the last order attributed to it (a code can stay valid after the campaign): attributed orders and
+-- on to the last order attributed to it (a code can stay valid after the campaign), but never past the week of the
+-- newest order loaded: a week the data does not reach yet is not a week of zero sales. Attributed orders and
 -- revenue of the campaign's creators, their sponsored content, campaign-to-date revenue against the campaign's
--- total creator cost and against its budget, and week-over-week change. Sales are the same per-order measures
--- creator_roi sums. The budget is converted to the reporting currency at the campaign start date, like the costs.
+-- total creator cost and against its budget, and week-over-week change for complete weeks only (a week still
+-- running against a full one is not a fall). Sales are the same per-order measures creator_roi sums. The budget is
+-- converted to the reporting currency at the campaign start date, like the costs.
 with orders as (
     select * from {{ ref('order_attribution') }}
     where attribution_rule in ('code', 'link') and sale_status = 'paid'
@@ -51,6 +53,12 @@ posts as (
     where posts.is_sponsored
 ),
 
+data_end as (
+    -- The newest order day of any order, attributed or not: the store exports every order, so the data reaches
+    -- this day and no further. No order at all: the campaigns' own dates bound the weeks.
+    select max(order_date) as orders_through from {{ ref('order_attribution') }}
+),
+
 order_days as (
     select
         campaign_id,
@@ -65,11 +73,23 @@ bounds as (
         campaigns.campaign_id,
         campaigns.campaign_name,
         least(campaigns.campaign_start_date, order_days.first_order_date) as first_day,
+        -- A campaign that starts after the data ends keeps its first week (its cost and budget, no sales yet).
         greatest(
-            campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer),
-            order_days.last_order_date
-        ) as last_day
+            least(campaigns.campaign_start_date, order_days.first_order_date),
+            least(
+                greatest(
+                    campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer),
+                    order_days.last_order_date
+                ),
+                coalesce(
+                    data_end.orders_through,
+                    campaigns.campaign_end_date + cast({{ var('attribution_window_days') }} as integer)
+                )
+            )
+        ) as last_day,
+        data_end.orders_through
     from campaigns
+    cross join data_end
     left join order_days on campaigns.campaign_id = order_days.campaign_id
 ),
 
@@ -81,10 +101,13 @@ weeks as (
     select
         bounds.campaign_id,
         bounds.campaign_name,
-        cast(date_trunc('week', spine.date_day) as date) as week_start
+        cast(date_trunc('week', spine.date_day) as date) as week_start,
+        -- Sunday's orders loaded: the week is whole. No order at all: nothing is complete.
+        coalesce(cast(date_trunc('week', spine.date_day) as date) + 6 <= bounds.orders_through, false)
+            as is_complete_week
     from bounds
     inner join spine on spine.date_day between bounds.first_day and bounds.last_day
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 ),
 
 weekly_orders as (
@@ -114,6 +137,7 @@ grid as (
         weeks.campaign_id,
         weeks.campaign_name,
         weeks.week_start,
+        weeks.is_complete_week,
         costs.creators,
         costs.campaign_cost,
         budgets.campaign_start_date,
@@ -153,6 +177,7 @@ select
     campaign_start_date,
     week_start,
     cast({{ format_date('week_start', '%G-W%V') }} as {{ dbt.type_string() }}) as iso_week,
+    is_complete_week,
     '{{ var("reporting_currency") }}' as reporting_currency,
     cast(coalesce(creators, 0) as bigint) as creators,
     orders,
@@ -172,8 +197,11 @@ select
     -- Spend against budget: null, not 0 or 100%, when no budget is set or it is 0.
     {{ round_double(safe_divide('coalesce(campaign_cost, 0)', 'budget_reporting'), 4) }} as spend_vs_budget,
     cast(budget_reporting - coalesce(campaign_cost, 0) as decimal(38, 2)) as remaining_budget,
-    cast(net_revenue - previous_net_revenue as decimal(38, 2)) as net_revenue_wow_change,
-    {{ round_double(safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue'), 4) }}
-        as net_revenue_wow_pct,
-    orders - previous_orders as orders_wow_change
+    case when is_complete_week then cast(net_revenue - previous_net_revenue as decimal(38, 2)) end
+        as net_revenue_wow_change,
+    case
+        when is_complete_week
+            then {{ round_double(safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue'), 4) }}
+    end as net_revenue_wow_pct,
+    case when is_complete_week then orders - previous_orders end as orders_wow_change
 from cumulative

@@ -1,4 +1,6 @@
--- Creator x ISO week: attributed orders and revenue, content and reach, with week-over-week change.
+-- Creator x ISO week: attributed orders and revenue, content and reach, with week-over-week change for complete weeks
+-- only (the newest week is still running until its Sunday's orders are loaded: part of a week against a whole one is
+-- not a fall).
 -- Sales are the same per-order measures creator_roi sums, so a creator's weeks add up to their creator_roi rows.
 with orders as (
     select * from {{ ref('order_attribution') }}
@@ -21,10 +23,17 @@ creators as (
         or creators.creator_id in (select orders.creator_id from orders)
 ),
 
+data_end as (
+    select max(order_date) as orders_through from {{ ref('order_attribution') }}
+),
+
 weeks as (
-    select distinct cast(date_trunc('week', date_day) as date) as week_start
+    select distinct
+        cast(date_trunc('week', spine.date_day) as date) as week_start,
+        cast(date_trunc('week', spine.date_day) as date) + 6 <= data_end.orders_through as is_complete_week
     from ({{ date_spine('(select min(order_date) from ' ~ ref('order_attribution') ~ ')',
-                        '(select max(order_date) from ' ~ ref('order_attribution') ~ ')') }})
+                        '(select max(order_date) from ' ~ ref('order_attribution') ~ ')') }}) as spine
+    cross join data_end
 ),
 
 weekly_orders as (
@@ -55,6 +64,7 @@ grid as (
         creators.creator_id,
         creators.creator_name,
         weeks.week_start,
+        weeks.is_complete_week,
         coalesce(weekly_orders.orders, 0) as orders,
         coalesce(weekly_orders.new_customers, 0) as new_customers,
         cast(coalesce(weekly_orders.net_revenue, 0) as decimal(38, 2)) as net_revenue,
@@ -68,6 +78,14 @@ grid as (
         on creators.creator_id = weekly_orders.creator_id and weeks.week_start = weekly_orders.week_start
     left join weekly_posts
         on creators.creator_id = weekly_posts.creator_id and weeks.week_start = weekly_posts.week_start
+),
+
+with_previous as (
+    select
+        *,
+        lag(net_revenue) over (partition by creator_id order by week_start) as previous_net_revenue,
+        lag(orders) over (partition by creator_id order by week_start) as previous_orders
+    from grid
 )
 
 select
@@ -75,6 +93,7 @@ select
     creator_name,
     week_start,
     cast({{ format_date('week_start', '%G-W%V') }} as {{ dbt.type_string() }}) as iso_week,
+    is_complete_week,
     '{{ var("reporting_currency") }}' as reporting_currency,
     orders,
     new_customers,
@@ -83,10 +102,11 @@ select
     sponsored_posts,
     views,
     engagements,
-    cast(net_revenue - lag(net_revenue) over (partition by creator_id order by week_start) as decimal(38, 2))
+    case when is_complete_week then cast(net_revenue - previous_net_revenue as decimal(38, 2)) end
         as net_revenue_wow_change,
-    {{ round_double(safe_divide('net_revenue - lag(net_revenue) over (partition by creator_id order by week_start)',
-                         'lag(net_revenue) over (partition by creator_id order by week_start)'), 4) }}
-        as net_revenue_wow_pct,
-    orders - lag(orders) over (partition by creator_id order by week_start) as orders_wow_change
-from grid
+    case
+        when is_complete_week
+            then {{ round_double(safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue'), 4) }}
+    end as net_revenue_wow_pct,
+    case when is_complete_week then orders - previous_orders end as orders_wow_change
+from with_previous
