@@ -71,7 +71,7 @@ class Settings:
     reporting_currency: str
     target_countries: tuple[str, ...]
     attribution_window_days: int
-    brand_handles: tuple[str, ...]  # a post mentioning one of these (@handle) is sponsored
+    brand_handles: tuple[str, ...]  # a post tagging one of these (@handle or #handle) is sponsored
     report_timezone: str
     report_recipients: tuple[str, ...]
     report_stale: str                  # refuse | mark: a report of data published before its week ended
@@ -156,9 +156,7 @@ def load_settings() -> Settings:
             c.strip().upper() for c in _env("PIPELINE_TARGET_COUNTRIES", "US,CA,GB").split(",") if c.strip()
         ),
         attribution_window_days=_whole_number("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30"),
-        brand_handles=tuple(
-            h.strip().lstrip("@").lower() for h in _env("PIPELINE_BRAND_HANDLES", "lumenandco").split(",") if h.strip()
-        ),
+        brand_handles=_handles("PIPELINE_BRAND_HANDLES", "lumenandco"),
         report_timezone=_time_zone("PIPELINE_REPORT_TZ", "Europe/London"),
         report_recipients=_addresses("PIPELINE_REPORT_RECIPIENTS"),
         report_stale=_stale_policy(_env("PIPELINE_REPORT_STALE", "refuse")),
@@ -216,6 +214,18 @@ def _currency(name: str, default: str) -> str:
         raise ValueError(f"{name}={value!r} is not a currency code: set it to the ISO 4217 code of the currency the "
                          f"marts report in, e.g. {default}, EUR or GBP (the FX rates file must carry its rates)")
     return value
+
+
+def _handles(name: str, default: str) -> tuple[str, ...]:
+    # The handles become a regular expression in int_posts: only the characters a handle can have get there.
+    handles = tuple(h.strip().lstrip("@#").lower() for h in _env(name, default).split(",") if h.strip())
+    wrong = [h for h in handles if not re.fullmatch(r"[a-z0-9._-]+", h)]
+    if not handles or wrong:
+        problem = f"not a handle: {', '.join(wrong)}" if wrong else "empty"
+        raise ValueError(f"{name}={_env(name, default)!r}: {problem}; "
+                         f"set it to the brand's handles, comma-separated (letters, digits, '.', '_', '-'), "
+                         f"e.g. {default},{default}.us")
+    return handles
 
 
 def _time_zone(name: str, default: str) -> str:

@@ -118,3 +118,13 @@ def test_a_reporting_currency_that_is_not_a_currency_code_names_its_variable(mon
         monkeypatch.setenv("PIPELINE_REPORTING_CURRENCY", value)
         with pytest.raises(ValueError, match="^PIPELINE_REPORTING_CURRENCY='.*' is not a currency code: set it"):
             load_settings()
+
+
+def test_brand_handles_are_read_as_handles_and_anything_else_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_BRAND_HANDLES", " @LumenAndCo, #lumen.and_co-us ,")
+    assert load_settings().brand_handles == ("lumenandco", "lumen.and_co-us")
+    # int_posts makes them a regular expression: an empty list would match every "@", a "+" or "|" another handle.
+    for value, says in ((" , ", "empty"), ("lumen+co", "not a handle: lumen+co"), ("a|b", "not a handle: a|b")):
+        monkeypatch.setenv("PIPELINE_BRAND_HANDLES", value)
+        with pytest.raises(ValueError, match=f"^PIPELINE_BRAND_HANDLES=.*: {re.escape(says)}; set it"):
+            load_settings()

@@ -1,4 +1,4 @@
--- Disclosure of sponsored posts (posts that mention a brand handle). Disclosed when the caption has #ad,
+-- Disclosure of sponsored posts (posts that tag a brand handle or use it as a hashtag). Disclosed when the caption has #ad,
 -- #sponsored, #paidpartnership or "paid partnership with"; prominent when the first such match starts within
 -- the first 125 characters and the disclosure tag does not sit in a run of 5 or more consecutive hashtags.
 -- "#sp" and "thanks @brand" do not count (FTC guidance).

@@ -8,6 +8,10 @@
 {{ config(materialized='incremental', unique_key=['platform', 'post_id'],
           incremental_strategy=incremental_strategy(), partition_by=spark_partition_by(),
           on_schema_change='fail') }}
+{#- Handles may hold dots and underscores; a dot matched as itself ([.]), never as any character. #}
+{%- set handles = var('brand_handles') | map('lower') | map('replace', '.', '[.]') | join('|') %}
+{%- set brand_pattern = '(^|[^a-z0-9_.@])@(' ~ handles ~ ')([^a-z0-9_.]|[.]([^a-z0-9_]|$)|$)'
+                        ~ '|(^|[^a-z0-9_#])#(' ~ handles ~ ')([^a-z0-9_]|$)' %}
 with source_loads as (
     -- Every input with its load time and what a newer load of it changes: a post, an account's follower snapshot of a
     -- day, an account's profile, or a creator's accounts. The incremental filter and the watermark both come from here.
@@ -346,9 +350,10 @@ select
         when same_day.followers is not null then 'same_day_snapshot'
         when current_followers.followers is not null then 'current_count'
     end as followers_at_post_basis,
-    {% for handle in var('brand_handles') -%}
-        lower(posts.caption) like '%@{{ handle | lower }}%' {% if not loop.last %}or {% endif %}
-    {%- endfor %} as is_sponsored,
+    -- Sponsored: the caption tags a brand handle (@lumenandco) or uses it as a hashtag (#lumenandco), as whole words
+    -- the way int_competitor_sponsored_posts matches competitors: "@lumenandco." ends a sentence, while
+    -- "@lumenandco.fans", "@lumenandcofan" and "#lumenandcoglow" are other accounts and tags.
+    {{ regex_matches('lower(posts.caption)', brand_pattern) }} as is_sponsored,
     (select loaded_at from newest_load) as source_loaded_at
 {{ key_bucket_column(['posts.platform', 'posts.post_id']) }}
 from posts
