@@ -62,13 +62,19 @@ def iso_week(text: str, timezone: str) -> ReportWeek:
 
 def stale_reason(published_at: datetime, orders_through: date | None, week: ReportWeek, policy: StalePolicy,
                  serving: str) -> str | None:
-    """Why the published data cannot report ``week`` whole, or None when it can: it holds no order of the week (the
-    store exports every order, so a week without one is a week the data does not reach yet), or it was published
-    before the week ended. With ``refuse`` a reason raises StaleServing instead, saying what to do."""
+    """Why the published data cannot report ``week`` whole, or None when it can: its orders stop before the week's
+    Sunday (the store exports every order, so the day of the newest order is as far as the data reaches: the marts
+    mark such a week incomplete, is_complete_week, and give it no week-over-week change), or it was published before
+    the week ended. With ``refuse`` a reason raises StaleServing instead, saying what to do."""
     if orders_through is None or orders_through < week.start:
         ends = f"end on {orders_through:%Y-%m-%d}" if orders_through else "are empty"
         reason = f"the published orders {ends}, before week {week.iso} began: none of that week's orders are in it"
-        covered = f", or report a week the data covers (--week {iso_week_of(orders_through)})" if orders_through else ""
+        covered = f", or report a week the data covers (--week {_last_whole_week(orders_through)})" \
+            if orders_through else ""
+    elif orders_through < week.end:
+        reason = (f"the published orders end on {orders_through:%a %Y-%m-%d}, before week {week.iso} ended on "
+                  f"{week.end:%a %Y-%m-%d}: its last days' orders are missing")
+        covered = f", or report the last week the data covers whole (--week {_last_whole_week(orders_through)})"
     elif published_at < week.closes_at:
         reason = (f"these figures were published at {published_at:%Y-%m-%d %H:%M %Z}, before week {week.iso} ended "
                   f"({week.closes_at:%Y-%m-%d %H:%M %Z}): its last orders are missing")
@@ -81,6 +87,11 @@ def stale_reason(published_at: datetime, orders_through: date | None, week: Repo
             f"so it publishes newer data, then the report again{covered}; to send it anyway with every page marked "
             "stale, set PIPELINE_REPORT_STALE=mark")
     return reason
+
+
+def _last_whole_week(orders_through: date) -> str:
+    """The newest ISO week whose Sunday the orders reach."""
+    return iso_week_of(orders_through - timedelta(days=orders_through.isoweekday() % 7))
 
 
 def iso_week_of(day: date) -> str:

@@ -333,9 +333,16 @@ def test_data_published_before_the_week_ended_is_refused() -> None:
     assert "--week" not in str(refused.value), "the week is the right one: only newer data helps"
     assert "last orders are missing" in stale_reason(before_the_end, date(2026, 11, 15), week, "mark", "x")
     assert stale_reason(before_the_end + timedelta(hours=4), date(2026, 11, 15), week, "refuse", "x") is None
-    # a week with a single order (on its Monday) is covered; a week with none, or no orders at all, is not
-    assert stale_reason(before_the_end + timedelta(hours=4), date(2026, 11, 9), week, "refuse", "x") is None
+    # orders that stop before the week's Sunday leave it incomplete (as the marts' is_complete_week says); a week with
+    # none, or no orders at all, is not covered at all
+    with pytest.raises(StaleServing) as refused:
+        stale_reason(before_the_end + timedelta(hours=4), date(2026, 11, 12), week, "refuse", "x")
+    assert "orders end on Thu 2026-11-12, before week 2026-W46 ended on Sun 2026-11-15: its last days' orders are " \
+           "missing" in str(refused.value)
+    assert "report the last week the data covers whole (--week 2026-W45)" in str(refused.value)
     assert "end on 2026-11-08" in stale_reason(before_the_end + timedelta(days=1), date(2026, 11, 8), week, "mark", "x")
+    assert "(--week 2026-W45)" in str(pytest.raises(StaleServing, stale_reason, before_the_end + timedelta(days=1),
+                                                    date(2026, 11, 8), week, "refuse", "x").value)
     assert "orders are empty" in stale_reason(before_the_end + timedelta(days=1), None, week, "mark", "x")
 
 
