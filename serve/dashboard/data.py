@@ -86,7 +86,8 @@ def verdict_counts(v: Version) -> dict[str, int]:
 
 def weekly_trend(v: Version) -> pd.DataFrame:
     return v.query("""
-        select week_start, sum(net_revenue) as net_revenue, sum(orders) as orders
+        select week_start, sum(net_revenue) as net_revenue, sum(orders) as orders,
+               bool_and(is_complete_week) as is_complete_week
         from creator_weekly_performance group by week_start order by week_start""")
 
 
@@ -202,7 +203,7 @@ def follower_history(v: Version, creator_id: str) -> pd.DataFrame:
 
 def creator_weeks(v: Version, creator_id: str) -> pd.DataFrame:
     return v.query("""
-        select week_start, net_revenue, orders, posts, sponsored_posts
+        select week_start, net_revenue, orders, posts, sponsored_posts, is_complete_week
         from creator_weekly_performance where creator_id = $creator order by week_start""", {"creator": creator_id})
 
 

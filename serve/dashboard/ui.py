@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from pipeline.settings import load_settings
@@ -75,3 +77,21 @@ def verdict(value: object) -> str:
 
 def definitions(*lines: str) -> None:
     st.caption("  \n".join(lines))
+
+
+def weekly_bars(weeks: pd.DataFrame, title: str, tooltip: list) -> alt.Chart:
+    """Net revenue by week (creator_weekly_performance); the week still running (is_complete_week false) is drawn
+    lighter, so its revenue so far is not read as a fall."""
+    return alt.Chart(weeks).mark_bar(color="#4c78a8").encode(
+        x=alt.X("week_start:T", title="Week (Monday)"), y=alt.Y("net_revenue:Q", title=title),
+        opacity=alt.condition("datum.is_complete_week", alt.value(1.0), alt.value(0.35)),
+        tooltip=[*tooltip, alt.Tooltip("is_complete_week:N", title="Complete week")])
+
+
+def running_week_note(weeks: pd.DataFrame) -> None:
+    """A caption under a weekly chart whose last week is still running."""
+    running = weeks[~weeks.is_complete_week.astype(bool)]
+    if not running.empty:
+        st.caption(f"The lighter bar, week of {running.week_start.max():%d %b %Y}, is the week still running: the "
+                   "orders loaded so far, not the whole week.")
+

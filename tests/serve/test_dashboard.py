@@ -79,6 +79,37 @@ def test_overview_headline_numbers_equal_the_marts(env: Published) -> None:
         assert int(next(v for label, v in metrics.items() if f"[**{verdict}**]" in label)) == worst.get(verdict, 0)
 
 
+def test_the_week_still_running_is_drawn_lighter_and_said_so(env: Published, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample's orders end on a Sunday: every week is whole and nothing is said. Orders that stop mid-week leave
+    the newest week incomplete in the marts (is_complete_week); its bar is its revenue so far, and the overview and
+    the creator page say so under the chart instead of letting it read as a fall."""
+    assert not [c.value for c in _app().caption if "week still running" in c.value]
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(env.warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute("update marts.creator_weekly_performance set is_complete_week = false "
+                "where week_start = (select max(week_start) from marts.creator_weekly_performance)")
+    [(last,)] = con.execute("select max(week_start) from marts.creator_weekly_performance").fetchall()
+    con.close()
+    from pipeline.publish import publish
+
+    publish(warehouse, tmp_path / "serving")
+    monkeypatch.setenv("PIPELINE_SERVING_DIR", str(tmp_path / "serving"))
+    at = _app()
+    notes = [c.value for c in at.caption if "week still running" in c.value]
+    assert notes == [f"The lighter bar, week of {last:%d %b %Y}, is the week still running: the orders loaded so far, "
+                     "not the whole week."], notes
+    [(creator,)] = _sql(env, "select creator_id from creator_weekly_performance where orders > 0 "
+                             "order by week_start desc, creator_id limit 1")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["creator"] = creator
+    at.run()
+    at.switch_page(PAGES[2]).run()
+    assert not at.exception and at.selectbox(key="creator").value == creator
+    assert [c.value for c in at.caption if "week still running" in c.value] == notes
+
+
 def test_leaderboard_filters_change_what_is_shown(env: Published) -> None:
     at = _app(PAGES[1])
     everyone = at.dataframe[0].value

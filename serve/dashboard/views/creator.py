@@ -92,10 +92,9 @@ weeks = data.creator_weeks(v, creator_id)
 if weeks.empty:
     st.caption("No contract and no attributed order: no revenue series.")
 else:
-    bars = alt.Chart(weeks).mark_bar(color="#4c78a8").encode(
-        x=alt.X("week_start:T", title="Week (Monday)"), y=alt.Y("net_revenue:Q", title="Net revenue"),
-        tooltip=["week_start:T", alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q", "sponsored_posts:Q"])
-    st.altair_chart(bars, width="stretch")
+    st.altair_chart(ui.weekly_bars(weeks, "Net revenue", [
+        "week_start:T", alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q", "sponsored_posts:Q"]), width="stretch")
+    ui.running_week_note(weeks)
 
 st.subheader("Campaigns")
 campaigns = data.creator_campaigns(v, creator_id)

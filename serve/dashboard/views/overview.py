@@ -30,8 +30,7 @@ reject.metric(ui.verdict("reject"), verdicts["reject"], help="Creators with a re
 
 st.subheader("Net revenue by week")
 trend = data.weekly_trend(v)
-bars = alt.Chart(trend).mark_bar(color="#4c78a8").encode(
-    x=alt.X("week_start:T", title="Week (Monday)"),
-    y=alt.Y("net_revenue:Q", title=f"Net revenue ({currency})"),
-    tooltip=[alt.Tooltip("week_start:T", title="Week"), alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q"])
-st.altair_chart(bars, width="stretch")
+st.altair_chart(ui.weekly_bars(trend, f"Net revenue ({currency})", [
+    alt.Tooltip("week_start:T", title="Week"), alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q"]),
+    width="stretch")
+ui.running_week_note(trend)
