@@ -1,5 +1,5 @@
--- Disclosure of sponsored posts (posts that tag a brand handle or use it as a hashtag). Disclosed when the caption has #ad,
--- #sponsored, #paidpartnership or "paid partnership with"; prominent when the first such match starts within
+-- Disclosure of sponsored posts (posts that tag a brand handle or use it as a hashtag). Disclosed when the caption
+-- has #ad, #sponsored, #paidpartnership or "paid partnership with"; prominent when the first such match starts within
 -- the first 125 characters and the disclosure tag does not sit in a run of 5 or more consecutive hashtags.
 -- "#sp" and "thanks @brand" do not count (FTC guidance).
 {%- set tag = "#(ad|sponsored|paidpartnership)\\b" %}
