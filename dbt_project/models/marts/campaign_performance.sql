@@ -197,11 +197,5 @@ select
     -- Spend against budget: null, not 0 or 100%, when no budget is set or it is 0.
     {{ round_double(safe_divide('coalesce(campaign_cost, 0)', 'budget_reporting'), 4) }} as spend_vs_budget,
     cast(budget_reporting - coalesce(campaign_cost, 0) as decimal(38, 2)) as remaining_budget,
-    case when is_complete_week then cast(net_revenue - previous_net_revenue as decimal(38, 2)) end
-        as net_revenue_wow_change,
-    case
-        when is_complete_week
-            then {{ round_double(safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue'), 4) }}
-    end as net_revenue_wow_pct,
-    case when is_complete_week then orders - previous_orders end as orders_wow_change
+    {{ week_over_week_columns() }}
 from cumulative

@@ -102,11 +102,5 @@ select
     sponsored_posts,
     views,
     engagements,
-    case when is_complete_week then cast(net_revenue - previous_net_revenue as decimal(38, 2)) end
-        as net_revenue_wow_change,
-    case
-        when is_complete_week
-            then {{ round_double(safe_divide('net_revenue - previous_net_revenue', 'previous_net_revenue'), 4) }}
-    end as net_revenue_wow_pct,
-    case when is_complete_week then orders - previous_orders end as orders_wow_change
+    {{ week_over_week_columns() }}
 from with_previous
