@@ -1,4 +1,4 @@
-"""What every page shares: the version it reads, number formats and the measures' definitions."""
+"""What every page shares: the version it reads, number formats, the definitions and the weekly revenue chart."""
 
 from __future__ import annotations
 
