@@ -27,7 +27,15 @@ from ingest.comment_scores import SCORED_SOURCE, score_unscored_texts
 from ingest.encoding import UTF8, detect_encoding, utf8_text
 from ingest.errors import IngestError, MissingColumnError, UnreadableFileError, WarehouseSchemaError
 from ingest.spec import LINE, Source
-from ingest.sql import declared_columns, key_from_csv_line, keyed_hash, quote_ident, quote_literal, typed_select
+from ingest.sql import (
+    BLANK_RECORD,
+    declared_columns,
+    key_from_csv_line,
+    keyed_hash,
+    quote_ident,
+    quote_literal,
+    typed_select,
+)
 from pipeline.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -222,7 +230,7 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
     transaction. Returns rows loaded, rows quarantined and records already delivered by other files."""
     rows_ok, rows_bad = con.execute(
         "select count(*) filter (where _bad_column is null), count(*) filter (where _bad_column is not null) "
-        "from _staged").fetchall()[0]
+        "from _typed").fetchall()[0]
     rows_bad += not_parsed
     table = f"raw.{quote_ident(source.table)}"
     ensure_table(con, source)
@@ -376,10 +384,10 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
                     "from _not_parsed")
         con.execute("create or replace temp view _typed as select s.rowid as _rid, s.rowid + 1 + "
                     "coalesce(g.skipped, 0) as _row_number, s.* from _staged s asof left join _gaps g "
-                    "on g.before < s.rowid + 1")
+                    f"on g.before < s.rowid + 1 where not s.{BLANK_RECORD}")
     else:
         con.execute("create or replace temp view _typed as select rowid as _rid, rowid + 1 as _row_number, * "
-                    "from _staged")
+                    f"from _staged where not {BLANK_RECORD}")
     return extra, not_parsed
 
 

@@ -140,6 +140,10 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
                   for cond, problem in problems]
         # From the clear text, in the same select that hashes it: the clear value goes no further.
         extras += [(f"({d.sql.format(v=_raw(c))})::{d.type}", quote_ident(d.name)) for d in c.derived]
+    if source.format == "csv":
+        # A row of separators only (",,,,": what a spreadsheet saves for a row it once touched) holds nothing to
+        # load or to lose: the loader leaves it out like a blank line instead of quarantining it as a broken row.
+        extras.append((f"coalesce({', '.join(_raw(c) for c in source.columns)}) is null", BLANK_RECORD))
     outputs = [quote_ident(c.name) for c in source.columns] + [name for _, name in extras]
     if rules:
         fail = "case " + " ".join(f"when {cond} then {n}" for n, (cond, *_) in enumerate(rules, 1)) + " end"
@@ -156,6 +160,9 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
             f"select *, {fail} as _fail from ("
             f"select {carry}{raw_names}, {', '.join(typed + [f'{e} as {n}' for e, n in extras])} from ("
             f"select {carry}{', '.join(raws)} from {relation})))")
+
+
+BLANK_RECORD = "_blank_record"
 
 
 def _raw(column: Column) -> str:

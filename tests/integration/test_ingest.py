@@ -66,6 +66,32 @@ def test_bad_rows_are_quarantined_and_good_rows_still_land(sample_landing: Path,
     assert quarantine[2][0] == 5 and "Expected Number of Columns" in quarantine[2][3]
 
 
+def test_a_row_of_separators_only_is_skipped_like_a_blank_line(sample_landing: Path, tmp_path: Path) -> None:
+    """Excel saves a row it once touched as ",,,,": nothing in it to load or to lose. Quarantined as a broken row it
+    pushed a five-row template over the reject share, and the raw gate kept the whole file out of the marts."""
+    landing = tmp_path / "landing"
+    (landing / "marketing").mkdir(parents=True)
+    for template in ("creators.csv", "campaigns.csv"):
+        shutil.copy(sample_landing / "marketing" / template, landing / "marketing" / template)
+    src = (sample_landing / "marketing" / "contracts.csv").read_text().splitlines()
+    header, good = src[0], src[1:3]
+    separators = "," * header.count(",")
+    rest = "," * (header.count(",") - 11)
+    lines = [header, good[0], separators, good[1], f"ct_neg,cr_00001,cmp_001,USD,-5,1,2.00,0,0,,,0{rest}",
+             " " + separators, separators]
+    (landing / "marketing" / "contracts.csv").write_text("\r\n".join(lines) + "\r\n")
+    warehouse = tmp_path / "w.duckdb"
+    *_, result = load_with_results(["creators", "campaigns", "contracts"], landing, warehouse, PII_TEST_KEY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    quarantine = con.execute("select source_row, column_name from raw.quarantine where source = 'contracts'"
+                             ).fetchall()
+    rows = con.execute("select _source_row from raw.contracts order by 1").fetchall()
+    con.close()
+    # Row numbers stay the file's: the separators row is record 2, so the bad row is record 4 (line 5).
+    assert quarantine == [(4, "flat_fee")] and rows == [(1,), (3,)]
+
+
 def test_missing_required_column_fails_the_file_naming_file_and_column(sample_landing: Path, tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     shutil.copytree(sample_landing / "marketing", landing / "marketing")
