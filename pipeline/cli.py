@@ -36,7 +36,7 @@ from pipeline.airflow_batch import MARKER
 from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
 from pipeline.settings import DEMO_ENV, Settings, load_settings
 from serve.report.data import CREATOR_VERDICTS_VIEW
-from serve.report.summary import TOP_MIN_ORDERS
+from serve.report.summary import NO_TOP_YET, TOP_MIN_ORDERS
 from serve.report.week import StaleServing
 
 log = logging.getLogger("pipeline")
@@ -166,7 +166,7 @@ def summary(settings: Settings) -> str:
         lines.append(f"  {i}. {name} ({cid}), {campaign}: ROI {roi * 100:,.0f}% (ROAS {roi + 1:.1f}×), "
                      f"net revenue {revenue:,.2f} {cur} on cost {cost:,.2f} {cur}")
     if not top:
-        lines.append(f"  (none yet: no creator has an ROI on {TOP_MIN_ORDERS} or more attributed orders)")
+        lines.append(f"  ({NO_TOP_YET})")
     lines += [
         f"Warehouse (marts schema): {settings.warehouse_path}",
         f"Serving file for BI:      {settings.serving_path}  (+ Parquet in {settings.serving_path.parent / 'parquet'}; "

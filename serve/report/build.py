@@ -112,6 +112,7 @@ def _context(d: ReportData, stale: str | None, references: list[summary.Referenc
         "flags": summary.flags(d),
         "top": summary.top_by_roi(d),
         "top_min_orders": summary.TOP_MIN_ORDERS,
+        "no_top_yet": summary.NO_TOP_YET,
         "budget": summary.budget_section(d),
         "customer_value": summary.customer_value_section(d),
         "seeding": summary.seeding_section(d),

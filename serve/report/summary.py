@@ -41,6 +41,7 @@ ORGANIC_WINNERS_SHOWN = 10
 # The fewest orders a creator x campaign needs to be ranked by ROI: the minimum budget_recommendations judges on (dbt
 # var budget_min_orders; a test keeps the two equal).
 TOP_MIN_ORDERS = 10
+NO_TOP_YET = f"None yet: no creator has an ROI on {TOP_MIN_ORDERS} or more attributed orders in a campaign."
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pipeline.settings import load_settings
 from serve.report import ReportFiles, StaleServing, build_report
 from serve.report.charts import campaign_values, png, verdicts_chart
 from serve.report.data import TREND_WEEKS, collect
-from serve.report.summary import TOP_MIN_ORDERS
+from serve.report.summary import NO_TOP_YET, TOP_MIN_ORDERS
 from serve.report.week import iso_week, stale_reason
 from tests.serve.conftest import Published, copy_serving
 
@@ -511,8 +511,15 @@ def test_the_demo_summary_says_so_when_no_creator_has_enough_orders(published: P
         con.execute("update creator_roi set orders = 1")
     monkeypatch.setenv("PIPELINE_SERVING_DIR", str(serving_dir))
     text = summary(load_settings())
-    assert f"at least {TOP_MIN_ORDERS} orders):\n  (none yet: no creator has an ROI on {TOP_MIN_ORDERS} or more " \
-           "attributed orders)\n" in text, text
+    assert f"at least {TOP_MIN_ORDERS} orders):\n  (None yet: no creator has an ROI on {TOP_MIN_ORDERS} or more " \
+           "attributed orders in a campaign.)\n" in text, text
+    # The report's top five says the same instead of an empty table.
+    report = build_report(serving_dir / "current" / "marts.duckdb", tmp_path / "reports",
+                          week=iso_week("2026-W46", TZ), timezone=TZ)
+    markdown = report.markdown.read_text()
+    top = markdown.split("## Top five creators by ROI")[1].split("\n## ")[0]
+    assert NO_TOP_YET in top and "| creator | campaign |" not in top, top
+    assert NO_TOP_YET in report.html.read_text()
 
 
 def test_the_demo_summary_names_the_report_written_last(tmp_path: Path, published: Published,

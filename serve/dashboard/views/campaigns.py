@@ -89,7 +89,8 @@ breaches = data.campaign_exclusivity_breaches(v, campaign_id)
 st.subheader("Exclusivity breaches")
 if breaches.empty:
     st.caption("No sponsored post for a competitor inside an exclusivity window of this campaign's contracts (or no "
-               "contract has an exclusivity clause: the contract_exclusivity template).")
+               "contract has an exclusivity clause: the contracts template's exclusivity_category and "
+               "exclusivity_days_before/_after columns).")
 else:
     st.markdown(f"**Sponsored posts for a competitor inside an exclusivity window: {len(breaches)}** (contracts "
                 f"breached: {breaches.contract_id.nunique()}); each post is the evidence")
