@@ -26,6 +26,8 @@ def raw_expr(source: Source, column: Column, present_headers: set[str]) -> str:
 
 # Epoch seconds of 0001-01-01 and 9999-12-31 23:59:59: beyond them to_timestamp raises instead of returning null.
 _EPOCH_RANGE = (-62135596800, 253402300799)
+# typed_select's flag on a CSV record whose every field is empty (the loader leaves such records out).
+BLANK_RECORD = "_blank_record"
 _NUMERIC = ("DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER")
 
 
@@ -160,9 +162,6 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
             f"select *, {fail} as _fail from ("
             f"select {carry}{raw_names}, {', '.join(typed + [f'{e} as {n}' for e, n in extras])} from ("
             f"select {carry}{', '.join(raws)} from {relation})))")
-
-
-BLANK_RECORD = "_blank_record"
 
 
 def _raw(column: Column) -> str:
