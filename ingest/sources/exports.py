@@ -33,7 +33,10 @@ EXPORT_SOURCES = (
                    expect="a time like 03/01/2026 14:05 (MM/DD/YYYY HH:MM, as Meta Business Suite writes it)",
                    doc="in the exporting user's time zone (the export gives none); taken as UTC"),
             Column("permalink", "Permalink", header_required=False),
-            Column("post_type", "Post type", header_required=False),
+            Column("post_type", "Post type", header_required=False,
+                   doc="IG reel, IG image, IG carousel, IG story, or the shorter labels other exports write (Reel, "
+                       "Video, Post, Photo, Image, Carousel, Story), in any case; another value loads, its posts "
+                       "count as format unmapped and the build warns naming it (seed content_formats)"),
             # "Views" replaced "Impressions" in 2025 (seed instagram_metric_names); older exports have the latter.
             _metric("Views", "views"),
             _metric("Impressions", "impressions"),

@@ -103,7 +103,9 @@ select
     local_time.creator_id,
     profiles.tier,
     coalesce(formats.content_format, 'unmapped') as content_format,
-    coalesce(formats.format_label, 'Unmapped (' || coalesce(local_time.media_kind, 'unknown') || ')') as format_label,
+    -- One label for every unmapped kind: the marts group by format, so a label per kind would split 'unmapped' into
+    -- rows with one key. media_kind keeps what the source wrote (test warn_unmapped_media_kinds names them).
+    coalesce(formats.format_label, 'Unmapped') as format_label,
     local_time.media_kind,
     local_time.is_sponsored,
     {{ post_url('local_time.platform', 'local_time.post_id', 'local_time.permalink', 'accounts.handle') }} as post_url,
@@ -127,7 +129,8 @@ select
 from local_time
 cross join as_of
 left join {{ ref('content_formats') }} as formats
-    on local_time.platform = formats.platform and local_time.media_kind = formats.media_kind
+    -- Case-insensitive: Business Suite exports write their post types in more than one case (IG reel, Reel).
+    on local_time.platform = formats.platform and lower(local_time.media_kind) = lower(formats.media_kind)
 left join profiles on local_time.platform = profiles.platform and local_time.account_id = profiles.account_id
 left join accounts on local_time.platform = accounts.platform and local_time.account_id = accounts.account_id
 where

@@ -45,7 +45,10 @@ posts as (
             when 'tiktok' then 'tiktok_video'
             when 'youtube' then 'youtube_video'
             else case
-                when coalesce(ig_media.media_product_type = 'REELS', lower(ig_exports.post_type) like '%reel%')
+                when
+                    coalesce(
+                        ig_media.media_product_type = 'REELS', {{ instagram_export_is_reel('ig_exports.post_type') }}
+                    )
                     then 'instagram_reel'
                 when coalesce(ig_media.media_product_type = 'STORY', lower(ig_exports.post_type) like '%stor%')
                     then 'instagram_story'

@@ -254,7 +254,7 @@ posts as (
         account_id,
         posted_at,
         caption,
-        post_type = 'IG reel',
+        {{ instagram_export_is_reel('post_type') }},
         likes,
         comments,
         shares,
