@@ -26,14 +26,24 @@ def dbt_summary(run_results: Path) -> dict[str, object]:
     }
 
 
+# What dbt source freshness reports as max_loaded_at for a table without a row.
+NEVER_LOADED = "0001-01-01"
+
+
 def freshness_summary(sources_json: Path) -> dict[str, Any]:
-    """Each checked source table's status and age: ``warn`` and ``error`` list the stale ones in words."""
-    out: dict[str, Any] = {"checked": 0, "warn": [], "error": []}
+    """Each checked source table's status and age: ``warn`` and ``error`` list the stale ones in words, ``never`` the
+    ones never delivered at all."""
+    out: dict[str, Any] = {"checked": 0, "warn": [], "error": [], "never": []}
     for r in json.loads(sources_json.read_text())["results"]:
         out["checked"] += 1
         name = ".".join(r["unique_id"].split(".")[-2:])
         status = r["status"]
         if status == "pass":
+            continue
+        if str(r.get("max_loaded_at")).startswith(NEVER_LOADED):
+            # An empty table: dbt reports its age from year 1, an error. A feed that never started is not one that
+            # stopped, and failing every run over it alerts daily about a choice (a site without that file).
+            out["never"].append(f"{name}: never delivered (no accepted batch yet); what reads it runs without it")
             continue
         age = r.get("max_loaded_at_time_ago_in_s")
         said = (f"{name}: newest accepted delivery {age / 3600:.0f} h old (loaded at {r.get('max_loaded_at')}), "
@@ -70,7 +80,7 @@ def run_note(summaries: dict[str, dict[str, Any] | None]) -> str:
             lines.append(f"- **{task_id}**: {s['result']}, {len(rows)} marts, {sum(rows.values())} rows")
         elif "checked" in s:
             lines.append(f"- **{task_id}**: {s['checked']} source tables checked, {len(s['warn'])} warn, "
-                         f"{len(s['error'])} error")
+                         f"{len(s['error'])} error, {len(s.get('never', []))} never delivered")
         elif "version" in s:
             lines.append(f"- **{task_id}**: version {s['version']} ({sum(s['rows'].values())} rows)")
         else:

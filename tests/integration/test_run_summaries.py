@@ -124,7 +124,7 @@ def _age(data_dir: Path, table: str, days: int) -> None:
     """As if no file of ``table`` had arrived for ``days`` days."""
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
     try:
-        con.execute(f"update raw.{table} set _loaded_at = _loaded_at - interval {days} day")
+        con.execute(f"update raw.{table} set _loaded_at = _loaded_at - interval ({days}) day")
     finally:
         con.close()
 
@@ -132,7 +132,7 @@ def _age(data_dir: Path, table: str, days: int) -> None:
 def test_a_stale_source_warns_past_warn_after_and_fails_past_error_after(
         run: dict[str, dict], data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     fresh = tasks.source_freshness()
-    assert fresh == {"checked": 3, "warn": [], "error": []}
+    assert fresh == {"checked": 3, "warn": [], "error": [], "never": []}
 
     _age(data_dir, "follower_snapshots", 3)  # warn_after 48 h, error_after 7 days
     warned = tasks.source_freshness()
@@ -148,3 +148,27 @@ def test_a_stale_source_warns_past_warn_after_and_fails_past_error_after(
     assert "fx.fx_rates: newest accepted delivery 19" in message and "error_after 7 day" in message
     assert "_*__sources.yml" in message and "Deliver the missing files" in message
     assert "follower_snapshots" not in message, "a warning is not an error"
+
+
+def test_a_source_never_delivered_warns_that_it_never_came_instead_of_failing_every_run(
+        run: dict[str, dict], data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A site without follower snapshots: dbt counts an empty table's age from year 1 and fails it, so every run
+    # ended failed and alerted about a delivery 17.7 million hours old.
+    _age(data_dir, "fx_rates", -8)  # undo the previous test's stale rates, if it ran
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
+    try:
+        con.execute("delete from raw.follower_snapshots")
+    finally:
+        con.close()
+    summary = tasks.source_freshness()
+    assert summary["never"] == ["tracking.follower_snapshots: never delivered (no accepted batch yet); what reads it "
+                                "runs without it"]
+    assert summary["error"] == [] and summary["warn"] == []
+    assert "source freshness: tracking.follower_snapshots: never delivered" in caplog.text
+    assert "1 never delivered" in run_note({"source_freshness": summary})
+
+    _age(data_dir, "fx_rates", 8)  # a stale source beside it still fails the task, naming only the stale one
+    with pytest.raises(tasks.SourcesStale) as stale:
+        tasks.source_freshness()
+    assert "fx.fx_rates: newest accepted delivery" in str(stale.value)
+    assert "follower_snapshots" not in str(stale.value)
