@@ -28,6 +28,7 @@ import duckdb
 from expectations.state import (
     Batch,
     ensure_gate_tables,
+    held_back_note,
     last_passed_mart_rows,
     marts_fingerprint,
     pending_batches,
@@ -112,6 +113,7 @@ def run_mart_gate(warehouse: Path, quality_dir: Path, run_id: str, thresholds: G
         failures = [f"{o.suite}: {f}" for o in outcomes for f in o.failures]
         fingerprint, rows = marts_fingerprint(con, MARTS)
         record_gate_run(con, "marts", run_id, not failures, failures, fingerprint, rows)
+        held_back = held_back_note(con) if failures else None
     finally:
         con.close()
     for warning in (f"{o.suite}: {w}" for o in outcomes for w in o.warnings):
@@ -119,6 +121,7 @@ def run_mart_gate(warehouse: Path, quality_dir: Path, run_id: str, thresholds: G
     if failures:
         raise QualityGateFailed("mart gate failed, nothing published (the serving file keeps the last good "
                                 "version):\n  - " + "\n  - ".join(failures) +
+                                (f"\nNote: {held_back}." if held_back else "") +
                                 f"\nFix the data or the model and run the DAG again. Data Docs: "
                                 f"{data_docs_index(quality_dir)}")
     log.info("mart gate passed on %s (Data Docs: %s)", ", ".join(f"{m} ({n} rows)" for m, n in rows.items()),

@@ -160,6 +160,22 @@ def batch_statuses(con: duckdb.DuckDBPyConnection, everything: bool = False) -> 
         order by started_at, load_id""", [everything]).fetchall()
 
 
+def held_back_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Says which rejected batches the marts are built without, for a failure they may explain (an empty mart, a
+    creator id unknown to the models because creators.csv was rejected); None when no batch is held back."""
+    if not con.execute("select 1 from information_schema.tables where table_schema = 'raw' "
+                       "and table_name = 'batch_gate'").fetchall():
+        return None
+    held = [f"batch {load_id} ({source}, file {file_name})"
+            for load_id, source, file_name, status, *_ in batch_statuses(con) if status == "rejected"]
+    if not held:
+        return None
+    return (f"the raw gate holds {len(held)} rejected batch(es) out of the marts, which may be why: "
+            + "; ".join(held[:5]) + (f"; and {len(held) - 5} more" if len(held) > 5 else "")
+            + ". `pipeline gate status` says why each was rejected: deliver a corrected file, or "
+            "`pipeline gate admit LOAD_ID --reason TEXT`")
+
+
 def marts_fingerprint(con: duckdb.DuckDBPyConnection, marts: tuple[str, ...]) -> tuple[str, dict[str, int]]:
     """An order-independent checksum of every mart's rows (and the row counts): equal fingerprints, same marts."""
     parts, rows = [], {}

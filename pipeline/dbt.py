@@ -322,7 +322,11 @@ def _failure_message(settings: Settings, command: str, returncode: int, output: 
     # dbt crashed without its own error summary: its exception line says what happened.
     failures = failures or [line for line in output if _EXCEPTION_LINE.match(line)][-1:]
     failures = failures[:5] + _stored_failure_messages(settings, output)
-    return f"{command} failed (exit {returncode}): " + (" | ".join(failures) or "see the dbt output above")
+    message = f"{command} failed (exit {returncode}): " + (" | ".join(failures) or "see the dbt output above")
+    if any("Failure in test " in line for line in output):
+        held_back = _held_back_note(settings)
+        message += f". Note: {held_back}" if held_back else ""
+    return message
 
 
 def _only_data_tests_failed(returncode: int, output: list[str]) -> bool:
@@ -355,6 +359,21 @@ def _stored_failure_messages(settings: Settings, output: list[str]) -> list[str]
     finally:
         con.close()
     return messages
+
+
+def _held_back_note(settings: Settings) -> str | None:
+    """A data test that fails may come from a batch the raw gate rejected (orders naming a creator whose creators.csv
+    was held back): say which batches are held back."""
+    from expectations.state import held_back_note
+
+    try:
+        con = connect(settings.warehouse_path, read_only=True)
+    except WarehouseLocked:
+        return None
+    try:
+        return held_back_note(con)
+    finally:
+        con.close()
 
 
 def die_with_parent(sig: signal.Signals = signal.SIGKILL) -> None:

@@ -20,6 +20,7 @@ from expectations.gate import DATASOURCE, QualityGateFailed, data_docs_index, ru
 from expectations.state import batch_statuses
 from ingest.runs import load_with_results
 from pipeline import cli, tasks
+from pipeline.dbt import DbtFailed, run_dbt
 from pipeline.settings import Settings, load_gate_settings, load_settings
 from tests.conftest import PII_TEST_KEY
 
@@ -120,6 +121,38 @@ def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, l
     assert statuses(False) == {}
     assert {k: v for k, v in statuses(True).items() if k in (load_id, corrected.load_id)} == {
         load_id: "superseded", corrected.load_id: "passed"}
+
+
+def test_a_failed_build_or_mart_gate_names_the_rejected_batches_it_runs_without(
+        sample_landing: Path, pipeline_env: Settings, tmp_path: Path) -> None:
+    # A rejected delivery can be why a later check fails (an empty mart; orders naming a creator whose creators.csv
+    # was rejected): the failure names the batches held back and what to do, so nobody debugs the models first.
+    warehouse = pipeline_env.warehouse_path
+    header, rows = _sample_orders(sample_landing)
+    absurd = _one_line_order(rows, "#GATE-HELD", Currency="USD", Subtotal="900000.00", Total="900000.00",
+                             **{"Lineitem price": "900000.00", "Lineitem quantity": "1"})
+    load_id = _deliver(warehouse, tmp_path / "landing", header, [absurd])
+    assert len(tasks.raw_gate("run-1")["rejections"]) == 1
+    held = f"batch {load_id} (shopify_orders_csv, file orders_export-delivery.csv)"
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("update marts.creator_vetting set vetting_score = 150 where creator_id = "
+                "(select min(creator_id) from marts.creator_vetting)")
+    con.execute("insert into intermediate.int_posts select * from intermediate.int_posts limit 1")
+    con.close()
+    with pytest.raises(QualityGateFailed, match="scores_out_of_range") as failed:
+        tasks.mart_gate("run-1")
+    assert f"the raw gate holds 1 rejected batch(es) out of the marts, which may be why: {held}" in str(failed.value)
+    assert "`pipeline gate admit LOAD_ID --reason TEXT`" in str(failed.value)
+
+    with pytest.raises(DbtFailed, match="Failure in test") as failed_test:
+        run_dbt(pipeline_env, "test", "--select", "int_posts,test_type:data")
+    assert held in str(failed_test.value) and "`pipeline gate status` says why" in str(failed_test.value)
+
+    assert cli.main(["gate", "admit", load_id, "--reason", "a real order", "--by", "ana"]) == 0
+    with pytest.raises(QualityGateFailed) as failed:
+        tasks.mart_gate("run-2")
+    assert "rejected batch" not in str(failed.value), "an admitted batch is not held back"
 
 
 def test_a_batch_left_unjudged_by_a_stopped_run_is_judged_by_the_next(sample_landing: Path, loaded: Path,
