@@ -9,3 +9,8 @@
 {% macro percent_words(column) -%}
     {{ number_text('case when abs(' ~ column ~ ') < 0.005 then 0.0 else ' ~ column ~ ' * 100 end', 0) }} || '%'
 {%- endmacro %}
+
+{# A count and its noun as reasons write them: "1 order", "3 orders", "1 day" (never "1 days"). #}
+{% macro count_words(column, noun) -%}
+    {{ column }} || case when {{ column }} = 1 then ' {{ noun }}' else ' {{ noun }}s' end
+{%- endmacro %}

@@ -317,7 +317,7 @@ allocated as (
 counted as (
     select
         *,
-        recent_orders || case when recent_orders = 1 then ' order' else ' orders' end as orders_words
+        {{ count_words('recent_orders', 'order') }} as orders_words
     from allocated
 ),
 

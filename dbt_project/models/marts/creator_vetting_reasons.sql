@@ -496,7 +496,7 @@ reasons as (
                         " || case when joined.platform = 'tiktok' then ' does not report it' else ' reported none' end"
                         " || '): ask the creator for their audience by country'"},
                 {'reason_code': "'insufficient_history'", 'is_missing': 'joined.growth_score is null',
-                    'detail': "'only ' || joined.snapshot_days || ' days of follower history: bought followers cannot be'"
+                    'detail': "'only ' || " ~ count_words('joined.snapshot_days', 'day') ~ " || ' of follower history: bought followers cannot be'"
                         " || ' ruled out (needs " ~ var('growth_min_snapshots') ~ ")'"},
                 {'reason_code': "'no_engagement_data'", 'is_missing': 'joined.engagement_score is null',
                     'detail': "'no engagement rate: no post older than " ~ var('er_min_post_age_hours')

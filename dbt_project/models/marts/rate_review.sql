@@ -90,7 +90,8 @@ judged as (
 worded as (
     select
         *,
-        contracts || ' campaigns over ' || tenure_days || ' days' as tenure_words,
+        {{ count_words('contracts', 'campaign') }} || ' over '
+        || {{ count_words('tenure_days', 'day') }} as tenure_words,
         case
             when roas_change is null
                 then 'ROAS not compared (fewer than ' || {{ min_orders }} || ' orders in a campaign, or no cost)'
