@@ -21,6 +21,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PII_KEY = "demo-key-not-secret-change-me"
 DEMO_ENV = "PIPELINE_DEMO"
 _NEW_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# A pseudonym is a keyed hash of a customer's email or phone: whoever guesses the key can hash a list of emails and
+# reverse them, so a key short enough to guess by trying is refused.
+PII_KEY_MIN_LENGTH = 16
 
 
 class PiiKeyError(ValueError):
@@ -28,11 +31,17 @@ class PiiKeyError(ValueError):
 
 
 def check_pii_key(key: str) -> str:
-    """The key, if this run may use it: a missing key, or the public demo key outside the demo, is refused."""
+    """The key, if this run may use it: a missing or short key, or the public demo key outside the demo, is
+    refused."""
     if not key:
         raise PiiKeyError(f"PIPELINE_PII_KEY is not set: set it to a long random secret (e.g. export "
                           f"PIPELINE_PII_KEY=$({_NEW_KEY_HINT})) and keep it with your other secrets; only "
                           f"`pipeline demo` runs without it (docs/pii.md)")
+    if len(key) < PII_KEY_MIN_LENGTH:
+        raise PiiKeyError(f"PIPELINE_PII_KEY is {len(key)} characters long, too short to keep the pseudonyms secret "
+                          f"(whoever guesses it can reverse them): use at least {PII_KEY_MIN_LENGTH}, e.g. export "
+                          f"PIPELINE_PII_KEY=$({_NEW_KEY_HINT}); a warehouse built with the short key is re-keyed "
+                          f"with `ingest rekey` (docs/pii.md)")
     if key == DEMO_PII_KEY and os.environ.get(DEMO_ENV) != "1":
         raise PiiKeyError(f"PIPELINE_PII_KEY is the public demo key, which only `pipeline demo` may use (anyone can "
                           f"reverse its pseudonyms): set your own secret (e.g. $({_NEW_KEY_HINT})), then re-key a "

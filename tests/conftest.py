@@ -39,7 +39,7 @@ atexit.register(shutil.rmtree, _DBT_ARTEFACTS, ignore_errors=True)
 # test_incremental.py checks the default, which runs them in a build of new code.
 os.environ["PIPELINE_DBT_UNIT_TESTS"] = "never"
 
-PII_TEST_KEY = "test-key"
+PII_TEST_KEY = "test-key-not-secret"
 
 
 # The session fixtures below that build the shared sample data (generate, load, gate, dbt build: about a minute), each

@@ -31,7 +31,7 @@ def free_port() -> int:
 def airflow_test_env(data_dir: Path, airflow_home: Path, port: int, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _OWN_LOCATIONS}
     return env | {"PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home),
-                  "PIPELINE_PII_KEY": "test-key", "AIRFLOW__API__PORT": str(port),
+                  "PIPELINE_PII_KEY": "test-key-not-secret", "AIRFLOW__API__PORT": str(port),
                   "DBT_TARGET_PATH": str(data_dir / "dbt-target")} | extra
 
 

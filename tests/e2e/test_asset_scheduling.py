@@ -62,7 +62,7 @@ def scheduled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scheduled]:
     airflow_home = tmp_path_factory.mktemp("airflow")
     landing = data_dir / "landing"
     generate(landing, scale="S", seed=42)
-    load_with_results(["marketing", "shopify", "social"], landing, data_dir / "warehouse.duckdb", "test-key")
+    load_with_results(["marketing", "shopify", "social"], landing, data_dir / "warehouse.duckdb", "test-key-not-secret")
     # A known admin password, so the run's summary can set its note through the API (pipeline/run_notes.py).
     (airflow_home / "simple_auth_manager_passwords.json.generated").write_text(json.dumps({"admin": PASSWORD}))
     port = free_port()

@@ -70,7 +70,7 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]
     generate(data_dir / "landing", scale="S", seed=42)
     # creator_pipeline is the transform: the data it backfills over is loaded first, as the ingest DAGs would.
     load_with_results(["marketing", "shopify", "social"], data_dir / "landing", data_dir / "warehouse.duckdb",
-                      "test-key")
+                      "test-key-not-secret")
     port = free_port()
     env = airflow_test_env(data_dir, airflow_home, port)
     db = airflow_home / "airflow.db"

@@ -244,7 +244,7 @@ def celery_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryRuns
     airflow_home = tmp_path_factory.mktemp("airflow")
     generate(data_dir / "landing", scale="S", seed=42)
     load_with_results(["marketing", "shopify", "social"], data_dir / "landing", data_dir / "warehouse.duckdb",
-                      "test-key")
+                      "test-key-not-secret")
     timings: dict[str, float] = {}
     with ExitStack() as stack:
         started = time.monotonic()

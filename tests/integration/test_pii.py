@@ -139,13 +139,15 @@ def _ingest_cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.Compl
 @pytest.mark.parametrize("env, expected", [
     ({}, "error: PIPELINE_PII_KEY is not set: set it to a long random secret"),
     ({"PIPELINE_PII_KEY": DEMO_PII_KEY}, "error: PIPELINE_PII_KEY is the public demo key, which only `pipeline demo`"),
-], ids=["missing key", "demo key outside the demo"])
+    ({"PIPELINE_PII_KEY": "abc"}, "error: PIPELINE_PII_KEY is 3 characters long, too short to keep the pseudonyms"),
+], ids=["missing key", "demo key outside the demo", "a key short enough to guess"])
 def test_outside_the_demo_a_real_key_is_required(env: dict[str, str], expected: str, sample_landing: Path,
                                                  tmp_path: Path) -> None:
     proc = _ingest_cli(["load", "creators", "--landing", str(sample_landing)], tmp_path, **env)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()], "one readable line, no traceback"
     assert proc.stderr.startswith(expected) and "docs/pii.md" in proc.stderr
+    assert "abc" not in proc.stderr.replace("PIPELINE_PII_KEY", ""), "the key itself is never printed"
     assert not (tmp_path / "w.duckdb").exists(), "nothing was written"
 
 
