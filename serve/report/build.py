@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -26,10 +27,16 @@ def _nobreak(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
+@jinja2.pass_context
+def _amount(context: jinja2.runtime.Context, value: Decimal | float) -> str:
+    """The templates' amounts are all in the report's currency (``d.currency``)."""
+    return summary.amount(value, context["d"].currency)
+
+
 def _environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("serve.report", "templates"), autoescape=autoescape,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(amount=summary.amount, percent=summary.percent, points=summary.points, times=summary.times,
+    env.filters.update(amount=_amount, percent=summary.percent, points=summary.points, times=summary.times,
                        day=_day, rate=summary.rate, ctr=summary.ctr, verdict=words.verdict, nobreak=_nobreak)
     return env
 

@@ -86,9 +86,14 @@ def money(amount: Decimal | float, currency: str) -> str:
     return f"{amount:,.0f} {currency}"
 
 
-def amount(value: Decimal | float) -> str:
-    """For tables, whose heading or note names the currency: "2,645.55"."""
-    return f"{value:,.2f}"
+# ISO 4217 currencies without minor units: a yen or won amount has no cents to show.
+ZERO_DECIMAL_CURRENCIES = frozenset({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
+                                     "UYI", "VND", "VUV", "XAF", "XOF", "XPF"})
+
+
+def amount(value: Decimal | float, currency: str) -> str:
+    """For tables, whose heading or note names the currency: "2,645.55" (cents), "1,377,000" in yen or won."""
+    return f"{value:,.0f}" if currency in ZERO_DECIMAL_CURRENCIES else f"{value:,.2f}"
 
 
 def percent(ratio: float | None) -> str:
@@ -275,16 +280,17 @@ def flags(d: ReportData) -> list[Flag]:
     kinds = [
         Flag("Rejected creators still being paid", plural(len(_distinct([c.creator_id for c in paid])), "creator"),
              "end the contract or stop the code", ("creator", "campaign", "cost", "net revenue this week"),
-             [(c.creator_name, c.campaign_name, amount(c.creator_cost), amount(c.week_net_revenue))
-              for c in paid], (25, 35, 20, 20)),
+             [(c.creator_name, c.campaign_name, amount(c.creator_cost, d.currency),
+               amount(c.week_net_revenue, d.currency)) for c in paid], (25, 35, 20, 20)),
         Flag("Campaigns over budget", plural(len(over), "campaign"),
              "stop new spend on the campaign or raise its budget", ("campaign", f"budget ({d.currency})",
                                                                    f"spend ({d.currency})", "of budget"),
-             [(c.name, amount(c.budget or 0), amount(c.cost), percent(c.spend_vs_budget)) for c in over],
+             [(c.name, amount(c.budget or 0, d.currency), amount(c.cost, d.currency), percent(c.spend_vs_budget))
+              for c in over],
              (40, 20, 20, 20)),
         Flag("Suspected code leaks", plural(len(leaks), "code"), "deactivate or replace the code",
              ("creator", "campaign", "campaign ended", "net revenue this week"),
-             [(c.creator_name, c.campaign_name, _day(c.campaign_end_date), amount(c.week_net_revenue))
+             [(c.creator_name, c.campaign_name, _day(c.campaign_end_date), amount(c.week_net_revenue, d.currency))
               for c in leaks], (25, 35, 20, 20)),
         Flag("Undisclosed sponsored posts", plural(len(undisclosed), "creator"),
              "ask for a prominent #ad label (FTC rules)", ("creator", "platforms", "undisclosed posts"),

@@ -368,3 +368,16 @@ def test_the_window_of_the_listed_contract_posts_and_breaches_is_the_datas() -> 
     assert "Exclusivity breaches (posted in the last 8 weeks)" in titles
     assert dict(summary.glossary(d, [REFERENCE]))["Recent findings"] == (
         "contract posts due, and exclusivity breaches posted, in the last 8 weeks to 15 Nov 2026.")
+
+
+def test_amounts_in_yen_or_won_have_no_cents_in_the_tables_and_the_templates() -> None:
+    from serve.report import build
+
+    over = Campaign("Seoul launch", date(2026, 7, 1), date(2026, 8, 30), Decimal("1500000.00"),
+                    Decimal("4000000.00"), 1.7, Decimal("1000000.00"), 1.5)
+    [flag] = [f for f in summary.flags(_data(currency="KRW", campaigns=[over])) if f.title == "Campaigns over budget"]
+    assert flag.rows == [("Seoul launch", "1,000,000", "1,500,000", "150.0%")]
+    template = build._MARKDOWN.from_string("{{ value | amount }}")
+    assert template.render(d=_data(currency="KRW"), value=Decimal("1377000.00")) == "1,377,000"
+    assert template.render(d=_data(currency="JPY"), value=Decimal("45000.40")) == "45,000"
+    assert template.render(d=_data(currency="USD"), value=Decimal("2645.55")) == "2,645.55"
