@@ -145,19 +145,38 @@ def admit(con: duckdb.DuckDBPyConnection, load_id: str, reason: str, decided_by:
 def batch_statuses(con: duckdb.DuckDBPyConnection, everything: bool = False) -> list[tuple]:
     """(load_id, source, file, status, checked_at, failures, decided_by, reason, decided_at): rejected and
     admitted batches, and pending ones; ``everything`` adds the passed ones and the superseded ones (rejected, then
-    the same file delivered again and loaded: nothing left to decide)."""
-    return con.execute(
+    delivered again and loaded: the same file, or every record of it in a later file under another name; nothing
+    left to decide)."""
+    rows = con.execute(
         """
-        with statuses as (
-            select m.load_id, m.source, m.file_name,
-                   case when g.status = 'rejected' and exists (
-                            select 1 from raw.load_manifest as later where later.source = m.source
-                            and later.file_path = m.file_path and later.started_at > m.started_at)
-                        then 'superseded' else coalesce(g.status, 'pending') end as status,
-                   g.checked_at, g.failures, g.decided_by, g.decision_reason, g.decided_at, m.started_at
-            from raw.load_manifest as m left join raw.batch_gate as g using (load_id))
-        select * exclude (started_at) from statuses where ? or status not in ('passed', 'superseded')
-        order by started_at, load_id""", [everything]).fetchall()
+        select m.load_id, m.source, m.file_name,
+               case when g.status = 'rejected' and exists (
+                        select 1 from raw.load_manifest as later where later.source = m.source
+                        and later.file_path = m.file_path and later.started_at > m.started_at)
+                    then 'superseded' else coalesce(g.status, 'pending') end as status,
+               g.checked_at, g.failures, g.decided_by, g.decision_reason, g.decided_at, m.started_at
+        from raw.load_manifest as m left join raw.batch_gate as g using (load_id)
+        order by m.started_at, m.load_id""").fetchall()
+    rows = [(*row[:3], "superseded", *row[4:]) if row[3] == "rejected" and _delivered_again(con, row) else row
+            for row in rows]
+    return [row[:-1] for row in rows if everything or row[3] not in ("passed", "superseded")]
+
+
+def _delivered_again(con: duckdb.DuckDBPyConnection, batch: tuple) -> bool:
+    """Every record of the rejected ``batch`` (by its source's key) is in a later load of the source: a corrected
+    export saved under a new name (orders_export_1 (1).csv) replaced it."""
+    load_id, source_name, *_, started_at = batch
+    source = ALL_SOURCES.get(source_name)
+    if source is None:
+        return False
+    key = ", ".join(quote_ident(k) for k in source.key)
+    table = quote_ident(source.table)
+    left = con.execute(
+        f"select count(*) from (select {key} from raw.{table} where _load_id = ? except "
+        f"select {key} from raw.{table} as r join raw.load_manifest as m on m.load_id = r._load_id "
+        f"where m.source = ? and m.started_at > ?)", [load_id, source_name, started_at]).fetchone()[0]
+    had = con.execute(f"select count(*) > 0 from raw.{table} where _load_id = ?", [load_id]).fetchone()[0]
+    return had and left == 0
 
 
 def held_back_note(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -239,8 +239,9 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
 
 
 GATE_HELP = """The raw quality gate judges every loaded batch (file) before dbt reads it. A rejected batch stays out
-of the marts until a corrected file replaces it (drop it in the landing folder under the same name: it loads as a
-newer version, and the rejected one is then listed as superseded, with --all) or an operator admits it here;
+of the marts until a corrected file replaces it (drop it in the landing folder under the same name, or under
+another name holding every record of the rejected one: it loads as a newer version, and the rejected one is then
+listed as superseded, with --all) or an operator admits it here;
 the decision (who, why, when) is kept in raw.batch_gate. An admitted batch reaches the marts on the next pipeline
 run. The Data Docs (HTML) of every validation: <quality dir>/gx/uncommitted/
 data_docs/local_site/index.html.

@@ -123,6 +123,50 @@ def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, l
         load_id: "superseded", corrected.load_id: "passed"}
 
 
+def test_a_correction_saved_under_another_name_supersedes_the_rejected_batch(sample_landing: Path, loaded: Path,
+                                                                             tmp_path: Path) -> None:
+    header, rows = _sample_orders(sample_landing)
+    absurd = _one_line_order(rows, "#GATE-RENAMED", Currency="USD", Subtotal="900000.00", Total="900000.00",
+                             **{"Lineitem price": "900000.00", "Lineitem quantity": "1"})
+    other = _one_line_order(rows, "#GATE-OTHER")
+    load_id = _deliver(loaded, tmp_path / "first", header, [absurd, other])
+    assert len(run_raw_gate(loaded, tmp_path / "quality", "run-1")) == 1
+
+    def listed() -> dict[str, str]:
+        con = duckdb.connect(str(loaded), read_only=True)
+        try:
+            return {row[0]: row[3] for row in batch_statuses(con)}
+        finally:
+            con.close()
+
+    # The shop corrects one order and saves the export again: the browser names it "(1)". Only part of the rejected
+    # batch's orders are in it, so the rejected batch still needs a decision.
+    partial = tmp_path / "partial" / EXPORT / "orders_export-delivery (1).csv"
+    partial.parent.mkdir(parents=True)
+    with partial.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerow({**absurd, "Subtotal": "90.00", "Total": "90.00", "Lineitem price": "90.00"})
+    load_with_results(["shopify_orders_csv"], tmp_path / "partial", loaded, PII_TEST_KEY)
+    assert run_raw_gate(loaded, tmp_path / "quality", "run-2") == []
+    assert listed() == {load_id: "rejected"}
+
+    whole = tmp_path / "whole" / EXPORT / "orders_export-delivery (2).csv"
+    whole.parent.mkdir(parents=True)
+    with whole.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([{**absurd, "Subtotal": "90.00", "Total": "90.00", "Lineitem price": "90.00"}, other])
+    load_with_results(["shopify_orders_csv"], tmp_path / "whole", loaded, PII_TEST_KEY)
+    assert run_raw_gate(loaded, tmp_path / "quality", "run-3") == []
+    assert listed() == {}, "every order of the rejected batch came again: nothing left to decide"
+    con = duckdb.connect(str(loaded), read_only=True)
+    try:
+        assert {r[0]: r[3] for r in batch_statuses(con, everything=True)}[load_id] == "superseded"
+    finally:
+        con.close()
+
+
 def test_a_failed_build_or_mart_gate_names_the_rejected_batches_it_runs_without(
         sample_landing: Path, pipeline_env: Settings, tmp_path: Path) -> None:
     # A rejected delivery can be why a later check fails (an empty mart; orders naming a creator whose creators.csv
