@@ -23,7 +23,7 @@ from ingest.errors import (
 )
 from ingest.loader import unmatched_files
 from ingest.pii import locate_line, rekey
-from ingest.runs import check_reject_shares, load_status, load_with_results, summarise
+from ingest.runs import load_sources, load_status, reject_shares_exceeded, summarise, unloadable
 from ingest.sources import ALL_SOURCES, GROUPS
 from pipeline.settings import Settings, airflow_home, check_pii_key, load_gate_settings, load_settings
 
@@ -126,20 +126,24 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print("the warehouse already uses this key: nothing to do" if files is None else
               f"re-keyed: {files} files reloaded; run the pipeline (dbt build, then publish) to rebuild the marts")
         return 0
-    results = load_with_results(args.sources, args.landing, settings.warehouse_path, settings.pii_key)
+    results, failed = load_sources(args.sources, args.landing, settings.warehouse_path, settings.pii_key)
     loaded = [ALL_SOURCES[s] for name in args.sources for s in GROUPS.get(name, (name,))]
     for path, patterns in unmatched_files(args.landing, loaded, ALL_SOURCES.values()):
         print(f"warning: {path}: matches no source's file pattern, so it was not loaded; files in its folder load "
               f"as {', '.join(patterns)}: rename or convert it (`ingest sources` lists every pattern)", file=sys.stderr)
-    if not results:
+    if not results and not failed:
         raise IngestError(args.landing, f"no files of {', '.join(args.sources)} in the landing folder: "
                           "`ingest sources` lists where each source's files go")
     print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summarise(results).items()))
     for r in results:
         if r.warning:
             print(f"warning: {r.file}: {r.warning}", file=sys.stderr)
-    check_reject_shares(results, load_gate_settings().max_quarantine_share)
-    return 0
+    # Both, when both: a file that could not be loaded does not hide another file's quarantined rows.
+    errors = [e for e in (unloadable(args.landing, failed),
+                          reject_shares_exceeded(results, load_gate_settings().max_quarantine_share)) if e]
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

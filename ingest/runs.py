@@ -15,7 +15,17 @@ from pipeline.settings import check_pii_key, load_settings
 
 
 def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key: str) -> list[LoadResult]:
-    """Load the named sources (or groups); the Airflow ingest tasks call this same function."""
+    """Load the named sources (or groups); raises naming every file that could not be loaded, after every other
+    file is loaded and committed. The Airflow ingest tasks call this same function."""
+    results, failed = load_sources(names, landing, warehouse, pii_key)
+    if error := unloadable(landing, failed):
+        raise error
+    return results
+
+
+def load_sources(names: list[str], landing: Path, warehouse: Path, pii_key: str
+                 ) -> tuple[list[LoadResult], list[IngestError]]:
+    """Load the named sources (or groups): what loaded, and each file that could not be (nothing of it written)."""
     expanded = [s for name in names for s in GROUPS.get(name, (name,))]
     unknown = [n for n in expanded if n not in ALL_SOURCES]
     if unknown:
@@ -38,13 +48,17 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
             sync(con, lake)
     finally:
         con.close()
-    # Every other file is loaded and committed; then each file that could not be is named, with what to fix.
+    return results, failed
+
+
+def unloadable(landing: Path, failed: list[IngestError]) -> IngestError | None:
+    """One error naming each file that could not be loaded, with what to fix; None when every file loaded."""
     if len(failed) == 1:
-        raise failed[0]
+        return failed[0]
     if failed:
-        raise IngestError(landing, f"{len(failed)} files could not be loaded (nothing of them was written; every "
-                          "other file loaded):\n" + "\n".join(f"  {exc}" for exc in failed))
-    return results
+        return IngestError(landing, f"{len(failed)} files could not be loaded (nothing of them was written; every "
+                           "other file loaded):\n" + "\n".join(f"  {exc}" for exc in failed))
+    return None
 
 
 def load_status(warehouse: Path) -> list[tuple]:
@@ -58,12 +72,13 @@ def load_status(warehouse: Path) -> list[tuple]:
         con.close()
 
 
-def check_reject_shares(results: list[LoadResult], max_share: float) -> None:
-    """Raise naming every file of this load whose quarantined share exceeds ``max_share``, with its top reasons.
-    Its good rows are committed (nothing is lost); the raw gate keeps its batch out of the marts."""
+def reject_shares_exceeded(results: list[LoadResult], max_share: float) -> RejectShareExceeded | None:
+    """The error naming every file of this load whose quarantined share exceeds ``max_share``, with its top reasons
+    (None when there is none). Its good rows are committed (nothing is lost); the raw gate keeps its batch out of
+    the marts."""
     over = [r for r in results if r.status == "loaded" and r.reject_share > max_share]
     if not over:
-        return
+        return None
     lines = [f"{len(over)} file(s) have more than {max_share:.0%} of their rows quarantined "
              f"(PIPELINE_GATE_MAX_QUARANTINE_SHARE={max_share:g}); their good rows were loaded:"]
     for r in over:
@@ -73,7 +88,7 @@ def check_reject_shares(results: list[LoadResult], max_share: float) -> None:
     lines.append("Fix the export and deliver it again (it loads as a new version), or, if its rows are right, "
                  "admit the batch: `pipeline gate admit LOAD_ID --reason ...`; every rejected row and its reason is "
                  "in raw.quarantine (where load_id = LOAD_ID)")
-    raise RejectShareExceeded("\n".join(lines))
+    return RejectShareExceeded("\n".join(lines))
 
 
 def summarise(results: list[LoadResult]) -> dict[str, int]:

@@ -15,20 +15,27 @@ def ingest_group(group: str, fetch_apis: bool = False) -> dict[str, object]:
     """Load one source family (fetching its APIs first when ``fetch_apis``); returns the run's summary: per file
     rows read, loaded and quarantined, the raw tables changed and their load ids. Raises RejectShareExceeded,
     after every file's good rows are committed, when a file's quarantined share is over
-    PIPELINE_GATE_MAX_QUARANTINE_SHARE: the message names each such file with its top reasons."""
+    PIPELINE_GATE_MAX_QUARANTINE_SHARE: the message names each such file with its top reasons. A file that cannot
+    be loaded at all raises IngestError naming it, after every other file is loaded and logged."""
     from ingest.connectors import fetch_configured
-    from ingest.runs import check_reject_shares, file_summaries, load_with_results, summarise
+    from ingest.runs import file_summaries, load_sources, reject_shares_exceeded, summarise, unloadable
     from ingest.sources import ALL_SOURCES
 
     settings = load_settings()
     fetched = fetch_configured(group, settings.landing_dir, settings.warehouse_path) if fetch_apis else []
-    results = load_with_results([group], settings.landing_dir, settings.warehouse_path, settings.pii_key)
+    results, failed = load_sources([group], settings.landing_dir, settings.warehouse_path, settings.pii_key)
     totals = summarise(results)
     log.info("%s: %s", group, ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in totals.items()))
     for r in results:
         if r.warning:
             log.warning("%s: %s", r.file, r.warning)
-    check_reject_shares(results, load_gate_settings().max_quarantine_share)
+    over = reject_shares_exceeded(results, load_gate_settings().max_quarantine_share)
+    if error := unloadable(settings.landing_dir, failed):
+        if over:
+            log.error("%s", over)  # the task fails on the unloadable file; the quarantined shares are said too
+        raise error
+    if over:
+        raise over
     changed = [r for r in results if r.status == "loaded"]
     return {"family": group, "files_fetched": len(fetched), **totals,
             "tables": sorted({f"raw.{ALL_SOURCES[r.source].table}" for r in changed}),

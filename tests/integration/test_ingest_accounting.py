@@ -235,13 +235,17 @@ def test_an_empty_file_is_recorded_as_empty_and_the_other_files_load(tmp_path: P
 
 
 def test_header_only_is_a_warning_and_a_file_over_the_reject_share_fails_the_cli_after_loading(tmp_path: Path) -> None:
-    _landing(tmp_path, "header_only.csv", "all_rejected.csv", "cut_in_quotes.csv", "latin1.csv")
+    # missing_column.csv cannot be loaded at all: that error used to hide the summary, the warnings and the files
+    # over the reject share. Every one of them is said.
+    _landing(tmp_path, "header_only.csv", "all_rejected.csv", "cut_in_quotes.csv", "latin1.csv", "missing_column.csv")
     run = _cli(tmp_path, "load", "shopify_orders_csv", "--landing", str(tmp_path / "landing"))
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
+    assert "files loaded: 4" in run.stdout and "rows quarantined: 4" in run.stdout
     assert "header_only.csv: the file has no rows (a header only)" in run.stderr
     assert "all_rejected.csv: every row (3) was quarantined" in run.stderr
-    error = run.stderr[run.stderr.index("error: "):]
+    assert "error: " in run.stderr and "missing_column.csv: required column 'Lineitem price' is missing" in run.stderr
+    error = run.stderr[run.stderr.index("error: 2 file(s) have more than"):]
     assert "more than 5% of their rows quarantined (PIPELINE_GATE_MAX_QUARANTINE_SHARE=0.05)" in error
     assert "all_rejected.csv: 3 of 3 rows (100%)" in error and "top reasons: Currency x3 (row 1: " in error
     assert "cut_in_quotes.csv: 1 of 3 rows (33%)" in error and "header_only.csv" not in error
@@ -273,6 +277,22 @@ def test_the_airflow_ingest_task_fails_naming_the_file_after_committing_the_good
     with pytest.raises(RejectShareExceeded) as err:
         ingest_group("shopify")
     assert "all_rejected.csv: 3 of 3 rows (100%)" in str(err.value) and "Currency x3" in str(err.value)
+    assert _query(tmp_path, "select order_name from raw.shopify_order_lines_csv") == [("#2004",)]
+
+
+def test_the_airflow_ingest_task_names_an_unloadable_file_and_still_logs_the_others_quarantine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from pipeline.tasks import ingest_group
+
+    _landing(tmp_path, "all_rejected.csv", "latin1.csv", "missing_column.csv")
+    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
+    with pytest.raises(MissingColumnError, match="missing_column.csv"):
+        ingest_group("shopify")
+    assert "all_rejected.csv: 3 of 3 rows (100%)" in caplog.text
     assert _query(tmp_path, "select order_name from raw.shopify_order_lines_csv") == [("#2004",)]
 
 
