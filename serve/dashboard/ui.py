@@ -10,7 +10,7 @@ import streamlit as st
 
 from pipeline.settings import load_settings
 from serve.dashboard import data
-from serve.report.summary import ctr_band
+from serve.report.summary import ZERO_DECIMAL_CURRENCIES, ctr_band
 
 # Shown wherever the measure is, so a number is never read with the wrong denominator (docs: creator_roi).
 ROI_DEFINITION = "ROI = (net revenue − creator cost) / creator cost"
@@ -45,6 +45,12 @@ def is_missing(value: object) -> bool:
 def money(value: object) -> str:
     """Whole currency units: headline figures (tables keep the cents)."""
     return "–" if is_missing(value) else f"{float(value):,.0f}"
+
+
+def money_column(label: str, currency: str, help: str | None = None) -> st.column_config.NumberColumn:
+    """A table's amount column in the reporting currency: cents, or none for yen, won and the like."""
+    return st.column_config.NumberColumn(label, help=help,
+                                         format="%.0f" if currency in ZERO_DECIMAL_CURRENCIES else "%.2f")
 
 
 def share(value: object) -> str:

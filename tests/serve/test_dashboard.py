@@ -411,3 +411,19 @@ def test_content_page_names_the_marts_best_and_leaves_thin_cells_blank(env: Publ
     enough = _sql(env, "select count(*) from posting_time_performance "
                        "where platform = 'youtube' and tier = 'all' and has_enough_posts")[0][0]
     assert enough or any("not enough posts in any hour" in m.value for m in at.markdown)
+
+
+def test_amount_columns_show_cents_except_in_yen_won_and_the_like() -> None:
+    import re
+
+    from serve.dashboard import ui
+
+    assert ui.money_column("Net revenue (KRW)", "KRW")["type_config"]["format"] == "%.0f"
+    assert ui.money_column("Net revenue (JPY)", "JPY")["type_config"]["format"] == "%.0f"
+    assert ui.money_column("Net revenue (USD)", "USD", help="h")["type_config"]["format"] == "%.2f"
+    # Every page's amount column (its label names the currency) goes through money_column, none with cents fixed.
+    views = APP.parent / "views"
+    fixed = [f"{path.name}: {m.group(0)[:60]}" for path in sorted(views.glob("*.py"))
+             for m in re.finditer(r'NumberColumn\(\s*f"[^"]*\{currency\}[^"]*"', path.read_text())]
+    assert fixed == []
+    assert sum(path.read_text().count("ui.money_column(") for path in views.glob("*.py")) >= 30

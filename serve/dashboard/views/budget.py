@@ -54,13 +54,13 @@ st.dataframe(table, hide_index=True, column_order=[
         "recent_roi_low": st.column_config.NumberColumn("ROI low %", format="%.1f%%",
                                                         help="95% range from the number of orders"),
         "recent_roi_high": st.column_config.NumberColumn("ROI high %", format="%.1f%%"),
-        "recent_net_revenue": st.column_config.NumberColumn(f"Net revenue ({currency})", format="%.2f",
+        "recent_net_revenue": ui.money_column(f"Net revenue ({currency})", currency,
                                                             help=ui.NET_REVENUE_DEFINITION),
-        "recent_incremental_net_revenue": st.column_config.NumberColumn(
-            f"Incremental revenue ({currency})", format="%.2f",
+        "recent_incremental_net_revenue": ui.money_column(
+            f"Incremental revenue ({currency})", currency,
             help="Beside last-touch: the window after the first sponsored post minus the same weekdays before it"),
-        "recent_cost": st.column_config.NumberColumn(f"Cost ({currency})", format="%.2f", help=ui.COST_DEFINITION),
-        "budget_change_per_month": st.column_config.NumberColumn(f"Budget a month ({currency})", format="%.2f"),
-        "expected_revenue_change_per_month": st.column_config.NumberColumn(
-            f"Expected revenue a month ({currency})", format="%.2f")})
+        "recent_cost": ui.money_column(f"Cost ({currency})", currency, help=ui.COST_DEFINITION),
+        "budget_change_per_month": ui.money_column(f"Budget a month ({currency})", currency),
+        "expected_revenue_change_per_month": ui.money_column(
+            f"Expected revenue a month ({currency})", currency)})
 ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION, ui.NET_REVENUE_DEFINITION)

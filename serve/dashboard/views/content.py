@@ -70,9 +70,9 @@ st.dataframe(
         "median_reach_per_follower": st.column_config.NumberColumn("Reach / follower", format="%.3f"),
         "median_views_per_follower": st.column_config.NumberColumn("Views / follower", format="%.3f"),
         "sponsored_posts": st.column_config.NumberColumn("Sponsored", format="%d"),
-        "attributed_net_revenue": st.column_config.NumberColumn(f"Attributed revenue ({currency})", format="%.2f"),
-        "attributed_net_revenue_per_sponsored_post": st.column_config.NumberColumn(
-            f"Per sponsored post ({currency})", format="%.2f"
+        "attributed_net_revenue": ui.money_column(f"Attributed revenue ({currency})", currency),
+        "attributed_net_revenue_per_sponsored_post": ui.money_column(
+            f"Per sponsored post ({currency})", currency
         ),
         "has_enough_posts": st.column_config.CheckboxColumn(
             "Enough posts to rank", help="Posts with an engagement rate (stories have none) reach the minimum"

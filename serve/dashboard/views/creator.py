@@ -23,6 +23,7 @@ SEVERITY = {"reject": ":red[**forces reject**]", "review": ":orange[**forces rev
             "penalty": ":violet[**lowers the score**]", "info": ":gray[**for information**]"}
 
 v = ui.version()
+currency = str(data.totals(v).currency)
 everyone = data.creators(v)
 names = dict(zip(everyone.creator_id, everyone.creator_name, strict=True))
 st.title("Creator detail")
@@ -102,14 +103,14 @@ campaigns["roi"] = campaigns.roi * 100
 campaigns["ctr"], campaigns["cvr"] = campaigns.ctr.map(ui.ctr), campaigns.cvr.map(ui.rate)
 st.dataframe(campaigns, hide_index=True, column_config={
     "campaign_name": "Campaign", "orders": "Orders",
-    "net_revenue": st.column_config.NumberColumn("Net revenue", format="%.2f", help=ui.NET_REVENUE_DEFINITION),
-    "creator_cost": st.column_config.NumberColumn("Creator cost", format="%.2f", help=ui.COST_DEFINITION),
+    "net_revenue": ui.money_column(f"Net revenue ({currency})", currency, help=ui.NET_REVENUE_DEFINITION),
+    "creator_cost": ui.money_column(f"Creator cost ({currency})", currency, help=ui.COST_DEFINITION),
     "roi": st.column_config.NumberColumn("ROI %", format="%.1f%%", help=ui.ROI_DEFINITION),
     "roas": st.column_config.NumberColumn("ROAS ×", format="%.2f", help=ui.ROAS_DEFINITION),
     "roi_null_reason": "Why ROI is undefined", "is_top_performer": "Top performer",
     "is_code_leak_suspected": "Code leak suspected",
-    "incremental_net_revenue": st.column_config.NumberColumn(
-        "Incremental net revenue", format="%.2f",
+    "incremental_net_revenue": ui.money_column(
+        f"Incremental net revenue ({currency})", currency,
         help="Revenue in the attribution window minus the same weekdays' average of the 4 weeks before the first "
              "post (beside last-touch, never instead of it)"),
     "clicks": st.column_config.NumberColumn("Link clicks", format="%d"),

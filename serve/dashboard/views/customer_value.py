@@ -55,14 +55,14 @@ st.dataframe(
         "repeat_rate": st.column_config.NumberColumn(
             "Came back %", format="%.1f%%", help=f"A second order within {days} days"
         ),
-        "revenue_per_customer": st.column_config.NumberColumn(
-            f"{days}-day revenue each ({currency})", format="%.2f", help=ui.NET_REVENUE_DEFINITION
+        "revenue_per_customer": ui.money_column(
+            f"{days}-day revenue each ({currency})", currency, help=ui.NET_REVENUE_DEFINITION
         ),
-        "first_order_revenue_per_customer": st.column_config.NumberColumn(
-            f"First order each ({currency})", format="%.2f"
+        "first_order_revenue_per_customer": ui.money_column(
+            f"First order each ({currency})", currency
         ),
-        "cpa": st.column_config.NumberColumn(
-            f"CPA ({currency})", format="%.2f", help="Creator cost / new customers (empty when the cost is 0)"
+        "cpa": ui.money_column(
+            f"CPA ({currency})", currency, help="Creator cost / new customers (empty when the cost is 0)"
         ),
         "value_to_cpa": st.column_config.NumberColumn("Value / CPA ×", format="%.2f"),
         "summary": st.column_config.TextColumn("In words", width="large"),

@@ -72,15 +72,15 @@ st.dataframe(
         "rate_flag": "Rate",
         "reason": st.column_config.TextColumn("Why", width="large"),
         "deliverable_formats": "Deliverables",
-        "pay_per_deliverable": st.column_config.NumberColumn(f"Per deliverable ({currency})", format="%.2f"),
-        "market_low_per_deliverable": st.column_config.NumberColumn(f"Market low ({currency})", format="%.2f"),
-        "market_high_per_deliverable": st.column_config.NumberColumn(f"Market high ({currency})", format="%.2f"),
-        "cost_per_1000_engaged": st.column_config.NumberColumn(
-            f"Per 1,000 engaged ({currency})", format="%.2f", help="Price / (followers x engagement rate) x 1,000"
+        "pay_per_deliverable": ui.money_column(f"Per deliverable ({currency})", currency),
+        "market_low_per_deliverable": ui.money_column(f"Market low ({currency})", currency),
+        "market_high_per_deliverable": ui.money_column(f"Market high ({currency})", currency),
+        "cost_per_1000_engaged": ui.money_column(
+            f"Per 1,000 engaged ({currency})", currency, help="Price / (followers x engagement rate) x 1,000"
         ),
-        "benchmark_cost_per_1000_engaged": st.column_config.NumberColumn(
+        "benchmark_cost_per_1000_engaged": ui.money_column(
             f"Benchmark per 1,000 engaged ({currency})",
-            format="%.2f",
+            currency,
             help="The card's midpoint at the tier's benchmark engagement rate (Instagram only)",
         ),
     },

@@ -59,14 +59,14 @@ st.dataframe(
             "Days to post (median)", format="%.0f", help="From the campaign start"
         ),
         "posts": st.column_config.NumberColumn("Posts", format="%d"),
-        "gift_cost": st.column_config.NumberColumn(f"Gift cost ({currency})", format="%.2f"),
-        "cost_per_post": st.column_config.NumberColumn(
-            f"Cost per post ({currency})", format="%.2f", help=COST_PER_POST_DEFINITION
+        "gift_cost": ui.money_column(f"Gift cost ({currency})", currency),
+        "cost_per_post": ui.money_column(
+            f"Cost per post ({currency})", currency, help=COST_PER_POST_DEFINITION
         ),
-        "emv": st.column_config.NumberColumn(f"EMV ({currency})", format="%.2f", help=EMV_DEFINITION),
+        "emv": ui.money_column(f"EMV ({currency})", currency, help=EMV_DEFINITION),
         "orders": st.column_config.NumberColumn("Orders", format="%d"),
-        "net_revenue": st.column_config.NumberColumn(
-            f"Net revenue ({currency})", format="%.2f", help=ui.NET_REVENUE_DEFINITION
+        "net_revenue": ui.money_column(
+            f"Net revenue ({currency})", currency, help=ui.NET_REVENUE_DEFINITION
         ),
     },
 )
@@ -95,14 +95,14 @@ st.dataframe(
         "posts": st.column_config.NumberColumn("Posts", format="%d"),
         "days_to_first_post": st.column_config.NumberColumn("Days to first post", format="%d"),
         "gifted_units": st.column_config.NumberColumn("Units gifted", format="%d"),
-        "gift_cost": st.column_config.NumberColumn(f"Gift cost ({currency})", format="%.2f"),
-        "cost_per_post": st.column_config.NumberColumn(
-            f"Cost per post ({currency})", format="%.2f", help=COST_PER_POST_DEFINITION
+        "gift_cost": ui.money_column(f"Gift cost ({currency})", currency),
+        "cost_per_post": ui.money_column(
+            f"Cost per post ({currency})", currency, help=COST_PER_POST_DEFINITION
         ),
         "views": st.column_config.NumberColumn("Views", format="%d"),
-        "emv": st.column_config.NumberColumn(f"EMV ({currency})", format="%.2f", help=EMV_DEFINITION),
+        "emv": ui.money_column(f"EMV ({currency})", currency, help=EMV_DEFINITION),
         "orders": st.column_config.NumberColumn("Orders", format="%d"),
-        "net_revenue": st.column_config.NumberColumn(f"Net revenue ({currency})", format="%.2f"),
+        "net_revenue": ui.money_column(f"Net revenue ({currency})", currency),
     },
 )
 ui.definitions(
