@@ -31,6 +31,12 @@ AIRFLOW_DEFAULTS = {
     "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
 }
 
+# The SQLite metadata DB's busy timeout (Airflow reads it by this import path). Beside a running scheduler, a command
+# that writes the DB (`backfill create`, `pools set`) waited sqlite3's default 5 s for the scheduler's write and then
+# failed with "database is locked"; it now waits up to 30 s. Only for SQLite: Postgres takes other connect arguments.
+SQLITE_CONNECT_ARGS = {"timeout": 30}
+SQLITE_CONNECT_ARGS_PATH = "pipeline.airflow_env.SQLITE_CONNECT_ARGS"
+
 # Every task that touches the warehouse runs in this pool (dags/creator_pipeline.py). Without the pool the
 # scheduler never starts them ("Tasks using non-existent pool ... will not be scheduled").
 SETUP_COMMANDS = (("db", "migrate"), ("pools", "set", WAREHOUSE_POOL, "1", "one writer per DuckDB file"))
@@ -55,6 +61,8 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
     for key, value in AIRFLOW_DEFAULTS.items():
         env.setdefault(key, value)
+    if env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "sqlite").startswith("sqlite"):
+        env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS", SQLITE_CONNECT_ARGS_PATH)
     # Task processes reach the API server here: the address it listens on locally, whatever "localhost" resolves to.
     env.setdefault("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
                    f"http://127.0.0.1:{env.get('AIRFLOW__API__PORT', '8080')}/execution/")

@@ -144,3 +144,50 @@ def test_pipeline_airflow_dags_test_runs_on_a_new_airflow_home(tmp_path: Path) -
     pools = subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", "pools", "get", "warehouse_writer"],
                            env=env, capture_output=True, text=True, timeout=300)
     assert pools.returncode == 0 and "warehouse_writer" in pools.stdout, pools.stdout + pools.stderr
+
+
+
+def test_a_command_beside_a_scheduler_waits_for_its_write_instead_of_failing_database_locked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler holds the SQLite metadata DB's write lock for a moment; a CLI command that writes then failed
+    after sqlite3's 5 s with "database is locked". Here another connection holds the lock for 6.5 s, and a process
+    with Airflow's engine writes."""
+    import threading
+
+    from pipeline.airflow_env import airflow_env
+
+    db = tmp_path / "airflow.db"
+    sqlite3.connect(db).execute("create table probe (x integer)").connection.close()
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{db}")
+    monkeypatch.delenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS", raising=False)
+    ours = airflow_env(load_settings())
+    assert ours["AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"] == "pipeline.airflow_env.SQLITE_CONNECT_ARGS"
+    sqlite_default = {k: v for k, v in ours.items() if k != "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"}
+    # Airflow is imported first (seconds): the lock is taken once the process is ready to write.
+    write = ("import sys, time; from airflow import settings; print('ready', flush=True); sys.stdin.readline(); "
+             "t = time.monotonic(); c = settings.engine.connect(); c.exec_driver_sql('insert into probe values (1)'); "
+             "c.commit(); print(f'waited {time.monotonic() - t:.0f}')")
+
+    def with_lock_held(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.Popen([sys.executable, "-c", write], env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+        holder.execute("begin exclusive")
+        released = threading.Timer(6.5, lambda: (holder.execute("commit"), holder.close()))
+        released.start()
+        try:
+            out, err = proc.communicate("go\n", timeout=120)
+        finally:
+            released.join()
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    failed = with_lock_held(sqlite_default)
+    assert failed.returncode != 0 and "database is locked" in failed.stderr, "sqlite3's default 5 s gives up"
+    waited = with_lock_held(ours)
+    assert waited.returncode == 0, waited.stderr[-2000:]
+    assert int(waited.stdout.split()[-1]) >= 5, "it waited for the lock rather than finding it free"
+
+    # Postgres takes no such argument: the setting is for SQLite only.
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2://airflow@db/airflow")
+    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS" not in airflow_env(load_settings())
