@@ -5,12 +5,15 @@
 - Without any FX file, USD orders build (USD needs no rate); one EUR order then stops the build, and a NULL
   reporting amount that got past dbt is refused by the mart gate.
 - Changing the brand handles changes which posts are sponsored on the next build, without --full-refresh.
+- The dbt unit tests pass whatever a site sets: they run in the site's first build, so a test that reads a site's
+  setting (currency, target countries, attribution window, brand handles) instead of pinning it fails that build.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -22,7 +25,7 @@ from expectations.gate import QualityGateFailed, run_mart_gate, run_raw_gate
 from ingest.runs import load_with_results
 from pipeline.dbt import DbtFailed, run_dbt
 from pipeline.settings import load_settings
-from tests.conftest import PII_TEST_KEY
+from tests.conftest import PII_TEST_KEY, dbt_target_of_its_own
 from tests.integration.test_incremental import _marts
 
 pytestmark = pytest.mark.slow  # several full builds per test
@@ -155,3 +158,24 @@ def test_changed_brand_handles_take_effect_on_the_next_build_without_full_refres
     with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
         _build(incremental)
     assert "--full-refresh" not in caplog.text
+
+
+@pytest.mark.parametrize("site", [
+    {"PIPELINE_REPORTING_CURRENCY": "EUR", "PIPELINE_TARGET_COUNTRIES": "DE,FR,IT",
+     "PIPELINE_ATTRIBUTION_WINDOW_DAYS": "7", "PIPELINE_BRAND_HANDLES": "otherbrand"},
+    {"PIPELINE_REPORTING_CURRENCY": "JPY", "PIPELINE_TARGET_COUNTRIES": "JP",
+     "PIPELINE_ATTRIBUTION_WINDOW_DAYS": "90", "PIPELINE_BRAND_HANDLES": "a.brand,second_brand"},
+], ids=["EUR, 7-day window", "JPY, 90-day window"])
+def test_the_dbt_unit_tests_pass_whatever_the_site_sets(site: dict[str, str], built_warehouse: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 7-day window failed int_order_attribution's test (its order is 19 days after the campaign start), EUR a budget
+    # test expecting "USD 240": a site with either setting failed every first build and every code change's build.
+    for name, value in site.items():
+        monkeypatch.setenv(name, value)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    with dbt_target_of_its_own(tmp_path / "target"):
+        run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "test", "--select", "test_type:unit")
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    unit_tests = [r["status"] for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 75 and set(unit_tests) == {"pass"}, "the unit tests ran, and passed"
