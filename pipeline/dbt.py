@@ -144,6 +144,9 @@ def _run_dbt(settings: Settings, command: str, args: tuple[str, ...], echo: Call
     if proc.returncode != 0:
         raise DbtFailed(_failure_message(settings, command, proc.returncode, output),
                         data_tests_failed=_only_data_tests_failed(proc.returncode, output))
+    # A test that warned (severity warn) and stores its rows with a message says what it found, not only a count.
+    for message in _stored_failure_messages(settings, output):
+        log.warning("%s: a test warned: %s", command, message)
     if config is not None:
         _record_config(settings, config, full_refresh="--full-refresh" in args, code=code)
 

@@ -3,6 +3,8 @@ gate that keeps a wrong one from being published."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import shutil
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import duckdb
 import pytest
 
 from expectations.gate import QualityGateFailed, run_mart_gate
+from pipeline.dbt import run_dbt
+from pipeline.settings import load_settings
 
 
 def test_posting_time_reads_on_the_audience_clock_and_one_best_cell_per_group(con) -> None:
@@ -68,3 +72,20 @@ def test_the_mart_gate_stops_a_best_named_on_thin_data_or_revenue_credited_twice
     with pytest.raises(QualityGateFailed, match=failure) as failed:
         run_mart_gate(warehouse, tmp_path / "quality", "run-1")
     assert "nothing published" in str(failed.value)
+
+
+def test_an_unmapped_media_kind_is_named_in_the_builds_warning(built_warehouse: Path, tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    # dbt says only "Got 1 result" for a warning: the pipeline logs what the test found, the kind and its posts.
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute("insert into intermediate.int_content_posts select * replace ('export/Live' as media_kind, "
+                "'unmapped' as content_format, 'Unmapped' as format_label, post_id || '-live' as post_id) "
+                "from intermediate.int_content_posts where platform = 'instagram' limit 3")
+    con.close()
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
+    with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
+        run_dbt(settings, "test", "--select", "warn_unmapped_media_kinds")
+    assert ("a test warned: media kind export/Live on instagram (3 posts) is not in seed content_formats: its posts "
+            "count as format unmapped; add a row for it to dbt_project/seeds/content_formats.csv") in caplog.text
