@@ -5,6 +5,7 @@
 - Without any FX file, USD orders build (USD needs no rate); one EUR order then stops the build, and a NULL
   reporting amount that got past dbt is refused by the mart gate.
 - Changing the brand handles changes which posts are sponsored on the next build, without --full-refresh.
+- A site that delivers no follower snapshots builds, passes the mart gate and gets its content marts.
 - The dbt unit tests pass whatever a site sets: they run in the site's first build, so a test that reads a site's
   setting (currency, target countries, attribution window, brand handles) instead of pinning it fails that build.
 """
@@ -179,3 +180,26 @@ def test_the_dbt_unit_tests_pass_whatever_the_site_sets(site: dict[str, str], bu
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     unit_tests = [r["status"] for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit_tests) >= 75 and set(unit_tests) == {"pass"}, "the unit tests ran, and passed"
+
+
+def test_a_site_without_follower_snapshots_builds_and_passes_the_mart_gate(sample_landing: Path,
+                                                                           tmp_path: Path) -> None:
+    # Vetting's windows ended on the newest snapshot: without any, on NULL, so every post-based mart was empty, and
+    # the mart gate refused the run ("the mart is empty") at every such site.
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_landing, landing, ignore=shutil.ignore_patterns("followers"))
+    warehouse = tmp_path / "warehouse.duckdb"
+    _load(landing, warehouse, "marketing", "shopify", "social")
+    assert _query(warehouse, "select count(*) from raw.follower_snapshots") == [(0,)]
+    _build(warehouse)
+    run_mart_gate(warehouse, tmp_path / "quality", "test")
+    newest_post = _query(warehouse, "select max(posted_date) from intermediate.int_posts")[0][0]
+    assert _query(warehouse, "select as_of_date from intermediate.int_vetting_as_of") == [(newest_post,)]
+    for mart in ("content_post_performance", "content_format_performance", "posting_time_performance",
+                 "creator_vetting"):
+        assert _query(warehouse, f"select count(*) from marts.{mart}")[0][0] > 0, mart
+    assert _query(warehouse, "select count(*) from marts.creator_follower_history") == [(0,)]
+    # Without follower history, growth is unknown: a reason to review, never a pass.
+    assert _query(warehouse, "select count(*) from marts.creator_vetting where growth_score is not null") == [(0,)]
+    assert _query(warehouse, "select count(*) from marts.creator_vetting_reasons "
+                             "where reason_code = 'insufficient_history'")[0][0] > 0
