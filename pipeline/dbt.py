@@ -333,9 +333,10 @@ def _failure_message(settings: Settings, command: str, returncode: int, output: 
 
 
 def _only_data_tests_failed(returncode: int, output: list[str]) -> bool:
-    """dbt exited 1 after its summary with test failures ("Failure in test ...") and no error of any node ("Runtime
-    Error in model ...", "Database Error in test ...", which a retry may not meet: memory, a lock)."""
-    return (returncode == 1 and any("Failure in test " in line for line in output)
+    """dbt exited 1 after its summary with test failures ("Failure in test ...", or a unit test's "Failure in
+    unit_test ...": the same code fails it again) and no error of any node ("Runtime Error in model ...", "Database
+    Error in test ...", which a retry may not meet: memory, a lock)."""
+    return (returncode == 1 and any(f"Failure in {kind} " in line for line in output for kind in ("test", "unit_test"))
             and not any(" Error in " in line for line in output))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.dbt import _failure_message
+from pipeline.dbt import _failure_message, _only_data_tests_failed
 from pipeline.settings import load_settings
 
 MODEL = "posting_time_performance"
@@ -52,3 +52,19 @@ def test_failed_data_tests_fail_the_build_task_at_once_and_other_failures_keep_t
     monkeypatch.setattr(pipeline.dbt, "run_dbt", failing(False))
     with pytest.raises(DbtFailed):
         dbt_build()
+
+
+def test_a_failed_unit_test_fails_the_build_at_once_too() -> None:
+    # dbt's lines for a unit test that failed (a 7-day attribution window, 2026-11-29): the same code fails it again,
+    # so a retry only held the alert back two minutes.
+    output = [
+        "00:52:44  Finished running 1 project hook, 76 unit tests in 0 hours 0 minutes and 24.28 seconds (24.28s).",
+        "00:52:44  Completed with 1 error, 0 partial successes, and 0 warnings:",
+        "00:52:44  Failure in unit_test a_code_outside_its_validity_does_not_attribute_and_a_sitewide_code_does_not_"
+        "block_the_link (models/intermediate/_intermediate__models.yml)",
+        "actual differs from expected:",
+        "00:52:44  Done. PASS=76 WARN=0 ERROR=1 SKIP=0 NO-OP=0 TOTAL=77",
+    ]
+    assert _only_data_tests_failed(1, output)
+    runtime_error = [*output[:2], "00:52:44    Runtime Error in model int_posts (models/intermediate/int_posts.sql)"]
+    assert not _only_data_tests_failed(1, runtime_error), "a model's error keeps the retry"
