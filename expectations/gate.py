@@ -268,6 +268,11 @@ def _outcome(validation: Any) -> SuiteOutcome:
     return SuiteOutcome(validation.suite_name, not failures, failures, warnings, dict(by_batch))
 
 
+def _readable(value: Any) -> Any:
+    """A ratio as people read it: 3151.37, not 3151.370846318149 (six significant digits keep a small share)."""
+    return float(f"{value:.6g}") if isinstance(value, float) else value
+
+
 def _describe(config: Any, result: dict[str, Any], observed: Any = None) -> str:
     kwargs = config.kwargs
     if "value_set" in kwargs:
@@ -276,4 +281,5 @@ def _describe(config: Any, result: dict[str, Any], observed: Any = None) -> str:
         expected = f"between {kwargs.get('min_value')} and {kwargs.get('max_value')}"
     if observed is None:
         observed = (result.get("partial_unexpected_list") or [result.get("observed_value")])[:3]
+    observed = [_readable(v) for v in observed] if isinstance(observed, list) else _readable(observed)
     return f"{kwargs.get('column')} = {observed} (expected {expected}: {(config.meta or {}).get('why', '')})"

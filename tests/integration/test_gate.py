@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -98,6 +99,7 @@ def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, l
     [message] = run_raw_gate(loaded, tmp_path / "quality", "run-1")
 
     assert load_id in message and "total_vs_p99" in message and "pipeline gate admit" in message
+    assert not re.search(r"\d\.\d{7,}", message), f"a ratio with every digit of a double: {message}"
     assert str(data_docs_index(tmp_path / "quality")) in message
     assert data_docs_index(tmp_path / "quality").exists()
     assert _query(loaded, "select status from raw.batch_gate where load_id = ?", [load_id]) == [("rejected",)]
