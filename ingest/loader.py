@@ -138,8 +138,9 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, pii_ke
     if encoding not in UTF8:
         log.info("%s: %s is not UTF-8: read as %s", source.name, path.name, encoding)
     if redelivered:
-        log.warning("%s: %s re-delivers %d record(s) already loaded from other files (same %s): the newest "
-                    "version wins downstream", source.name, path.name, redelivered, ", ".join(source.key))
+        log.warning("%s: %s re-delivers %d record(s) already loaded (same %s), by an earlier version of this file "
+                    "or another file: the newest version wins downstream", source.name, path.name, redelivered,
+                    ", ".join(source.key))
     level = logging.WARNING if rows_bad else logging.INFO
     log.log(level, "%s: %s loaded %s rows, quarantined %s in %.2f s (%s rows/s)%s", source.name, path.name,
             f"{rows_ok:,}", f"{rows_bad:,}", result.seconds, f"{(rows_ok + rows_bad) / max(result.seconds, 1e-3):,.0f}",
@@ -273,7 +274,7 @@ def _insert_manifest(con: duckdb.DuckDBPyConnection, load_id: str, source: Sourc
 
 
 def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> int:
-    """How many distinct business keys of this file were already loaded from other files."""
+    """How many distinct business keys of this file were already loaded (an earlier version of it, other files)."""
     if not source.key:
         return 0
     keys = ", ".join(quote_ident(k) for k in source.key)
