@@ -408,8 +408,8 @@ def content_section(d: ReportData) -> ContentSection:
     hours = {b.platform: b for b in d.best_times}
     parts = []
     if best := formats.get("all"):
-        parts.append(f"{best.what} posts engage most: {times(best.median_engagement_index)} their creators' usual "
-                     f"(median over {plural(best.posts, 'post')})")
+        parts.append(f"the {best.what} format engages most: {times(best.median_engagement_index)} their creators' "
+                     f"usual (median over {plural(best.posts, 'post')})")
     if best := hours.get("all"):
         parts.append(f"the best time to post is {best.what} on the audience's clock "
                      f"({times(best.median_engagement_index)} over {plural(best.posts, 'post')})")

@@ -424,7 +424,7 @@ def test_the_content_section_names_the_marts_best_format_and_time_and_the_top_or
         con.close()
     assert len(best_format) == len(best_time) == 1 and winners, "the sample names a best format, a time and winners"
     md = report.markdown.read_text()
-    assert f"For the programme, {best_format[0][0]} posts engage most" in md
+    assert f"For the programme, the {best_format[0][0]} format engages most" in md
     assert f"the best time to post is {best_time[0][0]} on the audience's clock" in md
     rows = re.findall(r"^\| (.+?) \| \[(.+?)\]\((\S+)\) \| \d{1,2} \w{3} \d{4} \| [\d.,]+× \|", md, re.M)
     assert rows == winners, "the organic winners, best first, as the mart ranks them, each with its link"

@@ -286,8 +286,8 @@ def test_the_content_section_names_the_best_format_and_time_and_the_organic_winn
     hours = [ContentBest("all", "Tuesday 18:00", 41, 1.37), ContentBest("instagram", "Sunday 14:00", 24, 1.22)]
     winners = [_winner(f"C{n}", 9.0 - n * 0.1) for n in range(12)]
     section = summary.content_section(_data(best_formats=formats, best_times=hours, organic_winners=winners))
-    assert section.summary == ("For the programme, Reel posts engage most: 1.18× their creators' usual (median over "
-                               "840 posts); the best time to post is Tuesday 18:00 on the audience's clock (1.37× "
+    assert section.summary == ("For the programme, the Reel format engages most: 1.18× their creators' usual (median "
+                               "over 840 posts); the best time to post is Tuesday 18:00 on the audience's clock (1.37× "
                                "over 41 posts). 12 recent posts engaged far above their account's usual: ask their "
                                "creators for the rights to run them as ads, best first.")
     assert section.per_platform == [("Instagram", "Carousel", "Sunday 14:00"),
