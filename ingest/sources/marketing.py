@@ -191,8 +191,11 @@ MARKETING_SOURCES = (
         description="Daily reference FX rates (quote units per one base unit), business days only.",
         columns=(
             Column("rate_date", "rate_date", "DATE", required=True, expect=_DATE, doc="business day of the rate"),
-            Column("base_currency", "base_currency", required=True, check="length({v}) = 3",
-                   expect="a 3-letter currency code; only USD rows are used", doc="USD"),
+            # Only rates per 1 USD are used: a row of another base (ECB files are per 1 EUR) would load and be
+            # ignored, and the build would then stop on a missing rate far from its cause.
+            Column("base_currency", "base_currency", required=True, check="upper({v}) = 'USD'",
+                   expect="USD (rates per 1 US dollar; rebase other files: USD→X = EUR→X / EUR→USD)",
+                   doc="USD: rates per 1 US dollar; a row of another base is quarantined"),
             Column("quote_currency", "quote_currency", required=True, check=CURRENCY_CHECK, expect=CURRENCY_EXPECT,
                    doc="one row per quote currency and day"),
             Column("rate", "rate", "DECIMAL(18,8)", required=True, check="{v} > 0", expect="a rate > 0",

@@ -131,6 +131,9 @@ CASES = [
     Case("fx/fx_rates-bad_rates.csv", "fx_rates", 1,
          [("rate", "is out of range (expected a rate > 0)"), ("rate", "is not a number"),
           ("quote_currency", "ISO 4217")]),
+    Case("fx/fx_rates-eur_base.csv", "fx_rates", 1,
+         [("base_currency", "'EUR' is not accepted (expected USD (rates per 1 US dollar; rebase other files"),
+          ("base_currency", "'EUR' is not accepted")]),
 ]
 
 
