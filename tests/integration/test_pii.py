@@ -187,22 +187,23 @@ def _raw_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     return snapshot
 
 
-def test_rekey_gives_the_same_pseudonyms_as_a_fresh_load_with_the_new_key(sample_landing: Path,
+def test_rekey_gives_the_same_pseudonyms_as_a_fresh_load_with_the_new_key(sample_landing: Path, loaded_warehouse: Path,
                                                                          tmp_path: Path) -> None:
-    landing = tmp_path / "landing"
-    shutil.copytree(sample_landing, landing)
-    shutil.copytree(_bad_landing(sample_landing, tmp_path / "bad")[0] / "shopify", landing / "shopify",
-                    dirs_exist_ok=True)  # quarantined lines' hashes are keyed too
+    # The sample as loaded and gated for the suite, plus an export whose bad lines are quarantined (their hashes are
+    # keyed too), from a landing folder of its own.
+    bad = _bad_landing(sample_landing, tmp_path / "bad")[0]
     groups = ["marketing", "shopify", "social"]
     warehouse, fresh = tmp_path / "w.duckdb", tmp_path / "fresh.duckdb"
-    load_with_results(groups, landing, warehouse, PII_TEST_KEY)
+    shutil.copy(loaded_warehouse, warehouse)
+    load_with_results(["shopify"], bad, warehouse, PII_TEST_KEY)
     before = _raw_snapshot(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     load_ids = con.execute("select load_id, started_at from raw.load_manifest order by 1").fetchall()
     con.close()
 
     assert rekey(warehouse, NEW_KEY) == len(load_ids)
-    load_with_results(groups, landing, fresh, NEW_KEY)
+    load_with_results(groups, sample_landing, fresh, NEW_KEY)
+    load_with_results(["shopify"], bad, fresh, NEW_KEY)
     after = _raw_snapshot(warehouse)
     assert after == _raw_snapshot(fresh)
     assert after["raw.shopify_order_lines_csv"] != before["raw.shopify_order_lines_csv"], "pseudonyms changed"
@@ -214,8 +215,8 @@ def test_rekey_gives_the_same_pseudonyms_as_a_fresh_load_with_the_new_key(sample
     assert not list(tmp_path.glob("w.duckdb.rekey*")), "no work file left behind"
 
     with pytest.raises(PiiKeyMismatch):
-        load_with_results(groups, landing, warehouse, PII_TEST_KEY)
-    assert {r.status for r in load_with_results(groups, landing, warehouse, NEW_KEY)} == {"skipped"}
+        load_with_results(groups, sample_landing, warehouse, PII_TEST_KEY)
+    assert {r.status for r in load_with_results(groups, sample_landing, warehouse, NEW_KEY)} == {"skipped"}
     assert rekey(warehouse, NEW_KEY) is None, "already re-keyed: nothing to do"
 
 
