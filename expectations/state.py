@@ -170,13 +170,12 @@ def _delivered_again(con: duckdb.DuckDBPyConnection, batch: tuple) -> bool:
     if source is None:
         return False
     key = ", ".join(quote_ident(k) for k in source.key)
-    table = quote_ident(source.table)
-    left = con.execute(
-        f"select count(*) from (select {key} from raw.{table} where _load_id = ? except "
-        f"select {key} from raw.{table} as r join raw.load_manifest as m on m.load_id = r._load_id "
-        f"where m.source = ? and m.started_at > ?)", [load_id, source_name, started_at]).fetchone()[0]
-    had = con.execute(f"select count(*) > 0 from raw.{table} where _load_id = ?", [load_id]).fetchone()[0]
-    return had and left == 0
+    table = f"raw.{quote_ident(source.table)}"
+    return con.execute(
+        f"select exists (select 1 from {table} where _load_id = $load) and not exists ("
+        f"select {key} from {table} where _load_id = $load except select {key} from {table} as r "
+        f"join raw.load_manifest as m on m.load_id = r._load_id where m.source = $source and m.started_at > $at)",
+        {"load": load_id, "source": source_name, "at": started_at}).fetchone()[0]
 
 
 def held_back_note(con: duckdb.DuckDBPyConnection) -> str | None:

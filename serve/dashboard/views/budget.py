@@ -54,8 +54,7 @@ st.dataframe(table, hide_index=True, column_order=[
         "recent_roi_low": st.column_config.NumberColumn("ROI low %", format="%.1f%%",
                                                         help="95% range from the number of orders"),
         "recent_roi_high": st.column_config.NumberColumn("ROI high %", format="%.1f%%"),
-        "recent_net_revenue": ui.money_column(f"Net revenue ({currency})", currency,
-                                                            help=ui.NET_REVENUE_DEFINITION),
+        "recent_net_revenue": ui.money_column(f"Net revenue ({currency})", currency, help=ui.NET_REVENUE_DEFINITION),
         "recent_incremental_net_revenue": ui.money_column(
             f"Incremental revenue ({currency})", currency,
             help="Beside last-touch: the window after the first sponsored post minus the same weekdays before it"),

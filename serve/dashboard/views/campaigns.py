@@ -30,12 +30,10 @@ st.dataframe(table, hide_index=True, column_order=[
         "last_week": st.column_config.DateColumn("Last week", format="YYYY-MM-DD"),
         "orders": st.column_config.NumberColumn("Orders", format="%d"),
         "budget": ui.money_column(f"Budget ({currency})", currency, help=ui.BUDGET_DEFINITION),
-        "campaign_cost": ui.money_column(f"Spend: creator cost ({currency})", currency,
-                                                       help=ui.COST_DEFINITION),
+        "campaign_cost": ui.money_column(f"Spend: creator cost ({currency})", currency, help=ui.COST_DEFINITION),
         "spend_vs_budget": st.column_config.NumberColumn("Spend % of budget", format="%.1f%%",
                                                          help=ui.SPEND_VS_BUDGET_DEFINITION),
-        "net_revenue": ui.money_column(f"Net revenue to date ({currency})", currency,
-                                                     help=ui.NET_REVENUE_DEFINITION),
+        "net_revenue": ui.money_column(f"Net revenue to date ({currency})", currency, help=ui.NET_REVENUE_DEFINITION),
         "roi": st.column_config.NumberColumn("ROI %", format="%.1f%%", help=ui.ROI_DEFINITION),
         "roas": st.column_config.NumberColumn("ROAS ×", format="%.2f", help=ui.ROAS_DEFINITION)})
 
