@@ -70,7 +70,8 @@ _SELECTION = frozenset({"--select", "-s", "--models", "-m", "--exclude", "--sele
 BUILD_CONFIG_TABLE = "raw.dbt_build_config"
 _CREATE_BUILD_CONFIG = (f"create table if not exists {BUILD_CONFIG_TABLE} (config json not null, "
                         "full_refresh boolean not null, built_at timestamptz not null); "
-                        f"alter table {BUILD_CONFIG_TABLE} add column if not exists code_checksum varchar")
+                        f"alter table {BUILD_CONFIG_TABLE} add column if not exists code_checksum varchar; "
+                        f"alter table {BUILD_CONFIG_TABLE} add column if not exists finished boolean default true")
 # The folders of the dbt project whose files are its code (models, tests, macros, seeds, snapshots), and its config.
 _CODE_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots")
 _CODE_FILES = ("dbt_project.yml",)
@@ -117,16 +118,19 @@ def _run_dbt(settings: Settings, command: str, args: tuple[str, ...], echo: Call
     args = _with_settings_vars(settings, args)
     config = _build_config(settings, args) if _builds_whole_project(args) else None
     code = code_checksum(settings.dbt_project_dir) if config is not None else None
-    if config is not None and "--full-refresh" not in args:
-        changed = _config_change(last.config if last else None, config)
-        if changed:
+    changed = _config_change(last, config) if config is not None else None
+    if changed:
+        if "--full-refresh" not in args:
             log.warning("%s: running with --full-refresh, because %s: incremental models keep what earlier builds "
                         "computed, so they are rebuilt under the new configuration", command, changed)
             args = (*args, "--full-refresh")
-        elif daily_run and last and code == last.code_checksum:
-            log.info("%s: without unit tests, seeds and the seeds' tests, as the project's code is unchanged since the "
-                     "last successful build (a code change or --full-refresh runs them)", command)
-            args = (*args, *SAME_CODE_EXCLUDES)
+        # Recorded before dbt starts: a build stopped half-way leaves some incremental models rebuilt under this
+        # configuration and others not, so the next build must rebuild them all, even under the earlier configuration.
+        _record_config(settings, config, full_refresh=True, code=code, finished=False)
+    elif config is not None and "--full-refresh" not in args and daily_run and last and code == last.code_checksum:
+        log.info("%s: without unit tests, seeds and the seeds' tests, as the project's code is unchanged since the "
+                 "last successful build (a code change or --full-refresh runs them)", command)
+        args = (*args, *SAME_CODE_EXCLUDES)
     args = (*args, *unit_test_excludes(settings, args))
     argv = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(settings.dbt_project_dir),
             "--profiles-dir", str(settings.dbt_project_dir)]
@@ -232,10 +236,14 @@ def _build_config(settings: Settings, args: tuple[str, ...]) -> dict[str, dict[s
     }
 
 
-def _config_change(before: dict[str, dict[str, object]] | None, config: dict[str, dict[str, object]]) -> str | None:
+def _config_change(last: _LastBuild | None, config: dict[str, dict[str, object]]) -> str | None:
     """What differs from the configuration of the last complete build (None: nothing)."""
-    if before is None:
+    if last is None:
         return "no earlier build recorded its configuration"
+    if not last.finished:
+        return ("the last build, a full refresh for a new configuration, did not finish: its incremental models may "
+                "hold rows of either configuration")
+    before = last.config
     changes = [f"{name} {before.get(part, {}).get(name)!r} -> {now.get(name)!r}"
                for part, now in config.items()
                for name in sorted(set(now) | set(before.get(part, {})))
@@ -255,8 +263,8 @@ def code_checksum(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _record_config(settings: Settings, config: dict[str, dict[str, object]], full_refresh: bool, code: str | None
-                   ) -> None:
+def _record_config(settings: Settings, config: dict[str, dict[str, object]], full_refresh: bool, code: str | None,
+                   finished: bool = True) -> None:
     try:
         con = connect(settings.warehouse_path)
     except WarehouseLocked as exc:
@@ -264,8 +272,8 @@ def _record_config(settings: Settings, config: dict[str, dict[str, object]], ful
         return
     try:
         con.execute(_CREATE_BUILD_CONFIG)
-        con.execute(f"insert into {BUILD_CONFIG_TABLE} (config, full_refresh, built_at, code_checksum) "
-                    "values (?, ?, now(), ?)", [json.dumps(config, sort_keys=True), full_refresh, code])
+        con.execute(f"insert into {BUILD_CONFIG_TABLE} (config, full_refresh, built_at, code_checksum, finished) "
+                    "values (?, ?, now(), ?, ?)", [json.dumps(config, sort_keys=True), full_refresh, code, finished])
     finally:
         con.close()
 
@@ -273,6 +281,7 @@ def _record_config(settings: Settings, config: dict[str, dict[str, object]], ful
 class _LastBuild(NamedTuple):
     config: dict[str, dict[str, object]]
     code_checksum: str | None  # None: recorded before builds recorded their code
+    finished: bool  # False: recorded as a full refresh for a new configuration started, and no build finished since
 
 
 def _check_warehouse_free(settings: Settings, command: str) -> _LastBuild | None:
@@ -284,11 +293,11 @@ def _check_warehouse_free(settings: Settings, command: str) -> _LastBuild | None
         raise DbtFailed(f"{command} did not start: {exc}") from exc
     try:
         con.execute(_CREATE_BUILD_CONFIG)
-        row = con.execute(f"select config, code_checksum from {BUILD_CONFIG_TABLE} order by built_at desc limit 1"
-                          ).fetchone()
+        row = con.execute(f"select config, code_checksum, finished from {BUILD_CONFIG_TABLE} "
+                          "order by built_at desc limit 1").fetchone()
     finally:
         con.close()
-    return _LastBuild(json.loads(row[0]), row[1]) if row else None
+    return _LastBuild(json.loads(row[0]), row[1], row[2]) if row else None
 
 
 def _stream(proc: subprocess.Popen[str], output: list[str], echo: Callable[[str], None] | None) -> None:

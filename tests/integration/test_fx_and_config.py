@@ -4,7 +4,8 @@
   a shorter gap takes the newest earlier rate.
 - Without any FX file, USD orders build (USD needs no rate); one EUR order then stops the build, and a NULL
   reporting amount that got past dbt is refused by the mart gate.
-- Changing the brand handles changes which posts are sponsored on the next build, without --full-refresh.
+- Changing the brand handles changes which posts are sponsored on the next build, without --full-refresh; a build
+  under new handles stopped half-way makes the next build a full refresh, whatever its handles.
 - A site that delivers no follower snapshots builds, passes the mart gate and gets its content marts.
 - The dbt unit tests pass whatever a site sets: they run in the site's first build, so a test that reads a site's
   setting (currency, target countries, attribution window, brand handles) instead of pinning it fails that build.
@@ -159,6 +160,39 @@ def test_changed_brand_handles_take_effect_on_the_next_build_without_full_refres
     with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
         _build(incremental)
     assert "--full-refresh" not in caplog.text
+
+
+class _Stopped(Exception):
+    """The build's caller stopped it (as a kill of the task would)."""
+
+
+def test_a_build_stopped_half_way_under_new_settings_makes_the_next_build_a_full_refresh(
+        built_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A full refresh for new brand handles, stopped once int_posts (incremental) holds the new handles' verdicts;
+    # then the earlier handles again. Recorded only on success, the earlier handles were still "the last
+    # configuration", so that build ran incrementally and kept the stopped build's rows.
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    sponsored = "select count(*) filter (where is_sponsored) from intermediate.int_posts"
+
+    def stop_after_int_posts(line: str) -> None:
+        if " OK created " in line and " intermediate.int_posts " in line:
+            raise _Stopped(line)
+
+    with monkeypatch.context() as site:
+        site.setenv("PIPELINE_BRAND_HANDLES", "otherbrand")
+        with pytest.raises(_Stopped):
+            run_dbt(dataclasses.replace(load_settings(), warehouse_path=warehouse), "build",
+                    echo=stop_after_int_posts)
+    assert _query(warehouse, sponsored) == [(0,)], "stopped after int_posts was rebuilt under the new handles"
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
+        _build(warehouse)
+    assert ("running with --full-refresh, because the last build, a full refresh for a new configuration, did not "
+            "finish") in caplog.text
+    assert _marts(warehouse) == _marts(built_warehouse)
 
 
 @pytest.mark.parametrize("site", [
