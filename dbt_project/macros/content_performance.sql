@@ -3,8 +3,9 @@
   platform over all tiers ('all') and over the whole programme ('all', 'all'). A cell has enough posts from
   var content_min_posts posts with an engagement rate (stories have none, so a story cell is never ranked); in each
   (platform, tier) group the cell with the highest median engagement index (a post's engagement rate / its account's
-  median: fair across platforms and creators) among those with enough posts is the best one (is_best), so a thin
-  cell is never named best.
+  median: fair across platforms and creators) among those with enough posts is the best one (is_best) when it leads
+  the next one at the two decimals the report and dashboard show: a thin cell is never named best, nor one of level
+  cells (medians of 1.00 and 1.00), nor a group's only cell with enough posts (best of one says nothing).
 #}
 {% macro content_performance_cells(dimensions) %}
 {% set min_posts = var('content_min_posts', 20) %}
@@ -62,16 +63,22 @@ ranked as (
         case
             when posts_with_engagement_rate >= {{ min_posts }}
                 -- BIGINT on both engines (Spark's row_number() is an INT)
-                then cast(row_number() over (
-                    partition by platform, tier, posts_with_engagement_rate >= {{ min_posts }}
-                    order by median_engagement_index desc, posts desc, {{ dimensions | join(' asc, ') }} asc
-                ) as bigint)
-        end as engagement_rank
+                then cast(row_number() over ranking as bigint)
+        end as engagement_rank,
+        -- The first cell with enough posts, ahead of the second: no second (lead() is null), or level with it, is
+        -- no best.
+        coalesce(
+            posts_with_engagement_rate >= {{ min_posts }}
+            and row_number() over ranking = 1
+            and round(median_engagement_index, 2) > lead(round(median_engagement_index, 2)) over ranking,
+            false
+        ) as is_best
     from cells
+    window ranking as (
+        partition by platform, tier, posts_with_engagement_rate >= {{ min_posts }}
+        order by median_engagement_index desc, posts desc, {{ dimensions | join(' asc, ') }} asc
+    )
 )
 
-select
-    *,
-    coalesce(engagement_rank = 1, false) as is_best
-from ranked
+select * from ranked
 {% endmacro %}

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.publish import CURRENT, MANIFEST, SERVING_DB
+from serve.creator_names import label_shared_names
 
 VERDICTS = ("approve", "review", "reject")
 # A creator with accounts on several platforms gets the worst verdict among them (as the weekly report does).
@@ -46,6 +47,7 @@ class Version:
     def query(self, sql: str, params: Params | None = None) -> pd.DataFrame:
         con = duckdb.connect(str(self.path / SERVING_DB), read_only=True)
         try:
+            label_shared_names(con)
             return con.execute(sql, params or {}).df()
         finally:
             con.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from serve.creator_names import label_shared_names
 from serve.report.week import ReportWeek
 
 # The weeks the trend chart shows, and the window of the contract posts and exclusivity breaches the report lists
@@ -286,6 +287,9 @@ class ReportData:
     customer_value: list[CustomerValue] = field(default_factory=list)  # ranked creators first, best first
     best_formats: list[ContentBest] = field(default_factory=list)  # the programme's first, then by platform
     best_times: list[ContentBest] = field(default_factory=list)  # the programme's first, then by platform
+    # Platforms ('all': the programme) with cells of enough posts but no best: level at the top, or only one cell.
+    level_formats: set[str] = field(default_factory=set)
+    level_times: set[str] = field(default_factory=set)
     organic_winners: list[OrganicWinner] = field(default_factory=list)  # best first
     rate_flags: list[RateFlag] = field(default_factory=list)  # over- and under-priced, furthest from the card first
     rate_counts: dict[str, int] = field(default_factory=dict)  # contracts per rate_flag
@@ -305,6 +309,7 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
     """Read the report's figures for ``week`` from the serving file (read-only: publishes are never blocked)."""
     con = duckdb.connect(str(serving_path), read_only=True)
     try:
+        label_shared_names(con)
         con.execute(CREATOR_VERDICTS_VIEW)
         p = {"w": week.start, "w_end": week.end, "prev": week.start - timedelta(days=7)}
         version, published_at = _rows(con, "select version, published_at from publication")[0]
@@ -330,6 +335,8 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
             best_formats=_best(con, "content_format_performance", "format_label"),
             best_times=_best(con, "posting_time_performance",
                              "local_weekday_name || ' ' || lpad(local_hour::varchar, 2, '0') || ':00'"),
+            level_formats=_level(con, "content_format_performance"),
+            level_times=_level(con, "posting_time_performance"),
             organic_winners=[OrganicWinner(*r) for r in _rows(con, """
                 select creator_name, platform, format_label, posted_date, post_url, engagement_index,
                        coalesce(reach, views), coalesce(is_sponsored, false)
@@ -445,6 +452,12 @@ def _best(con: duckdb.DuckDBPyConnection, mart: str, what: str) -> list[ContentB
     return [ContentBest(*r) for r in _rows(con, f"""
         select platform, {what}, posts, median_engagement_index from {mart}
         where is_best and tier = 'all' order by platform <> 'all', platform""")]
+
+
+def _level(con: duckdb.DuckDBPyConnection, mart: str) -> set[str]:
+    return {platform for (platform,) in _rows(con, f"""
+        select platform from {mart} where tier = 'all' group by platform
+        having bool_or(engagement_rank is not null) and not bool_or(is_best)""")}
 
 
 def _deliverables(con: duckdb.DuckDBPyConnection, p: dict) -> list[Deliverable]:

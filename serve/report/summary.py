@@ -16,6 +16,7 @@ from pathlib import Path
 from serve.report import words
 from serve.report.data import (
     Campaign,
+    ContentBest,
     CreatorCampaign,
     CustomerValue,
     Deliverable,
@@ -410,9 +411,13 @@ def content_section(d: ReportData) -> ContentSection:
     if best := formats.get("all"):
         parts.append(f"the {best.what} format engages most: {times(best.median_engagement_index)} their creators' "
                      f"usual (median over {plural(best.posts, 'post')})")
+    elif "all" in d.level_formats:
+        parts.append("no format engages more than the others")
     if best := hours.get("all"):
         parts.append(f"the best time to post is {best.what} on the audience's clock "
                      f"({times(best.median_engagement_index)} over {plural(best.posts, 'post')})")
+    elif "all" in d.level_times:
+        parts.append("no posting time engages more than the others")
     if parts:
         text = "For the programme, " + "; ".join(parts) + "."
     else:
@@ -420,15 +425,21 @@ def content_section(d: ReportData) -> ContentSection:
     if d.organic_winners:
         text += (f" {plural(len(d.organic_winners), 'recent post')} engaged far above their account's usual: ask "
                  "their creators for the rights to run them as ads, best first.")
-    platforms = sorted((formats.keys() | hours.keys()) - {"all"})
-    per_platform = [(words.platform(p),
-                     formats[p].what if p in formats else "not enough posts",
-                     hours[p].what if p in hours else "not enough posts") for p in platforms]
+    platforms = sorted((formats.keys() | hours.keys() | d.level_formats | d.level_times) - {"all"})
+    per_platform = [(words.platform(p), _best_or_why(formats, d.level_formats, p),
+                     _best_or_why(hours, d.level_times, p)) for p in platforms]
     others = ("Engagement index = a post's engagement rate / its account's median, so platforms and creators compare "
-              "fairly; a format or hour is only named on enough posts. Posting times are on the clock of each "
-              "account's main audience country. Organic winners: posted in the last 90 days, at least 3× their "
+              "fairly; a format or hour is only named on enough posts, and only when it leads the next one (\"none "
+              "ahead\": level at two decimals, or the only one with enough posts). Posting times are on the clock of "
+              "each account's main audience country. Organic winners: posted in the last 90 days, at least 3× their "
               "account's usual engagement.")
     return ContentSection(text, per_platform, d.organic_winners[:ORGANIC_WINNERS_SHOWN], others)
+
+
+def _best_or_why(best: dict[str, ContentBest], level: set[str], platform: str) -> str:
+    if platform in best:
+        return best[platform].what
+    return "none ahead" if platform in level else "not enough posts"
 
 
 @dataclass(frozen=True)

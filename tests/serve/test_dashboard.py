@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from serve.creator_names import label_shared_names
 from serve.report import summary
 from tests.serve.conftest import Published
 
@@ -39,6 +40,7 @@ def _app(page: str = PAGES[0]) -> AppTest:
 
 def _sql(published: Published, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(published.serving_dir / "current" / "marts.duckdb"), read_only=True)
+    label_shared_names(con)  # as the dashboard reads the marts: a name two creators share carries the creator id
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -392,9 +394,11 @@ def test_rates_page_shows_the_flagged_contracts_and_the_partners_as_the_marts_do
 
 def test_content_page_names_the_marts_best_and_leaves_thin_cells_blank(env: Published) -> None:
     at = _app("views/content.py")
-    [(best_format,)] = _sql(env, "select format_label from content_format_performance "
-                                 "where is_best and platform = 'all' and tier = 'all'")
-    assert any(f"**Best format: {best_format}**" in m.value for m in at.markdown)
+    best_format = _sql(env, "select format_label from content_format_performance "
+                            "where is_best and platform = 'all' and tier = 'all'")
+    # The sample's formats are level (each median 1.00: most accounts post one format): none is named.
+    assert any((f"**Best format: {best_format[0][0]}**" if best_format else "**Best format:** none ahead: the leading "
+                "formats are level") in m.value for m in at.markdown), [m.value for m in at.markdown]
     formats, grid, winners = (d.value for d in at.dataframe)
     assert list(formats.format_label) == [r[0] for r in _sql(env, """
         select format_label from content_format_performance where platform = 'all' and tier = 'all'

@@ -27,8 +27,11 @@ if formats.empty:
     st.stop()
 
 best_format, best_time = formats[formats.is_best], hours[hours.is_best]
+# No best where cells have enough posts: the leading ones are level at two decimals, or only one has enough posts.
+LEVEL = "none ahead: the leading {0}s are level (at two decimals), or only one {0} has enough posts."
 if best_format.empty:
-    st.markdown("**Best format:** not enough posts in any format to name one.")
+    st.markdown("**Best format:** " + (LEVEL.format("format") if formats.has_enough_posts.any()
+                                       else "not enough posts in any format to name one."))
 else:
     row = best_format.iloc[0]
     st.markdown(
@@ -36,7 +39,8 @@ else:
         f"engagement, over {row.posts:,} posts."
     )
 if best_time.empty:
-    st.markdown("**Best time:** not enough posts in any hour to name one.")
+    st.markdown("**Best time:** " + (LEVEL.format("hour") if hours.has_enough_posts.any()
+                                     else "not enough posts in any hour to name one."))
 else:
     row = best_time.iloc[0]
     st.markdown(

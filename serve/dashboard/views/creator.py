@@ -33,7 +33,9 @@ if not names:
 ids = list(names)
 wanted = st.query_params.get("creator")
 creator_id = st.selectbox("Creator", ids, index=ids.index(wanted) if wanted in names else 0,
-                          format_func=lambda i: f"{names[i]} ({i})", key="creator")
+                          # a name two creators share already carries its id (serve/creator_names.py)
+                          format_func=lambda i: names[i] if names[i].endswith(f" ({i})") else f"{names[i]} ({i})",
+                          key="creator")
 st.query_params["creator"] = creator_id  # the address of this page now names the creator: shareable
 
 accounts = data.creator_accounts(v, creator_id)
