@@ -38,6 +38,12 @@ def version() -> data.Version:  # type: ignore[return]
         st.stop()  # raises: the page ends here
 
 
+def table(frame: pd.DataFrame, **options: object) -> None:
+    """``st.dataframe`` with a missing value shown as "–", as the metric cards show it: Streamlit writes "None" in a
+    cell otherwise (a budget not set, an ROI undefined, a story's engagement). Each page says what a blank means."""
+    st.dataframe(frame, placeholder="–", **options)
+
+
 def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

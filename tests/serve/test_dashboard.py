@@ -60,6 +60,8 @@ def test_every_page_renders_without_an_exception(env: Published) -> None:
         at = _app(page)
         assert at.title, f"{page} has no title"
         assert not at.warning, f"{page}: {[w.value for w in at.warning]}"
+        # A missing value reads "–" in every table (Streamlit's default is the word "None").
+        assert all(table.proto.placeholder == "–" for table in at.dataframe), page
 
 
 def test_overview_headline_numbers_equal_the_marts(env: Published) -> None:

@@ -38,7 +38,7 @@ chosen = st.multiselect("Recommendation", ["increase", "keep", "cut", "replace",
 shown = recommendations[recommendations.recommendation.isin(chosen)]
 table = shown.assign(recent_roi=shown.recent_roi * 100, recent_roi_low=shown.recent_roi_low * 100,
                      recent_roi_high=shown.recent_roi_high * 100, roas_change=shown.roas_change * 100)
-st.dataframe(table, hide_index=True, column_order=[
+ui.table(table, hide_index=True, column_order=[
     "creator_name", "recommendation", "vetting_verdict", "reason", "recent_orders", "recent_roi", "recent_roi_low",
     "recent_roi_high", "trend", "recent_net_revenue", "recent_incremental_net_revenue", "recent_cost",
     "budget_change_per_month", "expected_revenue_change_per_month"],

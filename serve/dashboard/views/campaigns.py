@@ -16,12 +16,12 @@ campaigns = data.campaigns(v)
 st.title("Campaigns")
 st.caption("A campaign's spend is the total cost of its creators' contracts; revenue to date is measured against "
            "it, and it against the budget of the campaigns template (converted at the campaign's start date; "
-           "empty when no budget is set).")
+           "– when no budget is set).")
 if campaigns.empty:
     st.info("No campaign in this version.")
     st.stop()
 table = campaigns.assign(roi=campaigns.roi * 100, spend_vs_budget=campaigns.spend_vs_budget * 100)
-st.dataframe(table, hide_index=True, column_order=[
+ui.table(table, hide_index=True, column_order=[
     "campaign_name", "first_week", "last_week", "creators", "orders", "budget", "campaign_cost", "spend_vs_budget",
     "net_revenue", "roi", "roas"],
     column_config={
@@ -77,7 +77,7 @@ else:
     missing, late, pending = (int(deliverables[f"posts_{s}"].sum()) for s in ("missing", "late", "pending"))
     st.markdown(f"**{missing} missing, {late} late, {pending} not yet due** of {int(deliverables.posts_due.sum())} "
                 "posts the contracts ask for (a post on its due date is on time)")
-    st.dataframe(deliverables, hide_index=True, column_config={
+    ui.table(deliverables, hide_index=True, column_config={
         "creator_name": "Creator", "contract_id": "Contract", "deliverable_format": "Format",
         "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"), "delivery_status": "Status",
         "posts_due": "Posts due", "posts_on_time": "On time", "posts_late": "Late", "posts_missing": "Missing",
@@ -92,7 +92,7 @@ if breaches.empty:
 else:
     st.markdown(f"**Sponsored posts for a competitor inside an exclusivity window: {len(breaches)}** (contracts "
                 f"breached: {breaches.contract_id.nunique()}); each post is the evidence")
-    st.dataframe(breaches, hide_index=True, column_config={
+    ui.table(breaches, hide_index=True, column_config={
         "creator_name": "Creator", "contract_id": "Contract", "exclusivity_category": "Category",
         "competitor_brands": "Competitor", "posted_date": st.column_config.DateColumn("Posted", format="YYYY-MM-DD"),
         "platform": "Platform", "post_id": "Post", "post_url": st.column_config.LinkColumn("Link"),

@@ -49,7 +49,7 @@ else:
     )
 
 st.subheader("By format")
-st.dataframe(
+ui.table(
     formats,
     hide_index=True,
     column_order=[
@@ -85,7 +85,7 @@ st.dataframe(
 )
 
 st.subheader("By weekday and hour (audience's clock)")
-st.caption("Median engagement index per cell; empty cells have too few posts to mean anything.")
+st.caption("Median engagement index per cell; cells marked – have too few posts to mean anything.")
 grid = (
     hours[hours.has_enough_posts]
     .pivot_table(index=["local_weekday", "local_weekday_name"], columns="local_hour", values="median_engagement_index")
@@ -94,14 +94,14 @@ grid = (
 )
 # Named columns: Streamlit reads an integer key of column_config as a position, so hours stay text ("07:00").
 grid.columns = [f"{hour:02d}:00" for hour in grid.columns]
-st.dataframe(grid, column_config={hour: st.column_config.NumberColumn(format="%.2f") for hour in grid.columns})
+ui.table(grid, column_config={hour: st.column_config.NumberColumn(format="%.2f") for hour in grid.columns})
 
 st.subheader("Organic winners to repurpose as ads")
 winners = data.organic_winners(v)
 if winners.empty:
     st.info("No recent post engaged far enough above its account's usual.")
 else:
-    st.dataframe(
+    ui.table(
         winners,
         hide_index=True,
         column_config={

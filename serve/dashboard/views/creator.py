@@ -55,8 +55,8 @@ for account in accounts.itertuples(index=False):
         components = pd.DataFrame([
             {"component": name, "score": getattr(account, column), "what it measures": meaning}
             for column, (name, meaning) in COMPONENTS.items()])
-        st.dataframe(components, hide_index=True, column_config={
-            "score": st.column_config.ProgressColumn("Score (0-100; empty: no data)", min_value=0, max_value=100,
+        ui.table(components, hide_index=True, column_config={
+            "score": st.column_config.ProgressColumn("Score (0-100; –: no data)", min_value=0, max_value=100,
                                                      format="%.0f")})
         mine = reasons[reasons.platform == account.platform]
         st.markdown("**Why this verdict**" if not mine.empty else "_No finding: every check passed._")
@@ -88,7 +88,7 @@ else:
     if flags.empty:
         st.caption("No follower jump or drop in the look-back window of the vetting.")
     else:
-        st.dataframe(flags[["platform", "snapshot_date", "flag", "detail"]], hide_index=True)
+        ui.table(flags[["platform", "snapshot_date", "flag", "detail"]], hide_index=True)
 
 st.subheader("Weekly revenue")
 weeks = data.creator_weeks(v, creator_id)
@@ -103,7 +103,7 @@ st.subheader("Campaigns")
 campaigns = data.creator_campaigns(v, creator_id)
 campaigns["roi"] = campaigns.roi * 100
 campaigns["ctr"], campaigns["cvr"] = campaigns.ctr.map(ui.ctr), campaigns.cvr.map(ui.rate)
-st.dataframe(campaigns, hide_index=True, column_config={
+ui.table(campaigns, hide_index=True, column_config={
     "campaign_name": "Campaign", "orders": "Orders",
     "net_revenue": ui.money_column(f"Net revenue ({currency})", currency, help=ui.NET_REVENUE_DEFINITION),
     "creator_cost": ui.money_column(f"Creator cost ({currency})", currency, help=ui.COST_DEFINITION),

@@ -28,7 +28,7 @@ if not ranked.empty:
     best = ranked.iloc[0]
     st.markdown(f"**Best value: {best.creator_name}** - {best.summary}")
 table = creators.assign(repeat_rate=creators.repeat_rate * 100)
-st.dataframe(
+ui.table(
     table,
     hide_index=True,
     column_order=[
@@ -62,7 +62,7 @@ st.dataframe(
             f"First order each ({currency})", currency
         ),
         "cpa": ui.money_column(
-            f"CPA ({currency})", currency, help="Creator cost / new customers (empty when the cost is 0)"
+            f"CPA ({currency})", currency, help="Creator cost / new customers (– when the cost is 0)"
         ),
         "value_to_cpa": st.column_config.NumberColumn("Value / CPA ×", format="%.2f"),
         "summary": st.column_config.TextColumn("In words", width="large"),

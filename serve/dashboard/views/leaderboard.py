@@ -23,7 +23,7 @@ board = data.leaderboard(v, platform=chosen["platform"], tier=chosen["tier"], ca
 currency = str(data.totals(v).currency)
 st.markdown(f"**{len(board)} creators** match" + (f"; best ROI: **{board.creator.iloc[0]}**" if len(board) else ""))
 board["roi"] = board.roi * 100
-st.dataframe(
+ui.table(
     board, hide_index=True,
     column_order=["creator", "accounts", "verdict", "lowest_vetting_score", "campaigns", "orders", "net_revenue",
                   "creator_cost", "roi", "roas", "is_top_performer", "top_reason"],

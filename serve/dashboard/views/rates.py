@@ -51,7 +51,7 @@ chosen = st.multiselect(
     key="rate_flag",
 )
 shown = contracts[contracts.rate_flag.isin(chosen)]
-st.dataframe(
+ui.table(
     shown,
     hide_index=True,
     column_order=[
@@ -90,7 +90,7 @@ st.subheader("Long-term partners")
 if partners.empty:
     st.info("No long-term partner yet (enough campaigns over enough time with the brand).")
 else:
-    st.dataframe(
+    ui.table(
         partners.assign(roas_change=partners.roas_change * 100, engagement_change=partners.engagement_change * 100),
         hide_index=True,
         column_order=[

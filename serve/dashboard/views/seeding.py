@@ -14,7 +14,7 @@ EMV_DEFINITION = (
 )
 COST_PER_POST_DEFINITION = (
     "Cost per post = product cost + shipping of the gifts (a campaign's: every gift, those not "
-    "posted about included) / posts; empty without a post or when a gift's unit cost was not "
+    "posted about included) / posts; – without a post or when a gift's unit cost was not "
     "recorded, never 0"
 )
 
@@ -32,7 +32,7 @@ cols[0].metric("Creators gifted", f"{gifted:,}")
 cols[1].metric("Post rate", ui.share(posted / gifted))
 cols[2].metric(f"Earned media value ({currency})", ui.money(campaigns.emv.sum()))
 cols[3].metric(f"Net revenue ({currency})", ui.money(campaigns.net_revenue.sum()))
-st.dataframe(
+ui.table(
     campaigns.assign(post_rate=campaigns.post_rate * 100),
     hide_index=True,
     column_order=[
@@ -71,7 +71,7 @@ st.dataframe(
     },
 )
 st.subheader("Gifted creators")
-st.dataframe(
+ui.table(
     data.seeding_creators(v),
     hide_index=True,
     column_order=[

@@ -20,7 +20,7 @@ version.metric("Serving version", str(published["version"]))
 when.metric("Published at (UTC)", pd.Timestamp(published["published_at"]).strftime("%Y-%m-%d %H:%M:%S"))
 st.caption(f"Read from {v.path} (DuckDB storage {published['storage_version']}). A new publish is shown at the "
            "next click or reload.")
-st.dataframe(pd.DataFrame(published["rows"].items(), columns=["mart", "rows"]), hide_index=True)
+ui.table(pd.DataFrame(published["rows"].items(), columns=["mart", "rows"]), hide_index=True)
 
 st.subheader("Last quality gate results")
 try:
