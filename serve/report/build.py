@@ -89,8 +89,8 @@ def build_report(serving_path: Path, report_dir: Path, *, week: ReportWeek | Non
 
     html.write_text(body("email.html.j2", [p.name for p in pngs], _CHART_WIDTH["email"]))
     email_html = body("email.html.j2", [f"cid:{p.name}" for p in pngs], _CHART_WIDTH["email"])
-    write_pdf(pdf, context["title"], context["stale"], body("body.html.j2", [f.name for f in figures],
-                                                            _CHART_WIDTH["pdf"]), {f.name: f.svg for f in figures})
+    write_pdf(pdf, context["title"], context["stale"], context["published"],
+              body("body.html.j2", [f.name for f in figures], _CHART_WIDTH["pdf"]), {f.name: f.svg for f in figures})
     markdown.write_text(_MARKDOWN.get_template("report.md.j2").render(
         context, figures=[{"src": p.name, "title": f.title} for p, f in zip(pngs, figures, strict=True)]))
     subject = ("[STALE DATA] " if stale else "") + context["title"]
@@ -113,6 +113,7 @@ def _context(d: ReportData, stale: str | None, references: list[summary.Referenc
     return {
         "d": d,
         "title": f"Creator programme: week {d.week.iso} ({d.week.label})",
+        "published": f"data published {_day(published)} {published:%H:%M} UTC",
         "facts": f"Data published {_day(published)} {published:%H:%M} UTC, orders up to "
                  f"{_day(d.orders_through) if d.orders_through else 'none'}; amounts in {d.currency}." + _past(d),
         "stale": stale,

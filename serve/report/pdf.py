@@ -27,9 +27,10 @@ def _base_letter(ch: str) -> str:
 
 
 class _ReportPdf(FPDF):
-    def __init__(self, title: str, stale: str | None) -> None:
+    def __init__(self, title: str, stale: str | None, published: str) -> None:
         super().__init__(format="A4")
         self.report_title, self.stale = latin1(title), latin1(stale) if stale else None
+        self.published = latin1(published)  # on every page: a printed page read alone still says how fresh it is
         self.set_title(self.report_title)
         self.set_author("creator-pipeline")
         self.set_auto_page_break(auto=True, margin=15)
@@ -48,13 +49,15 @@ class _ReportPdf(FPDF):
         self.set_y(-10)
         self.set_font(_FONT, "", 8)
         self.set_text_color(*_GREY)
-        self.cell(0, 5, f"{self.report_title} - page {self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 5, f"{self.report_title} - {self.published} - page {self.page_no()}/{{nb}}", align="C")
         self.set_text_color(0)
 
 
-def write_pdf(path: Path, title: str, stale: str | None, body_html: str, svgs: dict[str, str]) -> None:
-    """Write ``body_html`` (templates/body.html.j2) as a PDF; ``<img src=name>`` takes the SVG ``svgs[name]``."""
-    pdf = _ReportPdf(title, stale)
+def write_pdf(path: Path, title: str, stale: str | None, published: str, body_html: str, svgs: dict[str, str]
+              ) -> None:
+    """Write ``body_html`` (templates/body.html.j2) as a PDF; ``<img src=name>`` takes the SVG ``svgs[name]``.
+    ``published`` ("data published 16 Nov 2026 07:00 UTC") is in every page's footer."""
+    pdf = _ReportPdf(title, stale, published)
     pdf.add_page()
     pdf.set_font(_FONT, size=9.5)
     pdf.write_html(

@@ -432,7 +432,8 @@ def content_section(d: ReportData) -> ContentSection:
               "fairly; a format or hour is only named on enough posts, and only when it leads the next one (\"none "
               "ahead\": level at two decimals, or the only one with enough posts). Posting times are on the clock of "
               "each account's main audience country. Organic winners: posted in the last 90 days, at least 3× their "
-              "account's usual engagement.")
+              "account's usual engagement; reach is the accounts reached, or the views where the platform gives no "
+              "reach.")
     return ContentSection(text, per_platform, d.organic_winners[:ORGANIC_WINNERS_SHOWN], others)
 
 

@@ -260,7 +260,8 @@ def test_ctr_and_cvr_are_shown_with_no_data_never_zero(report: ReportFiles, publ
     assert "2% is strong, 5% and more exceptional" in top_five
 
 
-def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles) -> None:
+def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles,
+                                                                      published: Published) -> None:
     pages = _pages(report.pdf, "pages")
     text = _flat(" ".join(pages))
     for heading in ("Summary", "Needs attention (worst first)", "Top five creators by ROI (campaign to date)",
@@ -273,7 +274,9 @@ def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: R
         assert chart in text, f"chart text {chart!r} missing: the figure was not drawn"
     assert "ROI: (net revenue - cost) / cost, always as a percentage" in text
     assert "ROAS: net revenue / cost, always as a multiple" in text
-    assert all(f"page {n}/{len(pages)}" in page for n, page in enumerate(pages, 1))
+    at = _one("select published_at from publication", _serving(published))[0].astimezone(UTC)
+    assert all(f"data published {at:%-d %b %Y %H:%M} UTC - page {n}/{len(pages)}" in page
+               for n, page in enumerate(pages, 1)), "every page says when its data was published"
     assert "STALE" not in text
     images = _poppler("pdfimages", "-list", str(report.pdf)).splitlines()[2:]
     assert images == [], "charts are vectors in the PDF, not pictures"
