@@ -161,9 +161,7 @@ def load_settings() -> Settings:
         # Unset: the demo key in the demo, else empty, which check_pii_key refuses where the key is used.
         pii_key=_env("PIPELINE_PII_KEY", DEMO_PII_KEY if os.environ.get(DEMO_ENV) == "1" else ""),
         reporting_currency=_currency("PIPELINE_REPORTING_CURRENCY", "USD"),
-        target_countries=tuple(
-            c.strip().upper() for c in _env("PIPELINE_TARGET_COUNTRIES", "US,CA,GB").split(",") if c.strip()
-        ),
+        target_countries=_countries("PIPELINE_TARGET_COUNTRIES", "US,CA,GB"),
         attribution_window_days=_whole_number("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30"),
         brand_handles=_handles("PIPELINE_BRAND_HANDLES", "lumenandco"),
         report_timezone=_time_zone("PIPELINE_REPORT_TZ", "Europe/London"),
@@ -268,6 +266,32 @@ def _whole_number(name: str, default: str) -> int:
     return int(value)
 
 
+def _countries(name: str, default: str) -> tuple[str, ...]:
+    """ISO 3166 alpha-2 codes: a code of another form ("USA", "UK ") matched no audience country, so every
+    creator failed the geography check and was published rejected."""
+    value = _env(name, default)
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    wrong = [c for c in codes if not (len(c) == 2 and c.isascii() and c.isalpha())]
+    if wrong or not codes:
+        raise ValueError(f"{name}={value!r} is not a list of ISO 3166 two-letter country codes"
+                         + (f" ({', '.join(map(repr, wrong))} is not one)" if wrong else "")
+                         + f": set it to the codes of your markets, e.g. {default} (GB, not UK)")
+    return codes
+
+
+def _gate_number(name: str, default: str, share: bool = False) -> float:
+    """A threshold of the quality gate: a number of 0 or more, and at most 1 for a share (5 would turn it off)."""
+    value = _env(name, default)
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= (1 if share else float("inf")):
+        raise ValueError(f"{name}={value!r} is not " + ("a share from 0 to 1" if share else "a number of 0 or more")
+                         + f": set it to one (e.g. {default}), or unset it for the default {default}")
+    return number
+
+
 def _lock_wait(name: str, default: str) -> float:
     value = _env(name, default)
     try:
@@ -307,11 +331,11 @@ class GateSettings:
 def load_gate_settings() -> GateSettings:
     return GateSettings(
         keep_results=_whole_number("PIPELINE_GATE_KEEP_RESULTS", "30"),
-        max_value_factor=float(_env("PIPELINE_GATE_MAX_VALUE_FACTOR", "20")),
-        max_rows_ratio=float(_env("PIPELINE_GATE_MAX_ROWS_RATIO", "10")),
-        min_rows_ratio=float(_env("PIPELINE_GATE_MIN_ROWS_RATIO", "0")),
-        max_quarantine_share=float(_env("PIPELINE_GATE_MAX_QUARANTINE_SHARE", "0.05")),
-        max_changed_share=float(_env("PIPELINE_GATE_MAX_CHANGED_SHARE", "0")),
-        min_mart_rows_ratio=float(_env("PIPELINE_GATE_MIN_MART_ROWS_RATIO", "0.9")),
-        freshness_hours=float(_env("PIPELINE_GATE_FRESHNESS_HOURS", "48")),
+        max_value_factor=_gate_number("PIPELINE_GATE_MAX_VALUE_FACTOR", "20"),
+        max_rows_ratio=_gate_number("PIPELINE_GATE_MAX_ROWS_RATIO", "10"),
+        min_rows_ratio=_gate_number("PIPELINE_GATE_MIN_ROWS_RATIO", "0"),
+        max_quarantine_share=_gate_number("PIPELINE_GATE_MAX_QUARANTINE_SHARE", "0.05", share=True),
+        max_changed_share=_gate_number("PIPELINE_GATE_MAX_CHANGED_SHARE", "0", share=True),
+        min_mart_rows_ratio=_gate_number("PIPELINE_GATE_MIN_MART_ROWS_RATIO", "0.9"),
+        freshness_hours=_gate_number("PIPELINE_GATE_FRESHNESS_HOURS", "48"),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.dbt import unit_test_excludes, warehouse_by_name
-from pipeline.settings import load_settings
+from pipeline.settings import load_gate_settings, load_settings
 
 
 def test_an_empty_spill_folder_still_gives_dbt_a_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -128,3 +128,28 @@ def test_brand_handles_are_read_as_handles_and_anything_else_is_refused(monkeypa
         monkeypatch.setenv("PIPELINE_BRAND_HANDLES", value)
         with pytest.raises(ValueError, match=f"^PIPELINE_BRAND_HANDLES=.*: {re.escape(says)}; set it"):
             load_settings()
+
+
+def test_target_countries_are_two_letter_codes_and_anything_else_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "USA" was taken as is: no audience was in it, 46 of 76 accounts were published rejected.
+    monkeypatch.setenv("PIPELINE_TARGET_COUNTRIES", " us, gb ,")
+    assert load_settings().target_countries == ("US", "GB")
+    for value, named in (("USA", "'USA'"), ("US,UK ,Great Britain", "'GREAT BRITAIN'"), (",", "")):
+        monkeypatch.setenv("PIPELINE_TARGET_COUNTRIES", value)
+        with pytest.raises(ValueError, match=re.escape(f"PIPELINE_TARGET_COUNTRIES={value!r} is not a list of ISO "
+                                                       f"3166 two-letter country codes")) as refused:
+            load_settings()
+        assert named in str(refused.value) and "e.g. US,CA,GB" in str(refused.value)
+
+
+@pytest.mark.parametrize(("name", "value"), [("PIPELINE_GATE_MAX_QUARANTINE_SHARE", "abc"),
+                                             ("PIPELINE_GATE_MAX_QUARANTINE_SHARE", "5"),
+                                             ("PIPELINE_GATE_MAX_CHANGED_SHARE", "-0.1"),
+                                             ("PIPELINE_GATE_MAX_ROWS_RATIO", "ten"),
+                                             ("PIPELINE_GATE_FRESHNESS_HOURS", "-1")])
+def test_a_gate_threshold_that_is_not_a_number_in_range_names_its_variable(name: str, value: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # "abc" failed after the load with "could not convert string to float"; a share of 5 turned the check off.
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=f"^{name}='{value}' is not a "):
+        load_gate_settings()
