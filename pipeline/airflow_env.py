@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.airflow_batch import FAIL_ABANDONED_RUNS
+from pipeline.airflow_runs import ABANDONED
 from pipeline.dbt_manifest import ensure_manifest
 from pipeline.settings import PROJECT_ROOT, WAREHOUSE_POOL, Settings, airflow_home
 
@@ -40,6 +42,9 @@ SQLITE_CONNECT_ARGS_PATH = "pipeline.airflow_env.SQLITE_CONNECT_ARGS"
 # Every task that touches the warehouse runs in this pool (dags/creator_pipeline.py). Without the pool the
 # scheduler never starts them ("Tasks using non-existent pool ... will not be scheduled").
 SETUP_COMMANDS = (("db", "migrate"), ("pools", "set", WAREHOUSE_POOL, "1", "one writer per DuckDB file"))
+# Before the DAGs run here, the runs a killed `dags test` left running are failed: they would hold back their DAG's
+# next runs for good (pipeline/airflow_runs.py).
+SETUP_STEPS = (*SETUP_COMMANDS, FAIL_ABANDONED_RUNS)
 # Long-running Airflow commands that schedule tasks: they get the setup first and a process group of their own.
 SERVICES = {"standalone", "scheduler"}
 # Commands that run DAGs or tasks themselves: they get the setup first too (on a new AIRFLOW_HOME they stopped at
@@ -99,12 +104,15 @@ def run_airflow(args: list[str], env: dict[str, str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     argv = [sys.executable, "-m", "airflow"]
     if args and (args[0] in SERVICES or tuple(args[:2]) in RUNS_DAGS):
-        # Both setup commands in one Airflow process (pipeline/airflow_batch.py): one import of Airflow, not two.
-        setup = subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(SETUP_COMMANDS)],
+        # The setup steps in one Airflow process (pipeline/airflow_batch.py): one import of Airflow, not three.
+        setup = subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(SETUP_STEPS)],
                                env=env, capture_output=True, text=True)
         if setup.returncode:
             print(setup.stdout[-5000:], setup.stderr[-5000:], sep="\n", file=sys.stderr)
             return setup.returncode
+        for line in setup.stdout.splitlines():
+            if line.startswith(ABANDONED):
+                print(line[len(ABANDONED):], file=sys.stderr)
     if not args or args[0] not in SERVICES:
         os.execve(sys.executable, [*argv, *airflow_args(args)], env)
     # Signals are held while the service starts, so one arriving in between is forwarded, not lost with an orphan.

@@ -33,7 +33,8 @@ import duckdb
 from ingest.cli import add_command
 from ingest.errors import WarehouseLocked, WarehouseMissing
 from pipeline.airflow_batch import MARKER
-from pipeline.airflow_env import SETUP_COMMANDS, airflow_env, run_airflow
+from pipeline.airflow_env import SETUP_STEPS, airflow_env, run_airflow
+from pipeline.airflow_runs import ABANDONED
 from pipeline.settings import DEMO_ENV, Settings, load_settings
 from serve.report.data import CREATOR_VERDICTS_VIEW
 from serve.report.summary import NO_TOP_YET, TOP_MIN_ORDERS
@@ -94,6 +95,8 @@ def run_airflow_steps(settings: Settings, commands: list[tuple[str, ...]], log_f
         output: list[str] = []
         for line in proc.stdout:
             fh.write(line)
+            if line.startswith(ABANDONED):
+                log.warning(line[len(ABANDONED):].strip())
             if not line.startswith(MARKER):
                 output.append(line)
                 continue
@@ -233,7 +236,7 @@ def demo(settings: Settings, scale: str, seed: int) -> None:
     dag_runs = [("dags", "test", dag_id, *([report_day.isoformat()] if dag_id == "weekly_report" else []))
                 for dag_id in DAG_RUN_ORDER]
     with _parse_ahead(settings, log_dir / "dbt_parse.log"):
-        run_airflow_steps(settings, [*SETUP_COMMANDS, *dag_runs], log_file)
+        run_airflow_steps(settings, [*SETUP_STEPS, *dag_runs], log_file)
     log.info("pipeline finished in %.1fs", time.perf_counter() - started)
     print(summary(settings))
 

@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -145,6 +146,67 @@ def test_pipeline_airflow_dags_test_runs_on_a_new_airflow_home(tmp_path: Path) -
                            env=env, capture_output=True, text=True, timeout=300)
     assert pools.returncode == 0 and "warehouse_writer" in pools.stdout, pools.stdout + pools.stderr
 
+
+
+HOLDING_DAG = '''
+import time
+from datetime import datetime
+from pathlib import Path
+
+from airflow.sdk import dag, task
+
+
+@dag(dag_id="holding_probe", schedule=None, start_date=datetime(2026, 1, 1), max_active_runs=1,
+     default_args={"retries": 0})
+def holding_probe():
+    @task
+    def hold() -> None:
+        folder = Path(__file__).parent
+        if (folder / "hold").exists():
+            (folder / "started").touch()
+            time.sleep(600)
+
+    hold()
+
+
+holding_probe()
+'''
+
+
+def test_a_run_of_a_killed_dags_test_is_failed_before_the_next_command_runs_dags(tmp_path: Path) -> None:
+    """kill -9 of `pipeline airflow dags test` left its run "running" for good: the scheduler fails only what its
+    own job queued, so with max_active_runs=1 every later run of the DAG waited, with no alert."""
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "holding.py").write_text(HOLDING_DAG)
+    (dags / "hold").touch()
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow"), "AIRFLOW__CORE__DAGS_FOLDER": str(dags)}
+    command = [sys.executable, "-m", "pipeline.cli", "airflow", "dags", "test", "holding_probe"]
+    killed = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # its task started (Airflow's import and setup first)
+            if (dags / "started").exists() or killed.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert (dags / "started").exists(), "the held task never started"
+    finally:
+        killed.kill()  # `pipeline airflow dags test` became `airflow dags test` (exec): this is Airflow's process
+        killed.wait()
+    metadata = sqlite3.connect(tmp_path / "airflow" / "airflow.db")
+    try:
+        [(run_id, state)] = metadata.execute("select run_id, state from dag_run").fetchall()
+        assert state == "running", "kill -9 left the run running"
+
+        (dags / "hold").unlink()
+        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+        assert (f"failed DAG run {run_id} of holding_probe: left running by a killed `dags test` (its process "
+                f"{killed.pid} is gone)") in again.stderr, again.stderr[-3000:]
+        assert metadata.execute("select state from dag_run order by id").fetchall() == [("failed",), ("success",)]
+        assert metadata.execute("select state from task_instance where run_id = ?", [run_id]).fetchall() == [
+            ("failed",)]
+    finally:
+        metadata.close()
 
 
 def test_a_command_beside_a_scheduler_waits_for_its_write_instead_of_failing_database_locked(
