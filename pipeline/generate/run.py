@@ -42,13 +42,36 @@ GENERATED_MARK = ".generated-sample"
 
 def _require_generated(out: Path) -> None:
     """Refuse to delete a folder the generator did not write (a real landing folder, say): it replaces the whole
-    folder. Empty folders, and generated ones (the mark, or ground_truth.json from before the mark), are fine."""
+    folder. Empty folders, and generated ones (the mark, or ground_truth.json from before the mark), are fine, unless
+    the mark lists what was written and files were added or changed since (an operator's own exports dropped into
+    the demo's landing folder)."""
     if not out.is_dir():
         raise ValueError(f"{out} is a file: give `generate --out` (or PIPELINE_LANDING_DIR) a folder")
     if any(out.iterdir()) and not (out / GENERATED_MARK).exists() and not (out / "ground_truth.json").exists():
         raise ValueError(f"{out} holds files the sample generator did not write, and generating replaces the whole "
                          "folder: choose an empty or new folder (generate --out, or PIPELINE_LANDING_DIR for "
                          "`pipeline demo`), or move those files away first")
+    if foreign := _not_generated(out):
+        raise ValueError(f"{out} holds {len(foreign)} file(s) added or changed since the sample was generated "
+                         f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}), and generating replaces "
+                         "the whole folder: move them away first, or generate into another folder (generate --out, "
+                         "or PIPELINE_LANDING_DIR for `pipeline demo`)")
+
+
+def _written(out: Path) -> dict[str, list[int]]:
+    """Every file under ``out`` but the mark: its path under ``out``, size and modification time (ns)."""
+    return {p.relative_to(out).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns]
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != GENERATED_MARK}
+
+
+def _not_generated(out: Path) -> list[str]:
+    """Files added or changed since the generator listed what it wrote in the mark (none for a mark without a list:
+    a run that stopped half-way, or a version before the list)."""
+    try:
+        listed = json.loads((out / GENERATED_MARK).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [path for path, facts in _written(out).items() if listed.get(path) != facts]
 
 
 def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_END) -> dict:
@@ -98,6 +121,9 @@ def generate(out: Path, scale: str = "S", seed: int = 42, end: date = DEFAULT_EN
                "creators": len(world.creators), "contracts": len(world.contracts), **orders.stats,
                "seconds": round(time.perf_counter() - started, 2), "out": str(out)}
     (out / "manifest.json").write_text(json.dumps(summary, indent=2))
+    # What was written, so the next run replaces this folder only if nobody added or changed a file since.
+    (out / GENERATED_MARK).write_text(json.dumps({"written by": "generate (pipeline/generate): replaced by the next "
+                                                  "run", "files": _written(out)}))
     return summary
 
 

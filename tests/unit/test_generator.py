@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.generate import generate
 from pipeline.generate.orders import CSV_HEADER, OLD_CSV_HEADER
+from pipeline.generate.run import GENERATED_MARK
 from pipeline.generate.scales import SCALES
 from pipeline.generate.social import SocialWriter
 from pipeline.generate.world import MICRO_MAX_FOLLOWERS, build_world
@@ -21,12 +22,11 @@ from pipeline.generate.world import MICRO_MAX_FOLLOWERS, build_world
 
 def _digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in ("manifest.json", GENERATED_MARK)}
 
 
 def test_same_seed_gives_identical_files_and_another_seed_does_not(tmp_path: Path, sample_landing: Path) -> None:
     generate(tmp_path / "a", scale="S", seed=8)
-    (tmp_path / "a" / "shopify" / "left-over.csv").write_text("from the earlier run\n")
     generate(tmp_path / "a", scale="S", seed=7)  # a folder it generated before is replaced whole
     assert _digest(tmp_path / "a") == _digest(sample_landing)
     generate(tmp_path / "b", scale="S", seed=8)
@@ -45,6 +45,24 @@ def test_a_folder_holding_other_files_is_never_replaced(tmp_path: Path, caplog: 
     assert f"{exports} holds files the sample generator did not write" in caplog.text
     assert "choose an empty or new folder" in caplog.text
     assert [p.name for p in exports.rglob("*")] == ["shopify", "orders_export_1.csv"]
+
+
+def test_a_generated_folder_with_files_added_or_changed_since_is_never_replaced(tmp_path: Path) -> None:
+    """An operator's next-day export dropped into the demo's landing folder was deleted by the next demo."""
+    out = tmp_path / "landing"
+    generate(out, scale="S", seed=7)
+    added = out / "shopify" / "orders_export" / "orders_export-0009-nextday.csv"
+    added.write_text("Name,Email\n#9999,a@example.com\n")
+    changed = next((out / "marketing").glob("*.csv"))
+    changed.write_text(changed.read_text() + "\n")
+    with pytest.raises(ValueError, match=r"holds 2 file\(s\) added or changed since the sample was generated") \
+            as refused:
+        generate(out, scale="S", seed=7)
+    assert "orders_export-0009-nextday.csv" in str(refused.value) and changed.name in str(refused.value)
+    assert added.read_text() == "Name,Email\n#9999,a@example.com\n", "nothing was deleted"
+    added.unlink()
+    changed.unlink()
+    generate(out, scale="S", seed=7)  # a file removed since is no reason to keep the folder
 
 
 def test_unknown_scale_is_refused(tmp_path: Path) -> None:
