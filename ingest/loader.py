@@ -504,22 +504,32 @@ def _whole_json_error(exc: duckdb.Error) -> str:
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landing: Path, pii_key: str,
-                failed: list[IngestError]) -> list[LoadResult]:
+                failed: list[IngestError], retry_unloadable: bool = True) -> list[LoadResult]:
     """Load every file of a source under the landing folder in delivery order: oldest modification time first
     (then by name). Of a record delivered twice, the later load wins downstream, so the later delivery wins. A file
-    that cannot be loaded at all (nothing of it is written) goes to ``failed`` and the other files still load."""
+    that cannot be loaded at all (nothing of it is written) goes to ``failed`` and the other files still load; it is
+    recorded (raw.unloadable_files), and without ``retry_unloadable`` left out with a warning until it changes."""
     files = sorted((p for p in Path(landing).glob(source.pattern) if p.is_file()),
                    key=lambda p: (p.stat().st_mtime_ns, p.name))
     if not files:
         log.info("%s: no files match %s under %s", source.name, source.pattern, landing)
     results = []
     for n, path in enumerate(files, 1):
+        modified = path.stat().st_mtime_ns
+        if not retry_unloadable and con.execute("select 1 from raw.unloadable_files where file_path = ? and "
+                                                "modified_ns = ?", [str(path), modified]).fetchall():
+            log.warning("%s: %s could not be loaded before and has not changed since: left out until it is replaced "
+                        "(`ingest load %s` says why)", source.name, path.name, source.name)
+            continue
         log.info("%s: file %d/%d %s (%.1f MB)", source.name, n, len(files), path.name, path.stat().st_size / 1e6)
         try:
             results.append(load_file(con, source, path, pii_key))
+            con.execute("delete from raw.unloadable_files where file_path = ?", [str(path)])
         except IngestError as exc:
             log.error("%s: %s; the other files load", source.name, exc)
             failed.append(exc)
+            con.execute("insert or replace into raw.unloadable_files values (?, ?, ?)",
+                        [str(path), modified, datetime.now(UTC)])
     return results
 
 

@@ -23,9 +23,11 @@ def load_with_results(names: list[str], landing: Path, warehouse: Path, pii_key:
     return results
 
 
-def load_sources(names: list[str], landing: Path, warehouse: Path, pii_key: str
+def load_sources(names: list[str], landing: Path, warehouse: Path, pii_key: str, retry_unloadable: bool = True
                  ) -> tuple[list[LoadResult], list[IngestError]]:
-    """Load the named sources (or groups): what loaded, and each file that could not be (nothing of it written)."""
+    """Load the named sources (or groups): what loaded, and each file that could not be (nothing of it written).
+    Without ``retry_unloadable`` (the ingest DAGs), a file that could not be loaded before and has not changed since
+    is left out with a warning (ingest/loader.py)."""
     expanded = [s for name in names for s in GROUPS.get(name, (name,))]
     unknown = [n for n in expanded if n not in ALL_SOURCES]
     if unknown:
@@ -41,7 +43,8 @@ def load_sources(names: list[str], landing: Path, warehouse: Path, pii_key: str
             ensure_table(con, source)  # every raw table exists, even for a source with no delivery yet
         heal_comment_scores(con)  # a warehouse loaded before comments were scored at ingest gets its scores
         failed: list[IngestError] = []
-        results = [r for name in expanded for r in load_source(con, ALL_SOURCES[name], landing, pii_key, failed)]
+        results = [r for name in expanded
+                   for r in load_source(con, ALL_SOURCES[name], landing, pii_key, failed, retry_unloadable)]
         lake = lake_path(load_settings().lake_dir)
         if lake is not None:
             # After the commits: only committed batches, and any a killed earlier run left unwritten.
@@ -116,13 +119,18 @@ def unloaded_files(groups: list[str], landing: Path, warehouse: Path) -> list[Pa
         return sorted(files)
     con = connect(warehouse, read_only=True)
     try:
-        # a warehouse of an earlier version has no raw.skipped_files until its next load (read-only creates nothing)
-        skipped = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' and "
-                              "table_name = 'skipped_files'").fetchone()[0]
+        # a warehouse of an earlier version has neither table until its next load (read-only creates nothing)
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw' and "
+                                            "table_name in ('skipped_files', 'unloadable_files')").fetchall()}
         loaded = dict(con.execute(
             "select file_path, max(seen) from (select file_path, started_at as seen from raw.load_manifest"
-            + (" union all select file_path, skipped_at from raw.skipped_files" if skipped else "")
+            + (" union all select file_path, skipped_at from raw.skipped_files" if "skipped_files" in tables else "")
             + ") group by 1").fetchall())
+        # a file no load could take is not new again until it changes (the DAG would fail on it every run)
+        unloadable = dict(con.execute("select file_path, modified_ns from raw.unloadable_files").fetchall()
+                          if "unloadable_files" in tables else [])
     finally:
         con.close()
-    return sorted(p for p in files if str(p) not in loaded or p.stat().st_mtime > loaded[str(p)].timestamp())
+    return sorted(p for p in files
+                  if unloadable.get(str(p)) != p.stat().st_mtime_ns
+                  and (str(p) not in loaded or p.stat().st_mtime > loaded[str(p)].timestamp()))

@@ -58,6 +58,14 @@ create table if not exists raw.skipped_files (
     loaded_as varchar not null,
     skipped_at timestamptz not null
 );
+-- A landing file that could not be loaded at all (no rows written), by path, with its modification time then: the
+-- new-file sensor and the ingest DAG leave it out until it changes, so one bad delivery fails one run, not every
+-- run until Airflow pauses the DAG (and later deliveries wait unseen). `ingest load` still tries it, to say why.
+create table if not exists raw.unloadable_files (
+    file_path varchar primary key,
+    modified_ns bigint not null,
+    failed_at timestamptz not null
+);
 create table if not exists raw.pii_key_fingerprint (
     fingerprint varchar not null,
     recorded_at timestamptz not null

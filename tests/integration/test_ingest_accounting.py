@@ -296,6 +296,42 @@ def test_the_airflow_ingest_task_names_an_unloadable_file_and_still_logs_the_oth
     assert _query(tmp_path, "select order_name from raw.shopify_order_lines_csv") == [("#2004",)]
 
 
+def test_an_unloadable_file_fails_one_ingest_run_not_every_run_until_it_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """ingest_files (continuous) failed on the same bad file every run until Airflow paused it after 5: later
+    deliveries were then never loaded, and no alert said so. Now the file fails one run; the new-file sensor and the
+    next runs leave it out until it changes; `ingest load` still tries it, to say why."""
+    from ingest.runs import unloaded_files
+    from pipeline.tasks import ingest_group
+
+    landing = _landing(tmp_path, "missing_column.csv")
+    bad = landing / ORDERS / "missing_column.csv"
+    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
+    with pytest.raises(MissingColumnError, match="missing_column.csv"):
+        ingest_group("shopify")
+    assert unloaded_files(["shopify"], landing, tmp_path / "w.duckdb") == [], "the sensor would start a run again"
+
+    _landing(tmp_path, "latin1.csv")  # the next delivery
+    assert unloaded_files(["shopify"], landing, tmp_path / "w.duckdb") == [landing / ORDERS / "latin1.csv"]
+    summary = ingest_group("shopify")  # the run it starts loads it, and does not fail on the old file
+    assert summary["files_loaded"] == 1
+    assert ("missing_column.csv could not be loaded before and has not changed since: left out until it is "
+            "replaced (`ingest load shopify_orders_csv` says why)") in caplog.text
+    with pytest.raises(MissingColumnError, match="missing_column.csv"):
+        _load(tmp_path)  # asked for by hand: tried, and the reason given
+
+    shutil.copy(CORPUS / "all_rejected.csv", bad)  # replaced: a new modification time
+    os.utime(bad, ns=(bad.stat().st_atime_ns, bad.stat().st_mtime_ns + 1_000_000_000))
+    assert unloaded_files(["shopify"], landing, tmp_path / "w.duckdb") == [bad]
+    with pytest.raises(RejectShareExceeded):  # loaded (its rows all quarantined), no longer unloadable
+        ingest_group("shopify")
+    assert _query(tmp_path, "select count(*) from raw.unloadable_files") == [(0,)]
+
+
 def test_the_later_delivery_wins_whatever_the_file_names(tmp_path: Path) -> None:
     """Two exports of order #2001 land before one load: the corrected one is delivered later but its name sorts
     first. Files load in delivery order (modification time), so its load is the newer one and wins downstream."""
