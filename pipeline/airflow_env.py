@@ -50,6 +50,9 @@ SERVICES = {"standalone", "scheduler"}
 # Commands that run DAGs or tasks themselves: they get the setup first too (on a new AIRFLOW_HOME they stopped at
 # "Database migration required", and tasks need the warehouse pool).
 RUNS_DAGS = {("dags", "test"), ("tasks", "test"), ("dags", "trigger"), ("backfill", "create")}
+# Commands that write the metadata DB, which a new AIRFLOW_HOME has not migrated yet: they get the setup too
+# (`connections add pipeline_alerts ...` on a fresh clone said "Database migration required").
+WRITES_METADATA = {"connections", "variables", "pools"}
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
@@ -103,7 +106,7 @@ def run_airflow(args: list[str], env: dict[str, str]) -> int:
     # A background job of a non-interactive shell inherits an ignored SIGINT, and children inherit that: restore it.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     argv = [sys.executable, "-m", "airflow"]
-    if args and (args[0] in SERVICES or tuple(args[:2]) in RUNS_DAGS):
+    if args and (args[0] in SERVICES | WRITES_METADATA or tuple(args[:2]) in RUNS_DAGS):
         # The setup steps in one Airflow process (pipeline/airflow_batch.py): one import of Airflow, not three.
         setup = subprocess.run([sys.executable, "-m", "pipeline.airflow_batch", json.dumps(SETUP_STEPS)],
                                env=env, capture_output=True, text=True)

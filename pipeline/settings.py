@@ -36,7 +36,8 @@ def check_pii_key(key: str) -> str:
     if not key:
         raise PiiKeyError(f"PIPELINE_PII_KEY is not set: set it to a long random secret (e.g. export "
                           f"PIPELINE_PII_KEY=$({_NEW_KEY_HINT})) and keep it with your other secrets; only "
-                          f"`pipeline demo` runs without it (docs/pii.md)")
+                          f"`pipeline demo` runs without it (to work on the demo's own warehouse by hand, run the "
+                          f"command with {DEMO_ENV}=1 instead; docs/pii.md)")
     if len(key) < PII_KEY_MIN_LENGTH:
         raise PiiKeyError(f"PIPELINE_PII_KEY is {len(key)} characters long, too short to keep the pseudonyms secret "
                           f"(whoever guesses it can reverse them): use at least {PII_KEY_MIN_LENGTH}, e.g. export "

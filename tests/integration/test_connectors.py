@@ -318,7 +318,7 @@ def test_ingest_fetch_uses_a_connection_made_with_pipeline_airflow(api: FakeApi,
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", *args], env=env, capture_output=True, text=True, timeout=300)
 
-    assert run("pipeline.cli", "airflow", "db", "migrate").returncode == 0
+    # No `db migrate` first: on a new AIRFLOW_HOME `connections add` said "Database migration required".
     added = run("pipeline.cli", "airflow", "connections", "add", "shopify_default", "--conn-type", "http",
                 "--conn-host", api.base, "--conn-password", SHOPIFY_TOKEN)
     assert added.returncode == 0, added.stderr

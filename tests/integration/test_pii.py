@@ -149,6 +149,8 @@ def test_outside_the_demo_a_real_key_is_required(env: dict[str, str], expected: 
     assert proc.stderr.startswith(expected) and "docs/pii.md" in proc.stderr
     assert "abc" not in proc.stderr.replace("PIPELINE_PII_KEY", ""), "the key itself is never printed"
     assert not (tmp_path / "w.duckdb").exists(), "nothing was written"
+    if not env:  # a new key would be refused on the demo's warehouse: say how to work on that one
+        assert "run the command with PIPELINE_DEMO=1 instead" in proc.stderr
 
 
 def test_the_demo_runs_without_a_key(sample_landing: Path, tmp_path: Path) -> None:
