@@ -14,9 +14,13 @@ class IngestError(Exception):
 
 
 class MissingColumnError(IngestError):
-    def __init__(self, path: Path | str, column: str, expected: str) -> None:
-        self.column = column
-        super().__init__(path, f"required column {column!r} is missing (expected header: {expected})")
+    """Every required column the header lacks, at once: naming only the first, a fix met the next refusal."""
+
+    def __init__(self, path: Path | str, columns: list[str], expected: str) -> None:
+        self.columns = columns
+        missing = (f"required column {columns[0]!r} is missing" if len(columns) == 1
+                   else f"required columns {', '.join(map(repr, columns))} are missing")
+        super().__init__(path, f"{missing} (expected header: {expected})")
 
 
 class UnreadableFileError(IngestError):

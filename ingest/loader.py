@@ -393,13 +393,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
 
 
 def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:
-    """Fail the file on a missing required column; return the undeclared headers."""
+    """Fail the file on missing required columns (naming each); return the undeclared headers."""
     header_set = set(headers)
     declared = {c.source for c in source.columns}
-    for column in source.columns:
-        if column.header_required and column.source not in header_set:
-            expected = ", ".join(c.source for c in source.columns if c.header_required)
-            raise MissingColumnError(path, column.source, expected)
+    required = [c.source for c in source.columns if c.header_required]
+    if missing := [column for column in required if column not in header_set]:
+        raise MissingColumnError(path, missing, ", ".join(required))
     return [h for h in headers if h not in declared]
 
 

@@ -296,6 +296,23 @@ def test_the_airflow_ingest_task_names_an_unloadable_file_and_still_logs_the_oth
     assert _query(tmp_path, "select order_name from raw.shopify_order_lines_csv") == [("#2004",)]
 
 
+def test_every_missing_required_column_is_named_at_once(tmp_path: Path) -> None:
+    """A file without `Name` whose `Total` was renamed: the error named `Name` only, so the fix met a second
+    refusal."""
+    folder = _landing(tmp_path) / ORDERS
+    with (CORPUS / "latin1.csv").open(encoding="latin-1", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = [h for h in rows[0] if h != "Name"]
+    with (folder / "two_missing.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Order Total" if h == "Total" else h for h in header])
+        writer.writerows([[row[h] for h in header] for row in rows])
+    with pytest.raises(MissingColumnError, match=r"two_missing.csv: required columns 'Name', 'Total' are missing "
+                                                 r"\(expected header: Name, ") as err:
+        _load(tmp_path)
+    assert err.value.columns == ["Name", "Total"]
+
+
 def test_an_unloadable_file_fails_one_ingest_run_not_every_run_until_it_is_replaced(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """ingest_files (continuous) failed on the same bad file every run until Airflow paused it after 5: later
