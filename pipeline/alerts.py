@@ -19,6 +19,7 @@ from airflow.sdk import BaseNotifier
 
 from ingest.connectors.redaction import redact, register, register_environment
 from pipeline.settings import load_settings
+from pipeline.webhooks import webhook_url
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def _webhook_url() -> str | None:
     try:
         from airflow.sdk import BaseHook
 
-        return BaseHook.get_connection(settings.alert_webhook_conn_id).host
+        return webhook_url(BaseHook.get_connection(settings.alert_webhook_conn_id))
     except Exception:  # no such connection: alerts stay in the task log
         return None
 

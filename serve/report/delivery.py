@@ -22,6 +22,7 @@ import httpx
 
 from ingest.connectors.redaction import register
 from pipeline.settings import Settings
+from pipeline.webhooks import webhook_url
 from serve.report.build import ReportFiles
 
 if TYPE_CHECKING:
@@ -67,15 +68,16 @@ def email_report(report: ReportFiles, settings: Settings) -> bool:
 def post_report(report: ReportFiles, settings: Settings) -> bool:
     """POST the report's summary (its Markdown) to the webhook connection. False if no such connection is defined."""
     conn = _connection(settings.report_webhook_conn_id)
-    if conn is None or not conn.host:
+    url = webhook_url(conn) if conn is not None else None
+    if url is None:
         log.info("no webhook connection %r: the report is not posted", settings.report_webhook_conn_id)
         return False
     text = report.markdown.read_text()
     if len(text) > WEBHOOK_TEXT_LIMIT:
         text = text[:WEBHOOK_TEXT_LIMIT].rsplit("\n", 1)[0] + f"\n… (full report: {report.pdf.name})"
     payload = {"text": text, "title": report.subject, "report_file": str(report.pdf)}
-    register(conn.host)  # a webhook URL is a credential (Slack's carries its secret): httpx logs it at INFO
-    response = httpx.post(conn.host, json=payload, timeout=30)
+    register(url)  # a webhook URL is a credential (Slack's carries its secret): httpx logs it at INFO
+    response = httpx.post(url, json=payload, timeout=30)
     response.raise_for_status()  # a refused post fails the task, which retries and then alerts
     log.info("weekly report %s posted to the webhook connection %s", report.week.iso, settings.report_webhook_conn_id)
     return True

@@ -109,6 +109,18 @@ def test_an_unreachable_smtp_server_is_logged_and_the_webhook_still_gets_the_ale
     assert TOKEN not in caplog.text
 
 
+def test_a_webhook_url_kept_in_the_connections_password_is_used(inboxes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README put the URL (and its secret) in the connection's host, which Airflow keeps unencrypted in the
+    metadata DB; the password is encrypted, and is read first."""
+    mail, posts = inboxes
+    url = json.loads(os.environ["AIRFLOW_CONN_PIPELINE_ALERTS"])["host"]
+    monkeypatch.setenv("AIRFLOW_CONN_PIPELINE_ALERTS", json.dumps(
+        {"conn_type": "http", "host": "http://127.0.0.1:9/not-this-one", "password": url}))
+    ti = SimpleNamespace(dag_id="creator_pipeline", task_id="publish", log_url="")
+    notify_failure({"ti": ti, "run_id": "r1", "exception": RuntimeError("disk full")})
+    assert [p["task_id"] for p in posts] == ["publish"]
+
+
 def test_without_recipients_no_email_is_attempted(inboxes, monkeypatch: pytest.MonkeyPatch,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
