@@ -178,14 +178,20 @@ def _delivered_again(con: duckdb.DuckDBPyConnection, batch: tuple) -> bool:
         {"load": load_id, "source": source_name, "at": started_at}).fetchone()[0]
 
 
+def held_back(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every rejected batch the marts are built without (whichever run rejected it): "batch <id> (<source>, file
+    <name>)"."""
+    if not con.execute("select 1 from information_schema.tables where table_schema = 'raw' "
+                       "and table_name = 'batch_gate'").fetchall():
+        return []
+    return [f"batch {load_id} ({source}, file {file_name})"
+            for load_id, source, file_name, status, *_ in batch_statuses(con) if status == "rejected"]
+
+
 def held_back_note(con: duckdb.DuckDBPyConnection) -> str | None:
     """Says which rejected batches the marts are built without, for a failure they may explain (an empty mart, a
     creator id unknown to the models because creators.csv was rejected); None when no batch is held back."""
-    if not con.execute("select 1 from information_schema.tables where table_schema = 'raw' "
-                       "and table_name = 'batch_gate'").fetchall():
-        return None
-    held = [f"batch {load_id} ({source}, file {file_name})"
-            for load_id, source, file_name, status, *_ in batch_statuses(con) if status == "rejected"]
+    held = held_back(con)
     if not held:
         return None
     return (f"the raw gate holds {len(held)} rejected batch(es) out of the marts, which may be why: "

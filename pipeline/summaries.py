@@ -74,7 +74,10 @@ def run_note(summaries: dict[str, dict[str, Any] | None]) -> str:
                          f"{s['tests_passed']} passed, {s['tests_warned']} warned, {s['tests_failed']} failed; "
                          f"slowest {', '.join(s['slowest'])}")
         elif "rejections" in s:
-            lines.append(f"- **{task_id}**: {s['result']} ({s['rejected']} batch(es) rejected)")
+            held = s.get("held_back", 0)
+            lines.append(f"- **{task_id}**: {s['result']} ({s['rejected']} batch(es) rejected"
+                         + (f"; {held} rejected batch(es) held out of the marts in all, see `pipeline gate status`"
+                            if held else "") + ")")
         elif "mart_rows" in s:
             rows = s["mart_rows"]
             lines.append(f"- **{task_id}**: {s['result']}, {len(rows)} marts, {sum(rows.values())} rows")

@@ -108,10 +108,19 @@ def raw_gate(run_id: str) -> dict[str, object]:
     """Validate every batch not yet validated (whichever run loaded it); returns the result and the rejection
     messages."""
     from expectations.gate import run_raw_gate
+    from expectations.state import held_back
+    from ingest.warehouse import connect
 
     settings = load_settings()
     rejections = run_raw_gate(settings.warehouse_path, settings.quality_dir, run_id)
-    return {"result": "rejected" if rejections else "passed", "rejected": len(rejections), "rejections": rejections}
+    # Batches rejected by earlier runs stay out of the marts too: a green run must not look as if none were.
+    con = connect(settings.warehouse_path, read_only=True)
+    try:
+        held = held_back(con)
+    finally:
+        con.close()
+    return {"result": "rejected" if rejections else "passed", "rejected": len(rejections), "rejections": rejections,
+            "held_back": len(held)}
 
 
 def mart_gate(run_id: str) -> dict[str, object]:

@@ -87,7 +87,7 @@ def test_transform_summaries_say_what_was_built_checked_and_published(run: dict[
     assert dbt["models_built"] > 20 and dbt["models_failed"] == 0
     assert dbt["tests_passed"] > 50 and dbt["tests_failed"] == 0
     assert len(dbt["slowest"]) == 3 and all(s.endswith("s") for s in dbt["slowest"])
-    assert run["raw_gate"] == {"result": "passed", "rejected": 0, "rejections": []}
+    assert run["raw_gate"] == {"result": "passed", "rejected": 0, "rejections": [], "held_back": 0}
     assert run["mart_gate"]["result"] == "passed"
     assert run["mart_gate"]["mart_rows"] == run["publish"]["rows"], "the gate passed what was published"
 
@@ -95,6 +95,10 @@ def test_transform_summaries_say_what_was_built_checked_and_published(run: dict[
     assert f"**publish**: version {run['publish']['version']}" in note
     assert f"**dbt_build**: {dbt['models_built']} models built (0 failed); tests {dbt['tests_passed']} passed" in note
     assert "**raw_gate**: passed (0 batch(es) rejected)" in note
+    # A batch an earlier run rejected is still out of the marts: a passing run's note says so.
+    held = run_note({"raw_gate": {**run["raw_gate"], "held_back": 2}})
+    assert ("**raw_gate**: passed (0 batch(es) rejected; 2 rejected batch(es) held out of the marts in all, see "
+            "`pipeline gate status`)") in held
     assert (f"**ingest_shopify**: {run['ingest_shopify']['files_loaded']} file(s) loaded, 0 already loaded; rows "
             f"loaded {run['ingest_shopify']['rows_loaded']}") in note
     assert "**rejected_batches**: no summary (failed, skipped or not run; see its log)" in note
