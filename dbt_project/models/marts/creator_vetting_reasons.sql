@@ -332,7 +332,8 @@ reasons as (
         last_failed_due_date,
         cast(owed.posts as double),
         {{ round_double('owed.posts / deliverable_posts_due', 4) }},
-        owed.posts || ' of ' || deliverable_posts_due || ' contract posts due in the last '
+        -- "on <platform>": each account counts its own platform's contract posts, not the creator's others
+        owed.posts || ' of ' || deliverable_posts_due || ' contract posts on ' || platform || ' due in the last '
         || '{{ var("delivery_lookback_days") }} days ' || owed.what || ' (contracts ' || failed_contract_ids
         || '); check the contract_deliverables mart before paying or rehiring',
         failed_contract_ids
