@@ -126,6 +126,7 @@ def test_leaderboard_filters_change_what_is_shown(env: Published) -> None:
     expected = {row[0] for row in _sql(env, "select creator_id from creator_vetting group by creator_id "
                                             "having bool_or(verdict = 'reject')")}
     assert set(rejected.creator_id) == expected and 0 < len(rejected) < len(everyone)
+    assert set(rejected.verdict) == {"rejected"}, "the verdict in words, as the report writes it"
     assert f"**{len(rejected)} creators** match" in at.markdown[0].value
 
     at.selectbox(key="filter_verdict").set_value(None).run()
@@ -392,6 +393,7 @@ def test_rates_page_shows_the_flagged_contracts_and_the_partners_as_the_marts_do
     at.multiselect(key="rate_flag").set_value(["unknown"]).run()
     shown = at.dataframe[0].value
     assert set(shown.rate_flag) == {"unknown"} and len(shown) == sum(r[0] == "unknown" for r in rows) >= 1
+    assert set(shown.rate) == {"not judged"}, "the Rate column in words, as the report writes it"
 
 
 def test_content_page_names_the_marts_best_and_leaves_thin_cells_blank(env: Published) -> None:

@@ -8,6 +8,7 @@ import altair as alt
 import streamlit as st
 
 from serve.dashboard import data, ui
+from serve.report import words
 
 v = ui.version()
 currency = str(data.totals(v).currency)
@@ -77,6 +78,7 @@ else:
     missing, late, pending = (int(deliverables[f"posts_{s}"].sum()) for s in ("missing", "late", "pending"))
     st.markdown(f"**{missing} missing, {late} late, {pending} not yet due** of {int(deliverables.posts_due.sum())} "
                 "posts the contracts ask for (a post on its due date is on time)")
+    deliverables["deliverable_format"] = deliverables.deliverable_format.map(words.deliverable_format)
     ui.table(deliverables, hide_index=True, column_config={
         "creator_name": "Creator", "contract_id": "Contract", "deliverable_format": "Format",
         "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"), "delivery_status": "Status",

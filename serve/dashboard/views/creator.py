@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from serve.dashboard import data, ui
+from serve.report import words
 
 # The six vetting components (creator_vetting) and what each measures, in the reader's words.
 COMPONENTS = {
@@ -103,6 +104,7 @@ st.subheader("Campaigns")
 campaigns = data.creator_campaigns(v, creator_id)
 campaigns["roi"] = campaigns.roi * 100
 campaigns["ctr"], campaigns["cvr"] = campaigns.ctr.map(ui.ctr), campaigns.cvr.map(ui.rate)
+campaigns["roi_null_reason"] = campaigns.roi_null_reason.map(words.roi_undefined, na_action="ignore")
 ui.table(campaigns, hide_index=True, column_config={
     "campaign_name": "Campaign", "orders": "Orders",
     "net_revenue": ui.money_column(f"Net revenue ({currency})", currency, help=ui.NET_REVENUE_DEFINITION),

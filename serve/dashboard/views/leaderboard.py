@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from serve.dashboard import data, ui
+from serve.report import words
 
 v = ui.version()
 options = data.filter_options(v)
@@ -23,6 +24,7 @@ board = data.leaderboard(v, platform=chosen["platform"], tier=chosen["tier"], ca
 currency = str(data.totals(v).currency)
 st.markdown(f"**{len(board)} creators** match" + (f"; best ROI: **{board.creator.iloc[0]}**" if len(board) else ""))
 board["roi"] = board.roi * 100
+board["verdict"] = board.verdict.map(words.verdict, na_action="ignore")
 ui.table(
     board, hide_index=True,
     column_order=["creator", "accounts", "verdict", "lowest_vetting_score", "campaigns", "orders", "net_revenue",

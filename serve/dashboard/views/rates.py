@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from serve.dashboard import data, ui
+from serve.report import words
 
 v = ui.version()
 currency = str(data.totals(v).currency)
@@ -48,16 +49,17 @@ chosen = st.multiselect(
     "Rate",
     ["over_priced", "under_priced", "unknown", "in_range"],
     default=["over_priced", "under_priced"],
+    format_func=words.rate_flag,
     key="rate_flag",
 )
-shown = contracts[contracts.rate_flag.isin(chosen)]
+shown = contracts[contracts.rate_flag.isin(chosen)].assign(rate=lambda t: t.rate_flag.map(words.rate_flag))
 ui.table(
     shown,
     hide_index=True,
     column_order=[
         "creator_name",
         "campaign_name",
-        "rate_flag",
+        "rate",
         "reason",
         "deliverable_formats",
         "pay_per_deliverable",
@@ -69,7 +71,7 @@ ui.table(
     column_config={
         "creator_name": "Creator",
         "campaign_name": "Campaign",
-        "rate_flag": "Rate",
+        "rate": "Rate",
         "reason": st.column_config.TextColumn("Why", width="large"),
         "deliverable_formats": "Deliverables",
         "pay_per_deliverable": ui.money_column(f"Per deliverable ({currency})", currency),
@@ -91,7 +93,8 @@ if partners.empty:
     st.info("No long-term partner yet (enough campaigns over enough time with the brand).")
 else:
     ui.table(
-        partners.assign(roas_change=partners.roas_change * 100, engagement_change=partners.engagement_change * 100),
+        partners.assign(roas_change=partners.roas_change * 100, engagement_change=partners.engagement_change * 100,
+                        latest_rate_flag=partners.latest_rate_flag.map(words.rate_flag, na_action="ignore")),
         hide_index=True,
         column_order=[
             "creator_name",
