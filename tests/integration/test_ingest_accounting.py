@@ -35,6 +35,17 @@ def _landing(tmp_path: Path, *files: str) -> Path:
     return tmp_path / "landing"
 
 
+@pytest.fixture
+def task_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment of an Airflow ingest task: this test's data folder and warehouse, the test key, nothing else
+    of the caller's."""
+    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
+
+
 def _load(tmp_path: Path) -> dict[str, LoadResult]:
     results = load_with_results(["shopify_orders_csv"], tmp_path / "landing", tmp_path / "w.duckdb", PII_TEST_KEY)
     return {Path(r.file).name: r for r in results}
@@ -264,16 +275,11 @@ def test_the_reject_share_threshold_is_configurable(tmp_path: Path) -> None:
     assert "files loaded: 1" in run.stdout
 
 
-def test_the_airflow_ingest_task_fails_naming_the_file_after_committing_the_good_rows(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_airflow_ingest_task_fails_naming_the_file_after_committing_the_good_rows(tmp_path: Path,
+                                                                                    task_env: None) -> None:
     from pipeline.tasks import ingest_group
 
     _landing(tmp_path, "all_rejected.csv", "latin1.csv")
-    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
     with pytest.raises(RejectShareExceeded) as err:
         ingest_group("shopify")
     assert "all_rejected.csv: 3 of 3 rows (100%)" in str(err.value) and "Currency x3" in str(err.value)
@@ -281,15 +287,10 @@ def test_the_airflow_ingest_task_fails_naming_the_file_after_committing_the_good
 
 
 def test_the_airflow_ingest_task_names_an_unloadable_file_and_still_logs_the_others_quarantine(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path, task_env: None, caplog: pytest.LogCaptureFixture) -> None:
     from pipeline.tasks import ingest_group
 
     _landing(tmp_path, "all_rejected.csv", "latin1.csv", "missing_column.csv")
-    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
     with pytest.raises(MissingColumnError, match="missing_column.csv"):
         ingest_group("shopify")
     assert "all_rejected.csv: 3 of 3 rows (100%)" in caplog.text
@@ -314,7 +315,7 @@ def test_every_missing_required_column_is_named_at_once(tmp_path: Path) -> None:
 
 
 def test_an_unloadable_file_fails_one_ingest_run_not_every_run_until_it_is_replaced(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path, task_env: None, caplog: pytest.LogCaptureFixture) -> None:
     """ingest_files (continuous) failed on the same bad file every run until Airflow paused it after 5: later
     deliveries were then never loaded, and no alert said so. Now the file fails one run; the new-file sensor and the
     next runs leave it out until it changes; `ingest load` still tries it, to say why."""
@@ -323,11 +324,6 @@ def test_an_unloadable_file_fails_one_ingest_run_not_every_run_until_it_is_repla
 
     landing = _landing(tmp_path, "missing_column.csv")
     bad = landing / ORDERS / "missing_column.csv"
-    for name in [k for k in os.environ if k.startswith(("PIPELINE_", "SHOPIFY_"))]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("PIPELINE_PII_KEY", PII_TEST_KEY)
     with pytest.raises(MissingColumnError, match="missing_column.csv"):
         ingest_group("shopify")
     assert unloaded_files(["shopify"], landing, tmp_path / "w.duckdb") == [], "the sensor would start a run again"
