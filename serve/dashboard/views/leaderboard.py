@@ -46,4 +46,6 @@ ui.table(
         "top_reason": st.column_config.TextColumn("Main vetting reason", width="large"),
     })
 ui.definitions(ui.ROI_DEFINITION + "; " + ui.ROAS_DEFINITION + " (undefined when the cost is 0)",
-               "A campaign filter counts only that campaign's orders and cost.")
+               "A campaign filter counts only that campaign's orders and cost. A platform or tier filter picks the "
+               "creators with an account there; their orders, revenue and cost stay those of all their platforms "
+               "(orders come through codes and links, not through one platform).")
