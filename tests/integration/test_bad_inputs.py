@@ -93,7 +93,7 @@ CASES = [
     Case("tiktok/scraper/excel_resaved.csv", "tiktok_scraper_videos_csv", 1,
          [("id", "do not re-save it in Excel"), ("createTimeISO", "unix seconds or ISO 8601")]),
     Case("tiktok/scraper/snake_headers.csv", "tiktok_scraper_videos_csv",
-         error=("snake_headers.csv", "'id' is missing")),
+         error=("snake_headers.csv", "required columns 'id', 'createTimeISO',")),
     Case("tiktok/scraper/dataset_tiktok-scraper_cut_short.json", "tiktok_scraper_videos_json",
          error=("dataset_tiktok-scraper_cut_short.json", "not complete, valid JSON (at byte 1071: unexpected end",
                 "download or export it again")),
