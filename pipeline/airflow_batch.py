@@ -7,10 +7,10 @@ task starts; later DAG runs in the same process start at once. Measured in the d
 (docs/benchmarks.md): the two setup commands took 8.9 s as two processes and 2.0 s in one; ``weekly_report`` 22.3 s
 in a process of its own and 5.8 s as the third DAG run of one.
 
-Each command runs through Airflow's own CLI parser, as ``airflow <command>`` would, but for the project's own steps
-(``FAIL_ABANDONED_RUNS``), which needs Airflow's metadata DB too. Before and after each this prints
-a line starting with ``MARKER`` and a JSON object (the command; then its exit status and seconds), for the caller to
-follow; it stops at the first command that fails and exits 1.
+Each command runs through Airflow's own CLI parser, as ``airflow <command>`` would, except the project's own step
+``FAIL_ABANDONED_RUNS`` (pipeline/airflow_runs.py), which needs Airflow's metadata DB too. Before and after each
+this prints a line starting with ``MARKER`` and a JSON object (the command; then its exit status and seconds), for
+the caller to follow; it stops at the first command that fails and exits 1.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ variables, so a deployment changes behaviour through the environment (or docker-
 from __future__ import annotations
 
 import codecs
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -286,8 +287,8 @@ def _gate_number(name: str, default: str, share: bool = False) -> float:
     try:
         number = float(value)
     except ValueError:
-        number = -1.0
-    if not 0 <= number <= (1 if share else float("inf")):
+        number = math.nan  # no number: fails the range check below, with the same message
+    if not 0 <= number <= (1 if share else math.inf):
         raise ValueError(f"{name}={value!r} is not " + ("a share from 0 to 1" if share else "a number of 0 or more")
                          + f": set it to one (e.g. {default}), or unset it for the default {default}")
     return number
