@@ -10,6 +10,7 @@ version. Only creator-, campaign- and week-level marts are read: ``order_attribu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pandas as pd
 
 from pipeline.publish import CURRENT, MANIFEST, SERVING_DB
 from serve.creator_names import label_shared_names
+from serve.report import words
+from serve.report.data import CAMPAIGN_NAMES, CONTRACT_CAMPAIGNS
 
 VERDICTS = ("approve", "review", "reject")
 # A creator with accounts on several platforms gets the worst verdict among them (as the weekly report does).
@@ -61,6 +64,15 @@ def current_version(serving_dir: Path) -> Version:
                            "demo` or the creator_pipeline DAG, or point PIPELINE_SERVING_DIR (or `pipeline dashboard "
                            "--serving-dir`) at the folder that holds `current`")
     return Version(path)
+
+
+def reason_words(v: Version) -> Callable[[str], str]:
+    """The marts' reasons in words, as the report gives them (words.readable): campaign and contract ids by their
+    campaign's name, format and platform codes and mart names as a reader knows them. Use it with ``Series.map``
+    and ``na_action="ignore"``."""
+    campaigns = dict(v.query(CAMPAIGN_NAMES).itertuples(index=False))
+    contracts = dict(v.query(CONTRACT_CAMPAIGNS).itertuples(index=False))
+    return lambda text: words.readable(text, campaigns, contracts)
 
 
 # --- programme overview -------------------------------------------------------------------------------------

@@ -21,6 +21,14 @@ from serve.report.week import ReportWeek
 # (the report's text says it from here).
 TREND_WEEKS = 12
 
+# The names the marts' reasons are put in words with (words.readable), for the report and the dashboard alike:
+# campaign id -> name, and contract id -> its campaign's name.
+CAMPAIGN_NAMES = "select distinct campaign_id, campaign_name from campaign_performance"
+CONTRACT_CAMPAIGNS = """
+    select f.contract_id, any_value(c.campaign_name) from rate_fairness as f
+    join campaign_performance as c on f.campaign_id = c.campaign_id group by f.contract_id
+    union select contract_id, any_value(campaign_name) from contract_deliverables group by contract_id"""
+
 # A creator with accounts on several platforms gets the worst verdict among them (as dbt's macro creator_verdicts, which
 # budget_recommendations and rate_review use; pipeline summary counts creators with it too).
 CREATOR_VERDICTS_VIEW = """
@@ -345,11 +353,7 @@ def collect(serving_path: Path, week: ReportWeek) -> ReportData:
             rate_counts=dict(_rows(con, "select rate_flag, count(*) from rate_fairness group by rate_flag")),
             rate_reviews=_rows(con, "select creator_name, reason from rate_review where is_rate_review "
                                     "order by roas_change desc nulls last, creator_id"),
-            campaign_names=dict(_rows(con, "select distinct campaign_id, campaign_name from campaign_performance")),
-            contract_campaigns=dict(_rows(con, """
-                select f.contract_id, any_value(c.campaign_name) from rate_fairness as f
-                join campaign_performance as c on f.campaign_id = c.campaign_id group by f.contract_id
-                union select contract_id, any_value(campaign_name) from contract_deliverables group by contract_id""")))
+            campaign_names=dict(_rows(con, CAMPAIGN_NAMES)), contract_campaigns=dict(_rows(con, CONTRACT_CAMPAIGNS)))
     finally:
         con.close()
 

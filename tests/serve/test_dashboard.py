@@ -5,6 +5,7 @@ status page shows the version and the gate (a failed one too), and no customer d
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def _sql(published: Published, sql: str, params: list | None = None) -> list[tup
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+# What the marts' reasons carry for analysts and a reader must not see: snake_case codes (formats, mart names), campaign
+# and contract ids.
+_CODE = re.compile(r"\b(?!cr_\d+\b)[a-z]+_[a-z_0-9]+")
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d[\d,.]*", text)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -154,7 +164,24 @@ def test_creator_detail_explains_the_verdict_in_plain_words(env: Published) -> N
     assert not at.exception
     assert at.selectbox(key="creator").value == creator_id
     assert any(platform in h.value and "reject" in h.value for h in at.subheader)
-    assert any(detail in m.value and "forces reject" in m.value for m in at.markdown)
+    [shown] = [m.value for m in at.markdown if "forces reject" in m.value]
+    assert _numbers(shown) == _numbers(detail) and not _CODE.findall(shown), (shown, detail)
+
+
+def test_creator_detail_names_campaigns_and_pages_not_codes(env: Published) -> None:
+    """A missed-posts reason points an analyst at the contract_deliverables mart and its contract ids; the page gives
+    the campaign's name and the page to open, as the report does."""
+    creator_id, detail = _sql(env, "select creator_id, detail from creator_vetting_reasons "
+                                   "where detail like '%contract_deliverables mart%' order by creator_id limit 1")[0]
+    [(campaign,)] = _sql(env, "select any_value(campaign_name) from contract_deliverables where contract_id = ?",
+                         [re.search(r"ct_\w+", detail).group(0)])
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["creator"] = creator_id
+    at.run()
+    at.switch_page(PAGES[2]).run()
+    [shown] = [m.value for m in at.markdown if "contract posts on" in m.value]
+    assert campaign in shown and "the contract posts on the dashboard's Campaigns page" in shown
+    assert not _CODE.findall(shown), shown
 
 
 def _vega_charts(at: AppTest) -> list[tuple[dict, list[pa.Table]]]:
@@ -219,7 +246,9 @@ def test_budget_page_lists_the_moves_with_their_reasons_and_their_sums(env: Publ
                      "from budget_recommendations")
     moves = [r for r in rows if r[0] in ("increase", "cut", "replace")]
     assert moves, "the sample moves budget"
-    assert sorted(at.dataframe[0].value.reason) == sorted(r[3] for r in moves), "the moves are shown first"
+    shown = at.dataframe[0].value.reason
+    assert sorted(map(_numbers, shown)) == sorted(_numbers(r[3]) for r in moves), "the moves are shown first"
+    assert not [codes for text in shown if (codes := _CODE.findall(text))], "mart names are the pages to open"
     metrics = _metrics(at)
     assert _number(metrics["Freed a month (USD)"]) == round(-sum(float(r[1]) for r in moves if r[0] != "increase"))
     assert _number(metrics["Moved to top performers (USD)"]) == round(sum(float(r[1]) for r in moves
@@ -377,9 +406,11 @@ def test_campaign_view_lists_each_exclusivity_breach_with_its_post(env: Publishe
 def test_rates_page_shows_the_flagged_contracts_and_the_partners_as_the_marts_do(env: Published) -> None:
     at = _app("views/rates.py")
     rows = _sql(env, "select rate_flag, reason from rate_fairness")
-    flagged = sorted(r[1] for r in rows if r[0] in ("over_priced", "under_priced"))
+    flagged = sorted(_numbers(r[1]) for r in rows if r[0] in ("over_priced", "under_priced"))
     assert flagged, "the sample has over- and under-priced contracts"
-    assert sorted(at.dataframe[0].value.reason) == flagged, "over- and under-priced shown first"
+    shown = at.dataframe[0].value
+    assert sorted(_numbers(r) for r in shown.reason) == flagged, "over- and under-priced shown first"
+    assert not [codes for text in [*shown.reason, *shown.deliverable_formats] if (codes := _CODE.findall(text))]
     names = dict(_sql(env, "select f.contract_id, any_value(r.campaign_name) from rate_fairness as f "
                            "join creator_roi as r on f.campaign_id = r.campaign_id group by 1"))
     shown = at.dataframe[0].value

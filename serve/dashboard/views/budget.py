@@ -10,6 +10,7 @@ from serve.dashboard import data, ui
 v = ui.version()
 currency = str(data.totals(v).currency)
 recommendations = data.budget_recommendations(v)
+recommendations["reason"] = recommendations.reason.map(data.reason_words(v), na_action="ignore")
 
 st.title("Budget moves")
 if recommendations.empty:

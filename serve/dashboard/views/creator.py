@@ -41,6 +41,7 @@ st.query_params["creator"] = creator_id  # the address of this page now names th
 
 accounts = data.creator_accounts(v, creator_id)
 reasons = data.creator_reasons(v, creator_id)
+reasons["detail"] = reasons.detail.map(data.reason_words(v), na_action="ignore")
 st.header(names[creator_id])
 if accounts.empty:
     st.info("No platform account of this creator was vetted (no platform data delivered).")

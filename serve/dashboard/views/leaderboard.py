@@ -25,6 +25,7 @@ currency = str(data.totals(v).currency)
 st.markdown(f"**{len(board)} creators** match" + (f"; best ROI: **{board.creator.iloc[0]}**" if len(board) else ""))
 board["roi"] = board.roi * 100
 board["verdict"] = board.verdict.map(words.verdict, na_action="ignore")
+board["top_reason"] = board.top_reason.map(data.reason_words(v), na_action="ignore")
 ui.table(
     board, hide_index=True,
     column_order=["creator", "accounts", "verdict", "lowest_vetting_score", "campaigns", "orders", "net_revenue",

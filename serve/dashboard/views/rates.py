@@ -11,8 +11,11 @@ from serve.report import words
 
 v = ui.version()
 currency = str(data.totals(v).currency)
-contracts = data.rate_fairness(v)
-partners = data.rate_review(v)
+in_words = data.reason_words(v)
+contracts = data.rate_fairness(v).assign(
+    reason=lambda t: t.reason.map(in_words, na_action="ignore"),
+    deliverable_formats=lambda t: t.deliverable_formats.map(in_words, na_action="ignore"))
+partners = data.rate_review(v).assign(reason=lambda t: t.reason.map(in_words, na_action="ignore"))
 
 st.title("Rate fairness")
 if contracts.empty:
