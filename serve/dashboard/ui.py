@@ -91,11 +91,25 @@ def definitions(*lines: str) -> None:
     st.caption("  \n".join(lines))
 
 
+# A weekly chart's week in its tooltip, in UTC as on its axis (week_axis).
+WEEK_TOOLTIP = alt.Tooltip("week_start:T", timeUnit="utcyearmonthdate", title="Week of", format="%d %b %Y")
+
+
+def week_axis(weeks: pd.DataFrame, most: int = 12) -> alt.X:
+    """The x encoding of a weekly chart: ticks on the weeks' Mondays (Vega's own weekly ticks fall on Sundays), at
+    most ``most`` of them, read in UTC as the marts' dates are (a browser's time zone would shift them a day)."""
+    mondays = sorted(pd.to_datetime(weeks.week_start).drop_duplicates())
+    step = max(1, -(-len(mondays) // most))
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True) for d in mondays[::step]]
+    return alt.X("week_start:T", timeUnit="utcyearmonthdate", title="Week (Monday)",
+                 axis=alt.Axis(values=ticks, format="%d %b"))
+
+
 def weekly_bars(weeks: pd.DataFrame, title: str, tooltip: list) -> alt.Chart:
     """Net revenue by week (creator_weekly_performance); the week still running (is_complete_week false) is drawn
     lighter, so its revenue so far is not read as a fall."""
     return alt.Chart(weeks).mark_bar(color="#4c78a8").encode(
-        x=alt.X("week_start:T", title="Week (Monday)"), y=alt.Y("net_revenue:Q", title=title),
+        x=week_axis(weeks), y=alt.Y("net_revenue:Q", title=title),
         opacity=alt.condition("datum.is_complete_week", alt.value(1.0), alt.value(0.35)),
         tooltip=[*tooltip, alt.Tooltip("is_complete_week:N", title="Complete week")])
 

@@ -466,3 +466,21 @@ def test_amount_columns_show_cents_except_in_yen_won_and_the_like() -> None:
              for m in re.finditer(r'NumberColumn\(\s*f"[^"]*\{currency\}[^"]*"', path.read_text())]
     assert fixed == []
     assert sum(path.read_text().count("ui.money_column(") for path in views.glob("*.py")) >= 30
+
+
+def test_weekly_charts_tick_on_the_weeks_mondays() -> None:
+    """Rendered by Vega (vl-convert, as the report's charts are): the axis labels are the weeks' Mondays, whatever
+    the number of weeks, never Vega's Sunday ticks. Fault: 30 weeks would crowd the axis, so at most 12 labels."""
+    import pandas as pd
+    import vl_convert
+
+    from serve.dashboard import ui
+
+    for count in (5, 30):
+        mondays = pd.date_range("2026-04-06", periods=count, freq="7D")
+        weeks = pd.DataFrame({"week_start": mondays.date, "net_revenue": range(count), "is_complete_week": True})
+        spec = json.dumps(ui.weekly_bars(weeks, "Net revenue", [ui.WEEK_TOOLTIP]).to_dict(), default=str)
+        svg = vl_convert.vegalite_to_svg(spec)
+        labels = re.findall(r">(\d\d [A-Z][a-z]{2})</text>", svg)
+        assert 0 < len(labels) <= 12 and len(labels) >= min(count, 10), labels
+        assert {f"{d:%d %b}" for d in mondays} >= set(labels), labels

@@ -55,8 +55,8 @@ remaining.metric(f"Budget left ({currency})", ui.money(chosen.remaining_budget),
 
 weeks = data.campaign_weeks(v, campaign_id)
 line = alt.Chart(weeks).mark_line(point=True, color="#4c78a8").encode(
-    x=alt.X("week_start:T", title="Week (Monday)"), y=alt.Y("net_revenue_to_date:Q", title=f"{currency}"),
-    tooltip=["week_start:T", alt.Tooltip("net_revenue_to_date:Q", title="Revenue to date", format=",.2f"),
+    x=ui.week_axis(weeks), y=alt.Y("net_revenue_to_date:Q", title=f"{currency}"),
+    tooltip=[ui.WEEK_TOOLTIP, alt.Tooltip("net_revenue_to_date:Q", title="Revenue to date", format=",.2f"),
              alt.Tooltip("net_revenue:Q", title="Revenue that week", format=",.2f"), "orders:Q"])
 cost = alt.Chart(weeks).mark_rule(color="#d62728", strokeDash=[6, 4]).encode(
     y="mean(campaign_cost):Q", tooltip=[alt.Tooltip("mean(campaign_cost):Q", title="Spend", format=",.2f")])

@@ -98,7 +98,8 @@ if weeks.empty:
     st.caption("No contract and no attributed order: no revenue series.")
 else:
     st.altair_chart(ui.weekly_bars(weeks, "Net revenue", [
-        "week_start:T", alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q", "sponsored_posts:Q"]), width="stretch")
+        ui.WEEK_TOOLTIP, alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q", "sponsored_posts:Q"]),
+        width="stretch")
     ui.running_week_note(weeks)
 
 st.subheader("Campaigns")

@@ -31,6 +31,6 @@ reject.metric(ui.verdict("reject"), verdicts["reject"], help="Creators with a re
 st.subheader("Net revenue by week")
 trend = data.weekly_trend(v)
 st.altair_chart(ui.weekly_bars(trend, f"Net revenue ({currency})", [
-    alt.Tooltip("week_start:T", title="Week"), alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q"]),
+    ui.WEEK_TOOLTIP, alt.Tooltip("net_revenue:Q", format=",.2f"), "orders:Q"]),
     width="stretch")
 ui.running_week_note(trend)
