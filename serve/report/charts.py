@@ -11,7 +11,7 @@ import altair as alt
 import vl_convert
 
 from serve.report import words
-from serve.report.data import ReportData
+from serve.report.data import TREND_WEEKS, ReportData
 from serve.report.summary import Reference
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def creators_chart(d: ReportData, reference: Reference) -> alt.TopLevelMixin:
         + line.mark_rule(color="black", strokeDash=[4, 3]).encode(x="roas:Q") \
         + line.mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
             x="roas:Q", y=alt.value(0), text=alt.value(f"industry ROAS {reference.roas_low:g}×"))
-    roas = roas.properties(width=PANEL, title="ROAS, against the industry's")
+    roas = roas.properties(width=PANEL, title="ROAS vs the industry")
     return alt.hconcat(revenue, roas, spacing=8).properties(
         title=f"Top {len(rows)} creators by net revenue, campaign to date")
 
@@ -101,7 +101,7 @@ def trend_chart(d: ReportData) -> alt.TopLevelMixin:
         color=alt.Color("campaign:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(range=CAMPAIGN_COLOURS)),
     ).properties(width=LABELS + 2 * PANEL, height=170,
-                 title=f"Attributed net revenue per week, by campaign (to {d.week.iso})")
+                 title=f"Attributed net revenue per week, by campaign: the {TREND_WEEKS} weeks to {d.week.iso}")
 
 
 CAMPAIGN_MEASURES = {"budget": "#c7c7c7", "creator cost (spend)": "#7f7f7f", "net revenue to date": "#4c78a8"}

@@ -4,6 +4,7 @@ the stale-data warning at the top of every page when there is one."""
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from pathlib import Path
 
@@ -24,6 +25,13 @@ def latin1(text: str) -> str:
 def _base_letter(ch: str) -> str:
     base = unicodedata.normalize("NFKD", ch)[0]
     return base if ord(base) < 256 else "?"
+
+
+# The body is drawn a section at a time, each from its h2 or h3 heading on, so that a heading starts a new page when
+# less than this (mm) is left below it: room for the heading, a line of text and a table's first rows.
+_SECTION = re.compile(r"(?=<h[23][ >])")
+_HEADING = re.compile(r"<h([23])[^>]*>")
+_KEEP_WITH_HEADING_MM = {"2": 45, "3": 30}
 
 
 class _ReportPdf(FPDF):
@@ -60,13 +68,19 @@ def write_pdf(path: Path, title: str, stale: str | None, published: str, body_ht
     pdf = _ReportPdf(title, stale, published)
     pdf.add_page()
     pdf.set_font(_FONT, size=9.5)
-    pdf.write_html(
-        latin1(body_html),
-        image_map=lambda src: io.BytesIO(latin1(svgs[src]).encode()),
-        table_line_separators=True,
-        li_prefix_color=_GREY,
-        font_family=_FONT,
-        tag_styles={"h1": TextStyle(font_style="B", font_size_pt=16, color="#222222", t_margin=2, b_margin=1),
-                    "h2": TextStyle(font_style="B", font_size_pt=12.5, color="#222222", t_margin=5, b_margin=1),
-                    "h3": TextStyle(font_style="B", font_size_pt=10.5, color="#222222", t_margin=4, b_margin=1)})
+    for section in _SECTION.split(latin1(body_html)):
+        heading = _HEADING.match(section)
+        # fpdf2 has no keep-with-next: a heading too near the page's foot would sit alone above its table or chart
+        if heading and "break-before" not in heading.group(0) and \
+                pdf.get_y() > pdf.h - pdf.b_margin - _KEEP_WITH_HEADING_MM[heading.group(1)]:
+            pdf.add_page()
+        pdf.write_html(
+            section,
+            image_map=lambda src: io.BytesIO(latin1(svgs[src]).encode()),
+            table_line_separators=True,
+            li_prefix_color=_GREY,
+            font_family=_FONT,
+            tag_styles={"h1": TextStyle(font_style="B", font_size_pt=16, color="#222222", t_margin=2, b_margin=1),
+                        "h2": TextStyle(font_style="B", font_size_pt=12.5, color="#222222", t_margin=5, b_margin=1),
+                        "h3": TextStyle(font_style="B", font_size_pt=10.5, color="#222222", t_margin=4, b_margin=1)})
     pdf.output(str(path))

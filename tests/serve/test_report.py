@@ -260,6 +260,16 @@ def test_ctr_and_cvr_are_shown_with_no_data_never_zero(report: ReportFiles, publ
     assert "2% is strong, 5% and more exceptional" in top_five
 
 
+def test_no_pdf_page_ends_on_a_heading(report: ReportFiles) -> None:
+    """fpdf2 has no keep-with-next: a heading at a page's foot would sit alone, its table or chart on the next page.
+    The last line above each page's footer is never a section heading."""
+    headings = {unescape(h) for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", report.html.read_text())}
+    assert {"Campaigns to the end of 2026-W46", "What gifting returned", "What content works"} <= headings
+    pages = _poppler("pdftotext", "-layout", str(report.pdf), "-").split("\f")[:-1]
+    last_lines = [[line.strip() for line in page.splitlines() if line.strip()][-2] for page in pages]
+    assert not headings & set(last_lines), last_lines
+
+
 def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: ReportFiles,
                                                                       published: Published) -> None:
     pages = _pages(report.pdf, "pages")
@@ -268,7 +278,7 @@ def test_the_pdf_has_every_section_and_vector_charts_on_numbered_pages(report: R
                     "Campaigns to the end of 2026-W46", "Appendix: the findings in detail"):
         assert heading in text
     for chart in ("Top 12 creators by net revenue, campaign to date", "industry ROAS 5.2×",
-                  "Attributed net revenue per week, by campaign (to 2026-W46)",
+                  "Attributed net revenue per week, by campaign: the 12 weeks to 2026-W46",
                   "Campaign spend against budget and net revenue, to the end of 2026-W46",
                   "Why creators are rejected or in review (key reasons)"):
         assert chart in text, f"chart text {chart!r} missing: the figure was not drawn"
