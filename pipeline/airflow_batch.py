@@ -21,6 +21,8 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 MARKER = "pipeline-airflow-step "
 FAIL_ABANDONED_RUNS = ("pipeline", "fail-abandoned-test-runs")  # the project's step: pipeline/airflow_runs.py
@@ -47,7 +49,12 @@ def main(argv: list[str]) -> int:
                     print(ABANDONED + line, flush=True)
             else:
                 args = parser.parse_args(command)
-                args.func(args)
+                ended: list[str] = []
+                with _task_states(ended) if command[:2] == ["tasks", "test"] else nullcontext():
+                    args.func(args)
+                if failed := [state for state in ended if state in _FAILED]:
+                    print(f"the task ended {failed[0]}", flush=True)
+                    status = 1
         except SystemExit as exc:  # argparse, and `dags test` when the DAG run failed ("DagRun failed")
             status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
             if isinstance(exc.code, str):
@@ -61,6 +68,31 @@ def main(argv: list[str]) -> int:
         if status:
             return 1
     return 0
+
+
+_FAILED = ("failed", "up_for_retry", "upstream_failed")
+
+
+@contextmanager
+def _task_states(ended: list[str]) -> Iterator[None]:
+    """Record in ``ended`` the state each task of ``airflow tasks test`` ended in. Airflow 3.1's ``tasks test`` logs a
+    failed task's error and exits 0, so a script or an operator re-running one step would take the failure for a
+    success; the batch exits 1 instead."""
+    from airflow.cli.commands import task_command
+
+    run_task = task_command._run_task
+
+    def recorded(*, ti: object, **kwargs: object) -> object:
+        try:
+            return run_task(ti=ti, **kwargs)
+        finally:
+            ended.append(str(getattr(ti.state, "value", ti.state)))
+
+    task_command._run_task = recorded
+    try:
+        yield
+    finally:
+        task_command._run_task = run_task
 
 
 def _end_without_teardown(status: list[int]) -> None:
