@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
                 with _task_states(ended) if command[:2] == ["tasks", "test"] else nullcontext():
                     args.func(args)
                 if failed := [state for state in ended if state in _FAILED]:
-                    print(f"the task ended {failed[0]}", flush=True)
+                    print(f"task {args.task_id} of {args.dag_id} ended {failed[0]} (its error is above)", flush=True)
                     status = 1
         except SystemExit as exc:  # argparse, and `dags test` when the DAG run failed ("DagRun failed")
             status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1

@@ -100,21 +100,25 @@ def test_a_failed_dag_names_each_failed_task_and_its_error_on_the_console(tmp_pa
                          "got 'abc'"], lines
 
 
-def test_a_failed_task_of_tasks_test_fails_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Airflow's own `tasks test` logs a failed task's error and exits 0; `pipeline airflow tasks test` exits 1, and
-    a task that succeeds still passes (the same DAG's first task)."""
+@pytest.mark.e2e  # two `pipeline airflow` processes, each with its setup steps: about a minute
+def test_a_failed_task_of_tasks_test_fails_the_command(tmp_path: Path) -> None:
+    """Airflow's own `tasks test` logs a failed task's error and exits 0; `pipeline airflow tasks test` exits 1 and
+    says so, and a task that succeeds still exits 0 (the same DAG's first task)."""
     (tmp_path / "dags").mkdir()
     (tmp_path / "dags" / "failing_probe.py").write_text(FAILING_DAG)
-    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path / "dags"))
-    settings = dataclasses.replace(load_settings(), data_dir=tmp_path)
-    log_file = tmp_path / "airflow.log"
-    with pytest.raises(StepFailed, match=r"'airflow tasks test failing_probe explode' failed \(exit 1\)"):
-        run_airflow_steps(settings, [("db", "migrate"), ("tasks", "test", "failing_probe", "fine"),
-                                     ("tasks", "test", "failing_probe", "explode")], log_file)
-    log = log_file.read_text()
-    assert "the task ended failed" in log.split("$ airflow tasks test failing_probe explode", 1)[1]
-    assert "the task ended" not in log.split("$ airflow tasks test failing_probe explode", 1)[0]
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow"),
+           "AIRFLOW__CORE__DAGS_FOLDER": str(tmp_path / "dags")}
+
+    def tasks_test(task: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pipeline.cli", "airflow", "tasks", "test", "failing_probe", task],
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    fine, explode = tasks_test("fine"), tasks_test("explode")
+    assert fine.returncode == 0 and " ended " not in fine.stdout, fine.stdout[-3000:] + fine.stderr[-3000:]
+    assert explode.returncode == 1, explode.stdout[-3000:] + explode.stderr[-3000:]
+    assert "task explode of failing_probe ended failed (its error is above)" in explode.stdout
+    assert "ValueError" in explode.stdout + explode.stderr or "TypeError" in explode.stdout + explode.stderr, \
+        "Airflow's own error is shown"
 
 
 def test_a_second_data_folder_under_the_same_airflow_home_ingests_and_emits_its_asset(
