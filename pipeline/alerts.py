@@ -58,6 +58,20 @@ def failure_reason(error: BaseException | str | None) -> str:
     return reason if reason == "\n".join(lines) else reason + "\n… (cut; the task log has the rest)"
 
 
+# Airflow builds a task's log link on [api] base_url, and without one on this, whatever port its API server listens
+# on ([api] port, AIRFLOW__API__PORT).
+_AIRFLOW_DEFAULT_BASE = "http://localhost:8080/"
+
+
+def _log_url(ti: object) -> str:
+    from airflow.sdk.configuration import conf
+
+    url = str(getattr(ti, "log_url", ""))
+    if url.startswith(_AIRFLOW_DEFAULT_BASE) and not conf.get("api", "base_url", fallback=""):
+        url = f"http://localhost:{conf.get('api', 'port', fallback='8080')}/" + url[len(_AIRFLOW_DEFAULT_BASE):]
+    return url
+
+
 def alert_payload(context: dict[str, Any]) -> dict[str, str]:
     ti = context.get("ti") or context.get("task_instance")
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
@@ -68,7 +82,7 @@ def alert_payload(context: dict[str, Any]) -> dict[str, str]:
         # Asset-triggered and manual runs have no data interval.
         "data_interval": f"{start.isoformat()} to {end.isoformat()}" if start and end else "none",
         "reason": failure_reason(context.get("exception")),
-        "log_url": str(getattr(ti, "log_url", "")),
+        "log_url": _log_url(ti),
     }
     payload["text"] = (f"Pipeline failure: {payload['dag_id']}.{payload['task_id']} (run {payload['run_id']}, "
                        f"data interval {payload['data_interval']})\n{payload['reason']}\nLog: {payload['log_url']}")

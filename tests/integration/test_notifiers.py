@@ -68,8 +68,9 @@ def test_a_task_failing_in_airflow_alerts_by_email_and_webhook_without_the_token
     mail, posts = inboxes
     (tmp_path / "dags").mkdir()
     (tmp_path / "dags" / "alerting_probe.py").write_text(PROBE_DAG)
+    # An API server on another port than Airflow's 8080: the alert's log link must point at it.
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "airflow"),
-           "AIRFLOW__CORE__DAGS_FOLDER": str(tmp_path / "dags")}
+           "AIRFLOW__CORE__DAGS_FOLDER": str(tmp_path / "dags"), "AIRFLOW__API__PORT": "8093"}
     for command in (["db", "migrate"], ["dags", "test", "alerting_probe", "2026-11-25"]):
         result = subprocess.run([sys.executable, "-m", "airflow", *command], env=env, capture_output=True, text=True,
                                 timeout=300)
@@ -79,7 +80,8 @@ def test_a_task_failing_in_airflow_alerts_by_email_and_webhook_without_the_token
     assert (post["dag_id"], post["task_id"]) == ("alerting_probe", "load_orders")
     assert post["reason"].startswith("RuntimeError: Shopify refused X-Shopify-Access-Token: REDACTED\nsecond line")
     assert post["data_interval"].startswith("2026-11-25T00:00:00+00:00")
-    assert "alerting_probe" in post["log_url"] and "load_orders" in post["log_url"]
+    assert post["log_url"].startswith("http://localhost:8093/dags/alerting_probe/runs/"), post["log_url"]
+    assert post["log_url"].split("?")[0].endswith("/tasks/load_orders"), post["log_url"]
     [(recipients, message)] = mail
     assert recipients == ["oncall@brand.example", "data@brand.example"]
     assert message["Subject"] == f"Pipeline failure: alerting_probe.load_orders (run {post['run_id']})"
