@@ -189,12 +189,14 @@ def _stage(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Pat
         not_parsed = _stage_jsonl(con, source, path, text)
     for check in source.row_checks:
         con.execute(f"update _staged set _bad_column = ?, _bad_value = {quote_ident(check.column)}::varchar, "
-                    f"_reason = ? where rowid in (select _rid from _typed where _bad_column is null and "
+                    f"_reason = ? where rowid in (select _rid from _typed where _reason is null and "
                     f"({check.predicate}))", [check.column, check.reason])
     _reject_whole_records(con, source)
+    misfits = "left join _misfit_lines as m on m.source_row = t._row_number" if source.format == "csv" else ""
     con.execute("create or replace temp view _rejected as select _row_number as source_row, _bad_column as "
-                "column_name, _bad_value as raw_value, _reason as reason, null as line_hash from _typed where "
-                "_bad_column is not null union all select source_row, column_name, null, reason, line_hash "
+                f"column_name, _bad_value as raw_value, _reason as reason, "
+                f"{'m.line_hash' if misfits else 'null'} as line_hash from _typed as t {misfits} where "
+                "_reason is not null union all select source_row, column_name, null, reason, line_hash "
                 "from _not_parsed")
     return extra, not_parsed
 
@@ -211,8 +213,9 @@ def _reject_whole_records(con: duckdb.DuckDBPyConnection, source: Source) -> Non
     record = " || ', ' || ".join(f"{quote_literal(labels[k] + ' ')} || {quote_ident(k)}::varchar"
                                  for k in source.key)  # e.g. 'Name #1001'
     values = " || ', ' || ".join(f"{quote_ident(k)}::varchar" for k in source.key)
-    rejected = (f"select {keys}, _row_number as _row, _bad_column as col, _reason as reason from _typed "
-                f"where _bad_column is not null union all "
+    rejected = (f"select {keys}, _row_number as _row, coalesce(_bad_column, '(line)') as col, _reason as reason "
+                f"from _typed "
+                f"where _reason is not null union all "
                 f"select {keys}, source_row, coalesce(column_name, '(line)'), reason from _not_parsed")
     first_rejected = (f"select {keys}, {record} as record, {values} as key_value, min(_row) as _row, "
                       f"arg_min(col, _row) as col, arg_min(reason, _row) as reason from ({rejected}) "
@@ -222,7 +225,7 @@ def _reject_whole_records(con: duckdb.DuckDBPyConnection, source: Source) -> Non
     same_key = " and ".join(f"_staged.{quote_ident(k)} = b.{quote_ident(k)}" for k in source.key)
     con.execute(f"update _staged set _bad_column = {quote_literal(', '.join(labels[k] for k in source.key))}, "
                 f"_bad_value = b.key_value, _reason = {reason} from ({first_rejected}) b "
-                f"where _staged._bad_column is null and {same_key}")
+                f"where _staged._reason is null and {same_key}")
 
 
 def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: str, checksum: str, size: int,
@@ -230,7 +233,7 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
     """Good rows to the raw table, rejected ones to quarantine, the accounting to the manifest: one
     transaction. Returns rows loaded, rows quarantined and records already delivered by other files."""
     rows_ok, rows_bad = con.execute(
-        "select count(*) filter (where _bad_column is null), count(*) filter (where _bad_column is not null) "
+        "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null) "
         "from _typed").fetchall()[0]
     rows_bad += not_parsed
     table = f"raw.{quote_ident(source.table)}"
@@ -242,7 +245,7 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, path: Path, load_id: 
     try:
         con.execute(
             f"insert into {table} ({col_list}, {LINEAGE_COLUMNS}) select {col_list}, ?, ?, {file_lit}, "
-            f"_row_number, ? from _typed where _bad_column is null", [load_id, source.name, started_at])
+            f"_row_number, ? from _typed where _reason is null", [load_id, source.name, started_at])
         con.execute(
             "insert into raw.quarantine (load_id, source, file_name, source_row, column_name, raw_value, reason, "
             "quarantined_at, line_hash) select ?, ?, ?, source_row, column_name, raw_value, "
@@ -282,7 +285,7 @@ def _already_delivered(con: duckdb.DuckDBPyConnection, source: Source, table: st
     # A join, not INTERSECT: the file's few distinct keys are the hash table and the raw table is only probed,
     # instead of de-duplicating every key ever loaded once per file.
     return con.execute(f"select count(*) from (select distinct f.* from (select distinct {keys} from _staged "
-                       f"where _bad_column is null) f join {table} r on {match})").fetchall()[0][0]
+                       f"where _reason is null) f join {table} r on {match})").fetchall()[0][0]
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -338,6 +341,17 @@ def _csv_header(path: Path, text: Path) -> tuple[list[str], str, int]:
     return [h or f"column{i}" for i, h in enumerate(headers)], delimiter, preamble
 
 
+# A text file's lines as they are, split at \n only, as `ingest locate` reads them (a \r stays, FIRST_LINE drops it).
+_LINES_READER = ("read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', escape = '', "
+                 f"new_line = '\\n', strict_mode = false, auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, "
+                 "encoding = 'utf-8')")
+# The reader's column beyond the header's last (_stage_csv): a record with a value there has too many.
+_BEYOND_HEADER = "__value beyond the header__"
+# The reader's null text: none a file holds, so an empty value reads as '' and only a padded one as null (raw_expr
+# then reads '' as null).
+_NO_NULL_TEXT = "<no value reads as null here>"
+
+
 def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text: Path) -> tuple[list[str], int]:
     """Type the CSV straight from DuckDB's reader into ``_staged``; rows the reader cannot split go to
     ``_not_parsed``. Returns the undeclared headers and the count of unparsed rows."""
@@ -346,23 +360,40 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
     extra = _check_headers(source, path, headers)
     # RFC 4180 quoting, as every store and spreadsheet writes it. A record whose quote is never closed (a file cut
     # short) is then one rejected record, and the complete records before it load.
-    columns = "{" + ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers) + "}"
+    # A record must have as many values as the header. DuckDB alone would take one with a single extra, empty value
+    # at its end as a "trailing delimiter", and load it with every value after an unquoted delimiter (a name like
+    # `Petrov, Ivan`) in the next column: a phone number in a note column, a province as the country. So the reader
+    # declares one column beyond the header's, pads short records with nulls (and reads no value as null, so a null
+    # means "no such value"): a value beyond the header's, or none for its last column, rejects the record.
+    # (DuckDB pads only without its parallel scanner, which cannot pad records with quoted line breaks.)
+    columns = "{" + ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in [*headers, _BEYOND_HEADER]) + "}"
     options = (f"auto_detect = false, header = true, skip = {preamble}, columns = {columns}, "
-               f"delim = {quote_literal(delimiter)}, "
+               f"delim = {quote_literal(delimiter)}, null_padding = true, parallel = false, "
+               f"nullstr = {quote_literal(_NO_NULL_TEXT)}, "
                "quote = '\"', escape = '\"', encoding = 'utf-8', store_rejects = true, rejects_table = '_rejects', "
                "rejects_scan = '_reject_scans'")
+    shown_delimiter = {"\t": "a tab"}.get(delimiter, f"'{delimiter}'")
+    too_many = (f"unreadable CSV row: it has more values than the header's {len(headers)} columns, so its values "
+                f"cannot be matched to columns (a value holding {shown_delimiter} that is not in double quotes?); fix "
+                "the row, or export the file again")
+    values = "len(list_filter([" + ", ".join(quote_ident(h) for h in headers) + "], lambda v: v is not null))"
+    too_few = quote_literal(f" values where the header has {len(headers)} columns, so its values cannot be matched to "
+                            "columns; fix the row, or, if it is the last, the file was cut short: export it again")
+    too_few = f"'unreadable CSV row: it has ' || {values} || {too_few}"
+    record_fault = (f"case when {quote_ident(_BEYOND_HEADER)} is not null then {quote_literal(too_many)} "
+                    f"when {quote_ident(headers[-1])} is null then {too_few} end")
     try:
         # One pass: read, type, check, hash and store. The reader only copies the columns the select uses, and
         # insertion order is preserved, so rowid + 1 is the record's ordinal (no window, no untyped copy).
         reader = f"read_csv({quote_literal(str(text))}, {options})"
         con.execute(f"create or replace temp table _staged as "
-                    f"{typed_select(source, set(headers), reader, row_number=False)}")
+                    f"{typed_select(source, set(headers), reader, row_number=False, record_fault=record_fault)}")
     except duckdb.Error as exc:
         # DuckDB's full error can quote the offending line, personal data included: not chained into tracebacks.
         raise UnreadableFileError(path, f"not a readable CSV file: {exc}".splitlines()[0]) from None
     # Records the reader rejected (wrong column count, broken quoting); DuckDB's "line" counts the preamble and the
     # header.
-    # DuckDB reports one error per missing column: keep the first, and no column for a wrong column count.
+    # DuckDB can report several errors of one record: keep the first, and no column for a wrong column count.
     # The record itself may hold anything (emails, names, addresses): only the keyed hash of its (first) line is kept,
     # so an operator can find it in the landing file (`ingest locate`, docs/pii.md). Its key is read for
     # _reject_whole_records.
@@ -370,12 +401,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
     con.execute(f"create or replace temp table _not_parsed as select source_row, column_name, reason, "
                 f"{keyed_hash(FIRST_LINE.format('csv_line'))} as line_hash{keys} from (select line - {1 + preamble} "
                 "as source_row, "
-                "case when bool_and(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then null "
+                "case when bool_and(error_type = 'TOO MANY COLUMNS') then null "
                 "else arg_min(column_name, coalesce(column_idx, 0)) end as column_name, "
                 "any_value(csv_line) as csv_line, "
+                # DuckDB's count would include the reader's column beyond the header's
+                f"case when bool_and(error_type = 'TOO MANY COLUMNS') then {quote_literal(too_many)} else "
                 "'unreadable CSV row: ' || arg_min(error_message, coalesce(column_idx, 0)) || case when "
                 "bool_or(error_type = 'UNQUOTED VALUE') then ' A quoted value is never closed: if this is the last "
-                "row, the file was cut short; export it again.' else '' end as reason "
+                "row, the file was cut short; export it again.' else '' end end as reason "
                 "from _rejects group by line)")
     not_parsed = con.execute("select count(*) from _not_parsed").fetchall()[0][0]
     if not_parsed:
@@ -389,7 +422,28 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
     else:
         con.execute("create or replace temp view _typed as select rowid as _rid, rowid + 1 as _row_number, * "
                     f"from _staged where not {BLANK_RECORD}")
+    _hash_misfit_lines(con, text, preamble)
     return extra, not_parsed
+
+
+def _hash_misfit_lines(con: duckdb.DuckDBPyConnection, text: Path, preamble: int) -> None:
+    """``_misfit_lines``: the keyed hash of the first line of each record rejected for its count of values (the
+    reader read it, so unlike the records it rejects it kept no copy of its text), by record number, for
+    ``ingest locate`` as docs/pii.md says. Only when there is such a record: the file is read again as lines. A line
+    starts a record when the lines before it hold an even number of double quotes (RFC 4180 doubles a quote inside
+    a quoted value), and is not empty."""
+    misfits = "select _row_number from _typed where _reason is not null and _bad_column is null"
+    con.execute("create or replace temp table _misfit_lines (source_row bigint, line_hash varchar)")
+    if not con.execute(f"select count(*) from ({misfits})").fetchall()[0][0]:
+        return
+    quotes = "length(line) - length(replace(line, '\"', ''))"
+    con.execute(
+        f"insert into _misfit_lines select source_row, {keyed_hash(FIRST_LINE.format('line'))} from ("
+        "select row_number() over (order by n) as source_row, line from ("
+        f"select n, line, coalesce(sum({quotes}) over (order by n rows between unbounded preceding and 1 preceding), "
+        f"0) % 2 = 0 as starts_record from (select row_number() over () as n, line from {_LINES_READER})) "
+        f"where starts_record and line is not null and n > {preamble + 1}) where source_row in ({misfits})",
+        [str(text)])
 
 
 def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:

@@ -91,12 +91,14 @@ def declared_columns(source: Source) -> list[tuple[str, str]]:
     return columns
 
 
-def typed_select(source: Source, present_headers: set[str], relation: str, row_number: bool) -> str:
+def typed_select(source: Source, present_headers: set[str], relation: str, row_number: bool,
+                 record_fault: str | None = None) -> str:
     """Select over ``relation`` (the CSV reader, or staged JSON records) giving typed columns plus
     ``_bad_column``, ``_bad_value`` and ``_reason``; with ``_row_number`` carried through if ``row_number``.
 
     A row is rejected for its first failing column: a missing required value, a value that does not parse,
-    or a value that fails its range check.
+    or a value that fails its range check. Before any column, ``record_fault`` (SQL over ``relation``: a reason, or
+    null) rejects a record whose values cannot be matched to columns at all, with no column and no value shown.
 
     Three nested selects so every value is computed once per row: raw text, then typed values, then the
     number of the first failing rule (``_fail``); the rejection's column, value and reason are looked up
@@ -149,19 +151,28 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
     outputs = [quote_ident(c.name) for c in source.columns] + [name for _, name in extras]
     if rules:
         fail = "case " + " ".join(f"when {cond} then {n}" for n, (cond, *_) in enumerate(rules, 1)) + " end"
-        labels = "[" + ", ".join(quote_literal(label) for _, label, _, _ in rules) + "]"
+        bad_column = "[" + ", ".join(quote_literal(label) for _, label, _, _ in rules) + "][_fail]"
         bad_value = "case _fail " + " ".join(f"when {n} then {raw}" for n, (_, _, raw, _) in enumerate(rules, 1))
         reason = "case _fail " + " ".join(f"when {n} then {msg}" for n, (*_, msg) in enumerate(rules, 1))
-        failure = f"{labels}[_fail] as _bad_column, {bad_value} end::varchar as _bad_value, {reason} end as _reason"
+        bad_value, reason = bad_value + " end", reason + " end"
     else:
-        fail, failure = "null::integer", "null::varchar as _bad_column, null::varchar as _bad_value, " \
-                                          "null::varchar as _reason"
-    raw_names = ", ".join(_raw(c) for c in source.columns)
+        fail, bad_column, bad_value, reason = "null::integer", "null", "null", "null"
+    if record_fault:
+        # Rule 0, before every column's: no column (lists start at 1) and no value shown.
+        fail = f"case when {_RECORD_FAULT} is not null then 0 else {fail} end"
+        reason = f"case when _fail = 0 then {_RECORD_FAULT} else {reason} end"
+        raws.append(f"({record_fault}) as {_RECORD_FAULT}")
+    failure = (f"{bad_column}::varchar as _bad_column, {bad_value}::varchar as _bad_value, "
+               f"{reason}::varchar as _reason")
+    raw_names = ", ".join([_raw(c) for c in source.columns] + ([_RECORD_FAULT] if record_fault else []))
     carry = "_row_number, " if row_number else ""
     return (f"select {carry}{', '.join(outputs)}, {failure} from ("
             f"select *, {fail} as _fail from ("
             f"select {carry}{raw_names}, {', '.join(typed + [f'{e} as {n}' for e, n in extras])} from ("
             f"select {carry}{', '.join(raws)} from {relation})))")
+
+
+_RECORD_FAULT = "__record_fault"
 
 
 def _raw(column: Column) -> str:

@@ -49,14 +49,22 @@ def _bad_landing(sample_landing: Path, root: Path) -> tuple[Path, set[str], set[
     header, *rows = _export_rows(sample_landing)
     col = {name: i for i, name in enumerate(header)}
     firsts = [r for r in rows if r[col["Billing Name"]] and r[col["Email"]]]
-    cut, wide, bad_currency, *_ = firsts[20:]
-    victims = [cut, wide, bad_currency]
+    cut, wide, bad_currency, shifted, *_ = firsts[20:]
+    victims = [cut, wide, bad_currency, shifted]
     clear = {r[col[h]] for r in victims for h in PII_HEADERS if r[col[h]]}
     bad_currency = [*bad_currency]
     bad_currency[col["Currency"]] = "BTC"
+    # A name typed in by hand without quotes: one value too many, and with the last value empty DuckDB alone would
+    # read it as a trailing delimiter and load every later value one column on (the phone in a note column).
+    phone = "+1 617 555 0123"
+    clear |= {phone}
+    shifted = [*shifted]
+    shifted[col["Notes"]], shifted[-1] = f"Call before delivery: {phone}", ""
+    first, last = shifted[col["Billing Name"]].split(" ", 1)
+    shifted = [*shifted[:col["Billing Name"]], first, last, *shifted[col["Billing Name"] + 1:]]
     lines = [_csv_line(header), *(_csv_line(r) for r in firsts[:20]),
-             _csv_line(cut[:col["Shipping Name"]]),  # cut short: the reader rejects it, line and all
-             _csv_line([*wide, "surplus", "fields"]), _csv_line(bad_currency)]
+             _csv_line(cut[:col["Shipping Name"]]),  # cut short: a record with too few values
+             _csv_line([*wide, "surplus", "fields"]), _csv_line(bad_currency), _csv_line(shifted)]
     folder = root / "shopify" / "orders_export"
     folder.mkdir(parents=True)
     (folder / "orders_export-bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -108,7 +116,7 @@ def test_rejected_rows_keep_no_clear_personal_data_anywhere(sample_landing: Path
     # Every rejected row is there, with a reason; an unreadable line is found again by its keyed hash.
     assert any("BTC" == q[3] and "ISO 4217" in q[4] for q in quarantined)
     hashed = [q for q in quarantined if q[5]]
-    assert len(hashed) == 3  # the cut line, the over-long line, the broken API page
+    assert len(hashed) == 4, quarantined  # the cut line, the two over-long lines, the broken API page
     for file_name, _, _, raw_value, _, line_hash in hashed:
         assert raw_value is None
         [number] = locate_line(Path(file_name), line_hash, PII_TEST_KEY)
