@@ -35,7 +35,7 @@ from ingest.errors import WarehouseLocked, WarehouseMissing
 from pipeline.airflow_batch import MARKER
 from pipeline.airflow_env import SETUP_STEPS, airflow_env, run_airflow
 from pipeline.airflow_runs import ABANDONED
-from pipeline.settings import DEMO_ENV, Settings, load_settings
+from pipeline.settings import BRAND_HANDLES_ENV, DEMO_ENV, SAMPLE_BRAND_HANDLE, Settings, load_settings
 from serve.report.data import CREATOR_VERDICTS_VIEW
 from serve.report.summary import NO_TOP_YET, TOP_MIN_ORDERS
 from serve.report.week import StaleServing
@@ -362,7 +362,13 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
+# Commands that build the generated sample data with dbt: its brand's handles, whatever the environment says.
+_ON_THE_SAMPLE = ("demo", "benchmark", "evaluate-followers")
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command in _ON_THE_SAMPLE:
+        os.environ[BRAND_HANDLES_ENV] = SAMPLE_BRAND_HANDLE  # the Airflow and dbt processes inherit it
     settings = load_settings()
     if args.command == "demo":
         demo(settings, args.scale, args.seed)

@@ -21,6 +21,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # may use it; every other run needs PIPELINE_PII_KEY (docs/pii.md).
 DEMO_PII_KEY = "demo-key-not-secret-change-me"
 DEMO_ENV = "PIPELINE_DEMO"
+# The generated sample's brand (pipeline/generate): the demo's default for PIPELINE_BRAND_HANDLES. Outside the demo it
+# has none: another brand's posts would all read as organic, with no disclosure checked and every code order flagged
+# as without a recent post.
+SAMPLE_BRAND_HANDLE = "lumenandco"
+BRAND_HANDLES_ENV = "PIPELINE_BRAND_HANDLES"
 _NEW_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 # A pseudonym is a keyed hash of a customer's email or phone: whoever guesses the key can hash a list of emails and
 # reverse them, so a key short enough to guess by trying is refused.
@@ -129,7 +134,12 @@ class Settings:
 
     def dbt_vars(self) -> dict[str, object]:
         """dbt vars given on the command line (pipeline/dbt.py): lists, which an env_var() in dbt_project.yml
-        cannot give."""
+        cannot give. Refuses to go on without the brand's handles (every dbt run needs them)."""
+        if not self.brand_handles:
+            raise ValueError(f"{BRAND_HANDLES_ENV} is not set: set it to your brand's handles, comma-separated, as "
+                             "creators tag them (e.g. mybrand,mybrand.us): a post that tags one (@mybrand) or uses it "
+                             "as a hashtag (#mybrand) is a sponsored post, which the disclosure and delivery checks "
+                             "and the budget moves need (`pipeline demo` uses its sample brand's)")
         return {"brand_handles": list(self.brand_handles)}
 
 
@@ -165,7 +175,8 @@ def load_settings() -> Settings:
         reporting_currency=_currency("PIPELINE_REPORTING_CURRENCY", "USD"),
         target_countries=_countries("PIPELINE_TARGET_COUNTRIES", "US,CA,GB"),
         attribution_window_days=_whole_number("PIPELINE_ATTRIBUTION_WINDOW_DAYS", "30"),
-        brand_handles=_handles("PIPELINE_BRAND_HANDLES", "lumenandco"),
+        # Unset: the sample brand's in the demo, else none, which dbt_vars refuses.
+        brand_handles=_handles(BRAND_HANDLES_ENV, SAMPLE_BRAND_HANDLE if os.environ.get(DEMO_ENV) == "1" else None),
         report_timezone=_time_zone("PIPELINE_REPORT_TZ", "Europe/London"),
         report_recipients=_addresses("PIPELINE_REPORT_RECIPIENTS"),
         report_stale=_stale_policy(_env("PIPELINE_REPORT_STALE", "refuse")),
@@ -225,15 +236,18 @@ def _currency(name: str, default: str) -> str:
     return value
 
 
-def _handles(name: str, default: str) -> tuple[str, ...]:
+def _handles(name: str, default: str | None) -> tuple[str, ...]:
+    """The handles of ``name``; none when it is unset and there is no ``default`` (dbt_vars refuses that)."""
+    if not os.environ.get(name, "").strip() and default is None:
+        return ()
+    value = _env(name, default or "")
     # The handles become a regular expression in int_posts: only the characters a handle can have get there.
-    handles = tuple(h.strip().lstrip("@#").lower() for h in _env(name, default).split(",") if h.strip())
+    handles = tuple(h.strip().lstrip("@#").lower() for h in value.split(",") if h.strip())
     wrong = [h for h in handles if not re.fullmatch(r"[a-z0-9._-]+", h)]
     if not handles or wrong:
         problem = f"not a handle: {', '.join(wrong)}" if wrong else "empty"
-        raise ValueError(f"{name}={_env(name, default)!r}: {problem}; "
-                         f"set it to the brand's handles, comma-separated (letters, digits, '.', '_', '-'), "
-                         f"e.g. {default},{default}.us")
+        raise ValueError(f"{name}={value!r}: {problem}; set it to the brand's handles, comma-separated (letters, "
+                         "digits, '.', '_', '-'), e.g. mybrand,mybrand.us")
     return handles
 
 

@@ -38,6 +38,8 @@ atexit.register(shutil.rmtree, _DBT_ARTEFACTS, ignore_errors=True)
 # 70 unit tests are ~25 s of each such build (dbt compiles each with its fixtures). tests/integration/
 # test_incremental.py checks the default, which runs them in a build of new code.
 os.environ["PIPELINE_DBT_UNIT_TESTS"] = "never"
+# The generated sample's brand: outside the demo dbt refuses to run without the brand's handles (pipeline/settings.py).
+os.environ.setdefault("PIPELINE_BRAND_HANDLES", "lumenandco")
 
 PII_TEST_KEY = "test-key-not-secret"
 

@@ -13,9 +13,10 @@ from datetime import date, timedelta
 
 from pipeline.generate.scales import Scale
 from pipeline.generate.text import FIRST_NAMES, LAST_NAMES
+from pipeline.settings import SAMPLE_BRAND_HANDLE
 
 PLATFORMS = ("instagram", "tiktok", "youtube")
-BRAND_HANDLE = "lumenandco"
+BRAND_HANDLE = SAMPLE_BRAND_HANDLE
 TARGET_COUNTRIES = ("US", "CA", "GB")
 SITEWIDE_CODES = ("WELCOME10", "FREESHIP")
 

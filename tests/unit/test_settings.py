@@ -153,3 +153,19 @@ def test_a_gate_threshold_that_is_not_a_number_in_range_names_its_variable(name:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=f"^{name}='{value}' is not a "):
         load_gate_settings()
+
+
+def test_outside_the_demo_dbt_refuses_to_run_without_the_brands_handles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample brand's handle was the default: another brand's posts all read as organic, no disclosure was
+    checked, and creators were rejected for it. Now only the demo has a default."""
+    monkeypatch.delenv("PIPELINE_BRAND_HANDLES", raising=False)
+    monkeypatch.delenv("PIPELINE_DEMO", raising=False)
+    settings = load_settings()
+    assert settings.brand_handles == ()
+    with pytest.raises(ValueError, match=r"^PIPELINE_BRAND_HANDLES is not set: set it to your brand's handles"):
+        settings.dbt_vars()
+    monkeypatch.setenv("PIPELINE_DEMO", "1")
+    assert load_settings().dbt_vars() == {"brand_handles": ["lumenandco"]}
+    monkeypatch.delenv("PIPELINE_DEMO")
+    monkeypatch.setenv("PIPELINE_BRAND_HANDLES", "mybrand")
+    assert load_settings().dbt_vars() == {"brand_handles": ["mybrand"]}
