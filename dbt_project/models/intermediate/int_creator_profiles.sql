@@ -1,6 +1,6 @@
 -- One row per creator and platform account: handle, current followers and tier. Followers come from the platform
--- API; an account the API does not deliver (a TikTok creator vetted from scraper exports) takes its newest follower
--- snapshot.
+-- API; an account the API does not deliver (a TikTok creator vetted from scraper exports), or a YouTube channel
+-- that hides its subscriber count, takes its newest follower snapshot, else has none (and no tier).
 -- The snapshot creator_profiles_snapshot keeps the history of this model (tier and handle changes).
 with accounts as (select * from {{ ref('int_creator_accounts') }}),
 
@@ -22,7 +22,8 @@ followers as (
     select
         'youtube',
         account_id,
-        subscriber_count
+        -- A channel that hides its subscriber count reports 0: unknown, not a nano creator.
+        case when not is_subscriber_count_hidden then subscriber_count end
     from {{ ref('stg_youtube__channels') }}
 ),
 
