@@ -357,6 +357,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
     ``_not_parsed``. Returns the undeclared headers and the count of unparsed rows."""
     con.execute("drop table if exists _rejects; drop table if exists _reject_scans")
     headers, delimiter, preamble = _csv_header(path, text)
+    headers = _declared_spelling(source, path, headers)
     extra = _check_headers(source, path, headers)
     # RFC 4180 quoting, as every store and spreadsheet writes it. A record whose quote is never closed (a file cut
     # short) is then one rejected record, and the complete records before it load.
@@ -444,6 +445,21 @@ def _hash_misfit_lines(con: duckdb.DuckDBPyConnection, text: Path, preamble: int
         f"0) % 2 = 0 as starts_record from (select row_number() over () as n, line from {_LINES_READER})) "
         f"where starts_record and line is not null and n > {preamble + 1}) where source_row in ({misfits})",
         [str(text)])
+
+
+def _declared_spelling(source: Source, path: Path, headers: list[str]) -> list[str]:
+    """The headers, each declared column's as the source declares it: export tools and the people who re-type a
+    template differ in case and spacing ("Profile Visits", "Profile visits", "profile  visits")."""
+    declared = {_header_key(c.source): c.source for c in source.columns}
+    spelled = [declared.get(_header_key(h), h) for h in headers]
+    if duplicated := sorted(h for h, n in Counter(spelled).items() if n > 1):
+        raise UnreadableFileError(path, f"header column(s) {duplicated} appear more than once (in other cases or "
+                                        "spacing): each column name must appear once")
+    return spelled
+
+
+def _header_key(header: str) -> str:
+    return " ".join(header.split()).casefold()
 
 
 def _check_headers(source: Source, path: Path, headers: list[str]) -> list[str]:

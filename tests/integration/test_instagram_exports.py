@@ -5,12 +5,14 @@ The landing folder tests/fixtures/sources/instagram_exports/ holds: Graph insigh
 bodies without the request envelope or the metrics' ids, the pre-2025 metric name ``impressions``; the media body
 pretty-printed as Graph API Explorer shows it) in
 ``instagram/<account_id>/``; a Meta Business Suite content export (BOM, CRLF, a two-line caption, ``"1,520"``, a
-blank Views cell); a Modash-like creator list (``@Handle``, ``35.5k``, ``1.2m``, ``2.3%``, countries as names or
-codes); the API's page for one reel that the export repeats; the account's user object; one creator.
+blank Views cell, the header ``Profile Visits`` in the spec's case where the template declares ``Profile visits``);
+a Modash-like creator list (``@Handle``, ``35.5k``, ``1.2m``, ``2.3%``, countries as names or codes); the API's
+page for one reel that the export repeats; the account's user object; one creator.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
@@ -82,6 +84,21 @@ def test_business_suite_posts_reach_the_posts_vetting_reads(warehouse) -> None:
         # Blank cells are unknown, not zero.
         CAROUSEL: ("cr_anna", datetime(2026, 3, 9, 9, 0), False, 40, 3, None, 12, None, 640, False),
     }
+
+
+def test_headers_match_the_template_whatever_their_case(warehouse) -> None:
+    """`Profile Visits` (as input-formats.md writes it) was listed as an undeclared column and every post's profile
+    visits were null; headers now match the declared ones whatever their case and spacing."""
+    [export] = (LANDING / "instagram" / "business_suite").glob("*.csv")
+    with export.open(encoding="utf-8-sig", newline="") as fh:
+        written = [int(row["Profile Visits"]) for row in csv.DictReader(fh) if row["Profile Visits"]]
+    assert len(written) >= 2
+    visits = warehouse.execute("select count(profile_visits), sum(profile_visits) from raw.instagram_post_exports"
+                               ).fetchall()
+    assert visits == [(len(written), sum(written))], visits
+    [(extra,)] = warehouse.execute("select extra_columns from raw.load_manifest "
+                                   "where source = 'instagram_post_exports'").fetchall()
+    assert not any("visits" in column.lower() for column in extra or []), extra
 
 
 def test_discovery_list_becomes_a_shortlist_with_what_is_known(warehouse) -> None:
