@@ -126,7 +126,8 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
                 # not "not a number".
                 number = f"try_cast({_raw(c)} as double)"
                 if type_.startswith(_WHOLE):
-                    problems.append((f"{unparsed} and regexp_matches({_raw(c)}, '[eE]')",
+                    problems.append((f"{unparsed} and regexp_full_match({_raw(c)}, "
+                                     "'[+-]?[0-9]*[.]?[0-9]+[eE][+-]?[0-9]+')",
                                      "is in scientific notation, not a whole number"))
                 below = "is negative, but a count cannot be" if c.type == COUNT_TEXT else f"is too small for {type_}"
                 problems.append((f"{unparsed} and {number} < 0", below))

@@ -171,13 +171,17 @@ def test_amounts_with_thousands_separators_load_and_a_decimal_comma_is_still_ref
 
 def test_an_order_id_a_spreadsheet_rounded_is_quarantined_not_loaded_as_another_number(tmp_path: Path) -> None:
     rows = _corpus_rows()[:3]
+    rows.append(list(rows[2]))
     rows[1][rows[0].index("Id")] = "5.6E+12"  # DuckDB would cast it to 5600000000000
+    rows[3][rows[0].index("Name")] = "#2999"
+    rows[3][rows[0].index("Id")] = "not-a-number"  # holds an 'e', but no number: not "scientific notation"
     _write_export(tmp_path, "resaved.csv", rows)
     result = _load(tmp_path)["resaved.csv"]
-    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
-    [(reason,)] = _query(tmp_path, "select reason from raw.quarantine")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    [(reason,), (other,)] = _query(tmp_path, "select reason from raw.quarantine order by source_row")
     assert "column `Id`: '5.6E+12' is in scientific notation, not a whole number" in reason, reason
     assert "rounded by a spreadsheet" in reason
+    assert "column `Id`: 'not-a-number' is not a whole number" in other, other
 
 
 def test_the_oldest_export_header_ending_at_notes_loads(tmp_path: Path) -> None:
