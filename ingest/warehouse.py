@@ -99,7 +99,8 @@ def connect(path: Path, read_only: bool = False, lock_wait: float | None = None)
 def require_warehouse(path: Path) -> None:
     if not path.is_file():
         raise WarehouseMissing(f"no warehouse at {path} yet: run `ingest load` (or `pipeline demo`) first, or set "
-                               f"PIPELINE_WAREHOUSE (or PIPELINE_DATA_DIR) to the folder of an existing one")
+                               "PIPELINE_WAREHOUSE to an existing warehouse file (or PIPELINE_DATA_DIR to the folder "
+                               "that holds its warehouse.duckdb)")
 
 
 def _open(path: Path, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:

@@ -287,6 +287,9 @@ def gate(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{status:9} {load_id}  ({source}, {file_name}{checked})")
         if failures:
             print(f"          failures: {failures}")
+        if status == "rejected":
+            print(f"          deliver a corrected file, or if its rows are right: pipeline gate admit {load_id} "
+                  "--reason TEXT")
         if by:
             print(f"          admitted by {by} at {decided_at:%Y-%m-%d %H:%M %Z}: {reason}")
     print(f"{len(rows)} batch(es) listed{'' if args.all else ' (neither passed nor superseded)'}; Data Docs: "
@@ -389,7 +392,8 @@ def _run(args: argparse.Namespace) -> int:
         report = build_report(settings.serving_path, settings.report_dir,
                               week=iso_week(args.week, settings.report_timezone) if args.week else None,
                               timezone=settings.report_timezone, on_stale=args.stale or settings.report_stale)
-        print(f"{report.subject}\n  {report.pdf}\n  {report.html}{'  (marked stale)' if report.stale else ''}")
+        print(f"{report.subject}\n  {report.pdf}\n  {report.html}\n  {report.markdown}"
+              f"{'  (marked stale)' if report.stale else ''}")
     elif args.command == "evaluate":
         from pipeline.evaluate import evaluate_files
 

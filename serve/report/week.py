@@ -84,8 +84,8 @@ def stale_reason(published_at: datetime, orders_through: date | None, week: Repo
     if policy == "refuse":
         raise StaleServing(
             f"no report of week {week.iso} from the serving file {serving}: {reason}. Run the creator_pipeline DAG "
-            f"so it publishes newer data, then the report again{covered}; to send it anyway with every page marked "
-            "stale, set PIPELINE_REPORT_STALE=mark")
+            f"so it publishes newer data, then the report again{covered}; to make it anyway with every page marked "
+            "stale, pass `pipeline report --stale mark` (the weekly_report DAG: set PIPELINE_REPORT_STALE=mark)")
     return reason
 
 

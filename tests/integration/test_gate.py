@@ -88,7 +88,9 @@ def _pipeline_run(run_id: str) -> list[str]:
     return rejected
 
 
-def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, loaded: Path, tmp_path: Path) -> None:
+def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, loaded: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
     header, rows = _sample_orders(sample_landing)
     usd_totals = [Decimal(r["Total"]) for r in rows if r["Total"] and r["Currency"] == "USD"]
     assert len(usd_totals) > 100 and max(usd_totals) < 2000, "everyday USD orders, or the test proves nothing"
@@ -116,6 +118,11 @@ def test_an_absurd_order_is_rejected_and_kept_out_of_dbt(sample_landing: Path, l
             con.close()
 
     assert statuses(False) == {load_id: "rejected"}
+    monkeypatch.setenv("PIPELINE_WAREHOUSE", str(loaded))
+    monkeypatch.setenv("PIPELINE_QUALITY_DIR", str(tmp_path / "quality"))
+    assert cli.main(["gate", "status"]) == 0
+    listed = capsys.readouterr().out
+    assert f"rejected  {load_id}" in listed and f"pipeline gate admit {load_id} --reason TEXT" in listed, listed
     path = tmp_path / "landing" / EXPORT / "orders_export-delivery.csv"
     path.write_text(path.read_text(encoding="utf-8-sig").replace("900000.00", "90.00"), encoding="utf-8-sig")
     [corrected] = load_with_results(["shopify_orders_csv"], tmp_path / "landing", loaded, PII_TEST_KEY)

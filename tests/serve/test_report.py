@@ -348,7 +348,7 @@ def test_a_week_the_data_does_not_reach_is_refused_naming_the_last_week_it_cover
     message = str(refused.value)
     assert str(_serving(published)) in message and "orders end on 2026-11-15, before week 2026-W47 began" in message
     assert "--week 2026-W46" in message and "Run the creator_pipeline DAG" in message
-    assert "PIPELINE_REPORT_STALE=mark" in message
+    assert "`pipeline report --stale mark`" in message and "PIPELINE_REPORT_STALE=mark" in message
     assert not (tmp_path / "reports").exists(), "nothing is written for a refused report"
 
 
