@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,10 @@ def _print_status(warehouse: Path) -> None:
     rows = load_status(warehouse)
     if not rows:
         raise WarehouseMissing(f"warehouse {warehouse} has no loads yet: run `ingest load` first")
-    print(f"{'source':28} {'files':>6} {'empty':>6} {'read':>10} {'loaded':>10} {'quarantined':>12}")
+    width = max(len("source"), *(len(r[0]) for r in rows))
+    print(f"{'source':{width}} {'files':>6} {'empty':>6} {'read':>10} {'loaded':>10} {'quarantined':>12}")
     for r in rows:
-        print(f"{r[0]:28} {r[1]:>6} {r[2]:>6} {r[3]:>10} {r[4]:>10} {r[5]:>12}")
+        print(f"{r[0]:{width}} {r[1]:>6} {r[2]:>6} {r[3]:>10} {r[4]:>10} {r[5]:>12}")
 
 
 def add_command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
@@ -45,6 +47,8 @@ def add_command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Output piped into `head` ends quietly, as a Unix tool's does (Python ignores SIGPIPE, and raises instead).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         settings = load_settings()
     except ValueError as exc:  # a malformed setting: the message names the variable
@@ -102,7 +106,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         except ConnectorError as exc:  # redacted: it names the URL without its token
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print("\n".join(map(str, landed)) or "nothing fetched (no credentials configured?)")
+        print("\n".join(map(str, landed)) or "nothing fetched (no credentials configured?); `ingest load` loads the "
+              "files already landed")
         return 0
     if args.command == "docs":
         from ingest.docs import render
@@ -110,8 +115,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(render(), end="")
         return 0
     if args.command == "sources":
+        name_width = max(len(s.name) for s in ALL_SOURCES.values())
+        pattern_width = max(len(s.pattern) for s in ALL_SOURCES.values())
         for s in ALL_SOURCES.values():
-            print(f"{s.name:28} {s.pattern:40} raw.{s.table}  {s.description}")
+            print(f"{s.name:{name_width}}  {s.pattern:{pattern_width}}  raw.{s.table}  {s.description}")
         return 0
     if args.command == "status":
         _print_status(settings.warehouse_path)

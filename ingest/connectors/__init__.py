@@ -18,7 +18,7 @@ def fetch_configured(group: str, landing: Path, warehouse: Path) -> list[Path]:
         try:
             creds = shopify.credentials()
         except RuntimeError as exc:
-            log.info("Shopify API not fetched (%s); loading landed files only", exc)
+            log.info("Shopify API not fetched (%s)", exc)
         else:
             result = shopify.fetch_orders(creds, landing)
             log.info("Shopify API: %d pages, %d orders landed, cursor %s", result.pages, result.orders, result.cursor)
@@ -29,7 +29,7 @@ def fetch_configured(group: str, landing: Path, warehouse: Path) -> list[Path]:
         try:
             creds = instagram.credentials()
         except RuntimeError as exc:
-            log.info("Instagram Graph API not fetched (%s); loading landed files only", exc)
+            log.info("Instagram Graph API not fetched (%s)", exc)
         else:
             accounts = _instagram_accounts(warehouse)
             file = instagram.fetch_media(creds, accounts, landing)
