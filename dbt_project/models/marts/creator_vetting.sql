@@ -4,7 +4,7 @@
 --   reject  a hard fail (unexplained follower spike, engagement < var hard_fail_er_ratio x benchmark, audience in
 --           the target countries < var geo_fail, credible followers in a follower sample < var
 --           follower_credibility_min, story reach under var reach_reject_ratio x the tier's benchmark) or a score
---           below var review_min_score;
+--           below var review_min_score with coverage of at least var review_below_coverage;
 --   review  a compliance, authenticity or contract flag that no score can average away (sponsored posts without a
 --           prominent disclosure, comments typical of an engagement pod, a sponsored post for a competitor in the
 --           last var competitor_lookback_days, a post breaching one of our exclusivity clauses, var
@@ -202,10 +202,15 @@ final as (
 judged as (
     select
         *,
-        not has_hard_fail and coalesce(vetting_score >= {{ var('review_min_score') }}, true) and (
+        -- Too little data sends to review whatever the score: a low score from a small share of the checks is not
+        -- a reject (an account known only by its posting activity scored 19 and was rejected).
+        not has_hard_fail and (
             weight_available = 0
             or weight_available < {{ var('review_below_coverage') }} * coverage_weight
-            or {{ band | replace('SCORE', 'worst_case_score') }} <> {{ band | replace('SCORE', 'vetting_score') }}
+            or (
+                coalesce(vetting_score >= {{ var('review_min_score') }}, true)
+                and {{ band | replace('SCORE', 'worst_case_score') }} <> {{ band | replace('SCORE', 'vetting_score') }}
+            )
         ) as is_missing_data_review
     from final
 )
@@ -298,7 +303,7 @@ select
     worst_case_score,
     is_missing_data_review,
     case
-        when has_hard_fail or vetting_score < {{ var('review_min_score') }} then 'reject'
+        when has_hard_fail or (vetting_score < {{ var('review_min_score') }} and not is_missing_data_review) then 'reject'
         when
             vetting_score >= {{ var('approve_min_score') }}
             and not (

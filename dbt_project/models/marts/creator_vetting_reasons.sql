@@ -448,14 +448,19 @@ reasons as (
         creator_id,
         platform,
         'low_score',
-        case when vetting_score < {{ var('review_min_score') }} then 'reject' else 'review' end,
+        case when vetting_score < {{ var('review_min_score') }} and not is_missing_data_review then 'reject' else 'review' end,
         1,
         null,
         as_of_date,
         vetting_score,
         null,
         'overall score ' || vetting_score || ' of 100 (reject below {{ var("review_min_score") }}, approve from '
-        || '{{ var("approve_min_score") }}); weakest: ' || weakest,
+        || '{{ var("approve_min_score") }}); weakest: ' || weakest
+        || case
+            when vetting_score < {{ var('review_min_score') }} and is_missing_data_review
+                then '; from ' || round(100 * data_coverage) || '% of the checks only: too little data to reject'
+            else ''
+        end,
         null
     from joined
     where vetting_score < {{ var('approve_min_score') }} and not has_hard_fail
