@@ -93,3 +93,22 @@ def test_an_unmapped_media_kind_is_named_in_the_builds_warning(built_warehouse: 
         run_dbt(settings, "test", "--select", "warn_unmapped_media_kinds")
     assert ("a test warned: media kind export/Live on instagram (3 posts) is not in seed content_formats: its posts "
             "count as format unmapped; add a row for it to dbt_project/seeds/content_formats.csv") in caplog.text
+
+
+def test_posts_of_an_account_no_creator_names_are_named_in_the_builds_warning(built_warehouse: Path, tmp_path: Path,
+                                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """A user trial's creators file had `leo_skin` for the handle `leo.skin`: her scraped videos matched no creator
+    and left every mart without a word. The build now warns, naming the account."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    assert con.execute("select count(*) from intermediate.int_posts where creator_id is null").fetchone() == (0,)
+    con.execute("insert into intermediate.int_posts select * replace (null as creator_id, 'leo.skin' as account_id, "
+                "post_id || '-leo' as post_id) from intermediate.int_posts where platform = 'tiktok' limit 4")
+    con.close()
+    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
+    with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
+        run_dbt(settings, "test", "--select", "warn_posts_without_creator")
+    assert ("a test warned: 4 tiktok post(s) of account leo.skin match no creator in marketing/creators*.csv, so no "
+            "vetting or content mart counts them: if the account is a creator's, correct the handle or account id in "
+            "its row (a typo?)") in caplog.text
