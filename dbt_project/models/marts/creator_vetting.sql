@@ -303,7 +303,9 @@ select
     worst_case_score,
     is_missing_data_review,
     case
-        when has_hard_fail or (vetting_score < {{ var('review_min_score') }} and not is_missing_data_review) then 'reject'
+        when
+            has_hard_fail or (vetting_score < {{ var('review_min_score') }} and not is_missing_data_review)
+            then 'reject'
         when
             vetting_score >= {{ var('approve_min_score') }}
             and not (

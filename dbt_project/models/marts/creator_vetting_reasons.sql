@@ -448,7 +448,10 @@ reasons as (
         creator_id,
         platform,
         'low_score',
-        case when vetting_score < {{ var('review_min_score') }} and not is_missing_data_review then 'reject' else 'review' end,
+        case
+            when vetting_score < {{ var('review_min_score') }} and not is_missing_data_review then 'reject'
+            else 'review'
+        end,
         1,
         null,
         as_of_date,
