@@ -53,9 +53,11 @@ Rules across files (load `creators.csv` and `campaigns.csv` first; the pipeline 
 - every `creator_id` and `campaign_id` in contracts, code and link assignments must exist in the creators and
   campaigns templates already loaded; an unknown one is quarantined (it would credit money to nobody);
 - `valid_to` may not be before `valid_from`, nor `end_date` before `start_date`;
-- a code, or a link id, belongs to one creator at a time: rows giving it to another creator over overlapping dates
-  (in the same file or loaded before) are all quarantined, because neither can be trusted. Fix the file and
-  deliver it again; a corrected file with the same name loads as a new version.
+- a code, or a link id, belongs to one creator at a time: rows of one file giving it to two creators over overlapping
+  dates are all quarantined, because neither can be trusted; a row giving it to another creator than an assignment
+  loaded before is quarantined, and the one loaded keeps its credit. Fix the file and deliver it again (to move a
+  code to another creator, end the old assignment's `valid_to` in its file first); a corrected file with the same
+  name loads as a new version.
 - FX: every order and contract currency other than the reporting currency needs a rate for its day. A day without
   one (a weekend, a holiday) uses the newest earlier rate up to 7 days old (dbt var `fx_max_rate_age_days`); past
   that the build stops with "no EUR→USD rate on 2026-03-01 ...", naming the rate to add.

@@ -27,8 +27,9 @@ _DATES_IN_ORDER = RowCheck("valid_to", "valid_to < valid_from",
 
 
 def _exclusive(column: str, table: str, normalise: str) -> RowCheck:
-    """One code or link can credit only one creator at a time: rows giving it to another creator over overlapping
-    dates (in this file or loaded before) are all quarantined, because neither can be trusted."""
+    """One code or link can credit only one creator at a time: rows of the file giving it to two creators over
+    overlapping dates are all quarantined, because neither can be trusted; a row conflicting with an assignment loaded
+    before is quarantined, and the loaded one stands."""
     same = f"{normalise}({{alias}}.{column}) = {normalise}(_typed.{column})"
     overlap = "{alias}.valid_from <= _typed.valid_to and _typed.valid_from <= {alias}.valid_to"
     other_creator = "{alias}.creator_id <> _typed.creator_id"
