@@ -89,8 +89,9 @@ def reject_shares_exceeded(results: list[LoadResult], max_share: float) -> Rejec
         lines.append(f"  {r.file}: {r.rows_quarantined} of {r.rows_read} rows ({r.reject_share:.0%}), load "
                      f"{r.load_id}; top reasons: {reasons}")
     lines.append("Fix the export and deliver it again (it loads as a new version), or, if its rows are right, "
-                 "admit the batch: `pipeline gate admit LOAD_ID --reason ...`; every rejected row and its reason is "
-                 "in raw.quarantine (where load_id = LOAD_ID)")
+                 "admit the batch once the next pipeline run's raw gate has rejected it (`pipeline gate status` then "
+                 "lists it): `pipeline gate admit LOAD_ID --reason ...`; every rejected row and its reason is in "
+                 "raw.quarantine (where load_id = LOAD_ID)")
     return RejectShareExceeded("\n".join(lines))
 
 
