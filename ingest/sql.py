@@ -132,6 +132,12 @@ def typed_select(source: Source, present_headers: set[str], relation: str, row_n
                 below = "is negative, but a count cannot be" if c.type == COUNT_TEXT else f"is too small for {type_}"
                 problems.append((f"{unparsed} and {number} < 0", below))
                 problems.append((f"{unparsed} and {number} is not null", f"is too large for {type_}"))
+            if type_.startswith("DECIMAL"):
+                # "45,00", "1.234,56": a comma and one or two decimals ("1,020" may be a thousand: not named so)
+                comma = "'-?[0-9]{1,3}([. ]?[0-9]{3})*,[0-9]{1,2}'"
+                problems.append((f"{unparsed} and regexp_full_match({_raw(c)}, {comma})",
+                                 "has a decimal comma, as a spreadsheet set to a European language saves it (export "
+                                 "the file again from its source, or save it with '.' as the decimal point)"))
             problems.append((unparsed, f"is not {_kind(c)}"))
         if type_ in ("DATE", "TIMESTAMP"):
             # DuckDB holds year 99999 and infinity; Python readers (the quality gate, BI tools) cannot.

@@ -159,14 +159,19 @@ def test_amounts_with_thousands_separators_load_and_a_decimal_comma_is_still_ref
     rows[1][header.index("Subtotal")], rows[1][header.index("Total")] = "1,020.00", "1,101.60"
     rows[2][header.index("Lineitem price")] = "1,200.00"
     rows[3][header.index("Subtotal")] = "1,020"
+    rows = rows[:4] + [[*rows[2]]]
+    rows[4][header.index("Name")], rows[4][header.index("Subtotal")] = "#2998", "85,00"
     _write_export(tmp_path, "excel_formatted.csv", rows)
     result = _load(tmp_path)["excel_formatted.csv"]
-    assert (result.rows_loaded, result.rows_quarantined) == (2, 1)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 2)
     assert _query(tmp_path, "select order_name, subtotal, total, lineitem_price from raw.shopify_order_lines_csv "
                             "order by 1") == [("#2001", Decimal("1020.00"), Decimal("1101.60"), Decimal("34.00")),
                                               ("#2002", Decimal("34.00"), Decimal("42.33"), Decimal("1200.00"))]
-    [(reason,)] = _query(tmp_path, "select reason from raw.quarantine")
+    [(reason,), (comma,)] = _query(tmp_path, "select reason from raw.quarantine order by source_row")
     assert "column `Subtotal`: '1,020' is not a number" in reason, reason
+    # Named as what it most likely is, with what to do.
+    assert ("column `Subtotal`: '85,00' has a decimal comma, as a spreadsheet set to a European language saves it "
+            "(export the file again from its source, or save it with '.' as the decimal point)") in comma, comma
 
 
 def test_an_order_id_a_spreadsheet_rounded_is_quarantined_not_loaded_as_another_number(tmp_path: Path) -> None:
