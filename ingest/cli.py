@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,13 @@ def _print_status(warehouse: Path) -> None:
         print(f"{r[0]:{width}} {r[1]:>6} {r[2]:>6} {r[3]:>10} {r[4]:>10} {r[5]:>12}")
 
 
+def reader_gone() -> int:
+    """Output piped into a reader that stopped (`| head`): end quietly, as a Unix tool does, and keep Python from
+    reporting the broken pipe again when it flushes stdout at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
 def add_command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A subcommand whose own --help opens with what the list of commands says of it (unless it has a description
     of its own)."""
@@ -47,8 +53,6 @@ def add_command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Output piped into `head` ends quietly, as a Unix tool's does (Python ignores SIGPIPE, and raises instead).
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         settings = load_settings()
     except ValueError as exc:  # a malformed setting: the message names the variable
@@ -85,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         return _run(args, settings)
+    except BrokenPipeError:
+        return reader_gone()
     except (IngestError, ValueError, WarehouseLocked, WarehouseMissing, WarehouseSchemaError, PiiKeyMismatch,
             RejectShareExceeded) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -16,7 +16,7 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -323,7 +323,9 @@ def _csv_header(path: Path, text: Path) -> tuple[list[str], str, int]:
     """The header's column names, the delimiter and how many lines precede the header, from ``text`` (UTF-8). Not
     DuckDB's sniffer: a file cut inside a quoted value makes it give up, or read every quote as text and split quoted
     values silently. Lines before the header that start with '#' or are blank are a report's preamble (GA4's CSV
-    downloads write the account, property and date range so) and are skipped.
+    downloads write the account, property and date range so) and are skipped. Some tools end every data line with a
+    delimiter but not the header: when the first data lines (up to three) all do, that empty last value gets a column
+    of its own (DuckDB's name for one without a name), so the records still have as many values as the header.
     """
     preamble = 0
     with text.open(encoding="utf-8-sig", newline="") as fh:
@@ -332,19 +334,18 @@ def _csv_header(path: Path, text: Path) -> tuple[list[str], str, int]:
             preamble += 1
             first = fh.readline()
         first = first.rstrip("\r\n")
+        data = [line.rstrip("\r\n") for line in (fh.readline() for _ in range(3)) if line.strip()]
     delimiter = max(CSV_DELIMITERS, key=first.count)  # on a tie the earlier one: ','
     headers = next(csv.reader([first], delimiter=delimiter), [])
     duplicated = sorted(h for h, n in Counter(headers).items() if n > 1)
     if duplicated:
         raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
+    if data and all(line.endswith(delimiter) for line in data) and not first.endswith(delimiter):
+        headers.append("")
     # DuckDB's name for a column without one.
     return [h or f"column{i}" for i, h in enumerate(headers)], delimiter, preamble
 
 
-# A text file's lines as they are, split at \n only, as `ingest locate` reads them (a \r stays, FIRST_LINE drops it).
-_LINES_READER = ("read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', escape = '', "
-                 f"new_line = '\\n', strict_mode = false, auto_detect = false, max_line_size = {MAX_JSON_LINE_BYTES}, "
-                 "encoding = 'utf-8')")
 # The reader's column beyond the header's last (_stage_csv): a record with a value there has too many.
 _BEYOND_HEADER = "__value beyond the header__"
 # The reader's null text: none a file holds, so an empty value reads as '' and only a padded one as null (raw_expr
@@ -423,28 +424,46 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, source: Source, path: Path, text:
     else:
         con.execute("create or replace temp view _typed as select rowid as _rid, rowid + 1 as _row_number, * "
                     f"from _staged where not {BLANK_RECORD}")
-    _hash_misfit_lines(con, text, preamble)
+    _hash_misfit_lines(con, text, preamble, delimiter)
     return extra, not_parsed
 
 
-def _hash_misfit_lines(con: duckdb.DuckDBPyConnection, text: Path, preamble: int) -> None:
+def _hash_misfit_lines(con: duckdb.DuckDBPyConnection, text: Path, preamble: int, delimiter: str) -> None:
     """``_misfit_lines``: the keyed hash of the first line of each record rejected for its count of values (the
     reader read it, so unlike the records it rejects it kept no copy of its text), by record number, for
-    ``ingest locate`` as docs/pii.md says. Only when there is such a record: the file is read again as lines. A line
-    starts a record when the lines before it hold an even number of double quotes (RFC 4180 doubles a quote inside
-    a quoted value), and is not empty."""
-    misfits = "select _row_number from _typed where _reason is not null and _bad_column is null"
+    ``ingest locate`` as docs/pii.md says. Only when there is such a record, Python's csv module reads the file again
+    to find where each record starts: it splits records as DuckDB's reader does (a quote inside an unquoted value is
+    text, a blank line is no record), which counting quotes per line does not."""
+    misfits = {row for (row,) in con.execute(
+        "select _row_number from _typed where _reason is not null and _bad_column is null").fetchall()}
     con.execute("create or replace temp table _misfit_lines (source_row bigint, line_hash varchar)")
-    if not con.execute(f"select count(*) from ({misfits})").fetchall()[0][0]:
+    if not misfits:
         return
-    quotes = "length(line) - length(replace(line, '\"', ''))"
-    con.execute(
-        f"insert into _misfit_lines select source_row, {keyed_hash(FIRST_LINE.format('line'))} from ("
-        "select row_number() over (order by n) as source_row, line from ("
-        f"select n, line, coalesce(sum({quotes}) over (order by n rows between unbounded preceding and 1 preceding), "
-        f"0) % 2 = 0 as starts_record from (select row_number() over () as n, line from {_LINES_READER})) "
-        f"where starts_record and line is not null and n > {preamble + 1}) where source_row in ({misfits})",
-        [str(text)])
+    firsts: list[tuple[int, str]] = []
+    csv.field_size_limit(MAX_JSON_LINE_BYTES)  # a long note: DuckDB's reader took it (Python's limit is 128 KiB)
+    with text.open(encoding="utf-8-sig", newline="") as fh:
+        for _ in range(preamble + 1):  # the preamble and the header, as _csv_header read them
+            fh.readline()
+        lines: list[str] = []  # the lines of the record being read
+
+        def tracked() -> Iterator[str]:
+            for line in fh:
+                lines.append(line)
+                yield line
+
+        record = 0
+        for values in csv.reader(tracked(), delimiter=delimiter):
+            first = lines[0]
+            lines.clear()
+            if values:
+                record += 1
+                if record in misfits:
+                    firsts.append((record, first))
+    con.execute("create or replace temp table _misfit_text (source_row bigint, line varchar)")
+    con.executemany("insert into _misfit_text values (?, ?)", firsts)
+    con.execute(f"insert into _misfit_lines select source_row, {keyed_hash(FIRST_LINE.format('line'))} "
+                "from _misfit_text")
+    con.execute("drop table _misfit_text")  # the lines' clear text goes no further
 
 
 def _declared_spelling(source: Source, path: Path, headers: list[str]) -> list[str]:

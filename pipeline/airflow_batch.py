@@ -10,7 +10,8 @@ in a process of its own and 5.8 s as the third DAG run of one.
 Each command runs through Airflow's own CLI parser, as ``airflow <command>`` would, except the project's own step
 ``FAIL_ABANDONED_RUNS`` (pipeline/airflow_runs.py), which needs Airflow's metadata DB too. Before and after each
 this prints a line starting with ``MARKER`` and a JSON object (the command; then its exit status and seconds), for
-the caller to follow; it stops at the first command that fails and exits 1.
+the caller to follow (not with ``--no-markers`` first: a person runs it); it stops at the first command that fails
+and exits 1.
 """
 
 from __future__ import annotations
@@ -26,19 +27,23 @@ from contextlib import contextmanager, nullcontext
 
 MARKER = "pipeline-airflow-step "
 FAIL_ABANDONED_RUNS = ("pipeline", "fail-abandoned-test-runs")  # the project's step: pipeline/airflow_runs.py
-
-
-def _say(**fields: object) -> None:
-    print(MARKER + json.dumps(fields), flush=True)
+# Before the commands: no marker lines (a person runs the batch, not a caller that follows them).
+NO_MARKERS = "--no-markers"
 
 
 def main(argv: list[str]) -> int:
-    commands: list[list[str]] = json.loads(argv[0])
+    markers = argv[0] != NO_MARKERS
+    commands: list[list[str]] = json.loads(argv[-1])
+
+    def say(**fields: object) -> None:
+        if markers:
+            print(MARKER + json.dumps(fields), flush=True)
+
     from airflow.cli import cli_parser
 
     parser = cli_parser.get_parser()
     for command in commands:
-        _say(command=command)
+        say(command=command)
         started = time.perf_counter()
         status = 0
         try:
@@ -64,7 +69,7 @@ def main(argv: list[str]) -> int:
             status = 1
         sys.stdout.flush()
         sys.stderr.flush()
-        _say(command=command, exit=status, seconds=round(time.perf_counter() - started, 1))
+        say(command=command, exit=status, seconds=round(time.perf_counter() - started, 1))
         if status:
             return 1
     return 0

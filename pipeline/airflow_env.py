@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.airflow_batch import FAIL_ABANDONED_RUNS
+from pipeline.airflow_batch import FAIL_ABANDONED_RUNS, NO_MARKERS
 from pipeline.airflow_runs import ABANDONED
 from pipeline.dbt_manifest import ensure_manifest
 from pipeline.settings import PROJECT_ROOT, WAREHOUSE_POOL, Settings, airflow_home
@@ -118,7 +118,8 @@ def run_airflow(args: list[str], env: dict[str, str]) -> int:
                 print(line[len(ABANDONED):], file=sys.stderr)
     if args[:2] == ["tasks", "test"]:
         # Through the batch, which exits 1 when the task failed: Airflow's own `tasks test` exits 0 (airflow_batch.py).
-        os.execve(sys.executable, [sys.executable, "-m", "pipeline.airflow_batch", json.dumps([args])], env)
+        os.execve(sys.executable, [sys.executable, "-m", "pipeline.airflow_batch", NO_MARKERS, json.dumps([args])],
+                  env)
     if not args or args[0] not in SERVICES:
         os.execve(sys.executable, [*argv, *airflow_args(args)], env)
     # Signals are held while the service starts, so one arriving in between is forwarded, not lost with an orphan.

@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.cli import add_command
+from ingest.cli import add_command, reader_gone
 from ingest.errors import WarehouseLocked, WarehouseMissing
 from pipeline.airflow_batch import MARKER
 from pipeline.airflow_env import SETUP_STEPS, airflow_env, run_airflow
@@ -299,8 +298,6 @@ def gate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Output piped into `head` ends quietly, as a Unix tool's does (Python ignores SIGPIPE, and raises instead).
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -361,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         return _run(args)
+    except BrokenPipeError:
+        return reader_gone()
     except (StepFailed, MissingInput, WarehouseLocked, WarehouseMissing, ValueError, StaleServing) as exc:
         log.error("%s", exc)
     except duckdb.Error as exc:  # its later lines can quote data

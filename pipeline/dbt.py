@@ -40,7 +40,7 @@ from typing import NamedTuple
 import yaml
 
 from ingest.warehouse import WarehouseLocked, connect, locked_message
-from pipeline.settings import Settings
+from pipeline.settings import BRAND_HANDLES_MISSING, Settings
 
 log = logging.getLogger(__name__)
 
@@ -201,14 +201,19 @@ def warehouse_by_name(settings: Settings) -> tuple[Path, dict[str, str]]:
 
 
 def _with_settings_vars(settings: Settings, args: tuple[str, ...]) -> tuple[str, ...]:
-    """The settings' dbt vars added to ``--vars`` (vars the caller gives win)."""
+    """The settings' dbt vars added to ``--vars`` (vars the caller gives win). A command that reads or writes data
+    refuses to run without the brand's handles; one that reads only the project's files (``dbt parse`` at deploy
+    time, for the manifest Cosmos draws its tasks from) does not need them."""
     if not args or args[0] not in _TAKES_VARS:
         return args
-    if "--vars" not in args:
-        return (*args, "--vars", json.dumps(settings.dbt_vars()))
-    at = args.index("--vars") + 1
-    given = yaml.safe_load(args[at]) or {}
-    return (*args[:at], json.dumps({**settings.dbt_vars(), **given}), *args[at + 1:])
+    at = args.index("--vars") + 1 if "--vars" in args else None
+    given = (yaml.safe_load(args[at]) or {}) if at else {}
+    merged = {**settings.dbt_vars(), **given}
+    if not merged["brand_handles"] and args[0] not in _NO_WAREHOUSE:
+        raise ValueError(BRAND_HANDLES_MISSING)
+    if at is None:
+        return (*args, "--vars", json.dumps(merged))
+    return (*args[:at], json.dumps(merged), *args[at + 1:])
 
 
 def unit_test_excludes(settings: Settings, args: tuple[str, ...]) -> tuple[str, ...]:

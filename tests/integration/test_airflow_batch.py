@@ -117,6 +117,7 @@ def test_a_failed_task_of_tasks_test_fails_the_command(tmp_path: Path) -> None:
     assert fine.returncode == 0 and " ended " not in fine.stdout, fine.stdout[-3000:] + fine.stderr[-3000:]
     assert explode.returncode == 1, explode.stdout[-3000:] + explode.stderr[-3000:]
     assert "task explode of failing_probe ended failed (its error is above)" in explode.stdout
+    assert MARKER not in explode.stdout + fine.stdout, "the batch's lines for a calling process are not shown"
     assert "ValueError" in explode.stdout + explode.stderr or "TypeError" in explode.stdout + explode.stderr, \
         "Airflow's own error is shown"
 

@@ -172,3 +172,21 @@ def test_a_redelivery_with_a_bad_line_keeps_the_orders_last_good_version_whole(r
     assert len(quarantined) == 2
     assert ("Name", "#2001") in [q[:2] for q in quarantined]
     assert any(": another line of the same record (Name #2001) was rejected" in q[2] for q in quarantined)
+
+
+def test_data_lines_that_all_end_with_a_delimiter_the_header_lacks_still_load(sample_landing: Path,
+                                                                              tmp_path: Path) -> None:
+    """Some tools end every data line with a delimiter and the header without one. Each record then has one empty
+    value more than the header: the file loads whole, and a record shifted by an unquoted comma is still caught."""
+    landing = tmp_path / "landing"
+    (landing / "marketing").mkdir(parents=True)
+    header, *rows = (sample_landing / "marketing" / "creators.csv").read_text().splitlines()
+    shifted = rows[2].replace(",", ", x,", 1)  # one unquoted value more, as `Petrov, Ivan` typed in
+    (landing / "marketing" / "creators.csv").write_text("\n".join([header, *(r + "," for r in rows[:2]),
+                                                                   shifted + ",", *(r + "," for r in rows[3:])]) + "\n")
+    [result] = load_with_results(["creators"], landing, tmp_path / "w.duckdb", PII_TEST_KEY)
+    assert (result.rows_loaded, result.rows_quarantined) == (len(rows) - 1, 1), result
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    [(row, reason)] = con.execute("select source_row, reason from raw.quarantine").fetchall()
+    con.close()
+    assert row == 3 and "more values than the header's" in reason, reason

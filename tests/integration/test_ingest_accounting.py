@@ -373,3 +373,28 @@ def test_the_later_delivery_wins_whatever_the_file_names(tmp_path: Path) -> None
                 as newest_load_id from raw.shopify_order_lines_csv)
         where _load_id = newest_load_id and order_name = '#2001'""")
     assert newest == [("#2001", "orders_export_1.csv")]
+
+
+def test_a_shifted_record_is_found_again_by_its_hash_in_a_crlf_file_with_a_preamble_and_stray_quotes(
+        tmp_path: Path) -> None:
+    """GA4 writes '#' lines before the header and Windows line ends; a product name holds a stray inch mark (27"),
+    which DuckDB's reader takes as text. Two records later hold one value too many. Each is quarantined with the hash
+    of its own first line, so `ingest locate` finds that line, not a neighbour's."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "sources" / "ga4" / "landing_pages_2026-05.csv"
+    preamble, rest = fixture.read_text().split("Landing page + query string", 1)
+    header, *rows = ("Landing page + query string" + rest).splitlines()
+    rows = [*rows[:3], '/products/monitor-27" promo,20260505,google / cpc,c2,9,4,0,0', *rows[3:],
+            "/a,b,20260506,instagram / creator,c1,3,1,0,0", *rows[3:5], "/c,d,20260507,instagram / creator,c1,2,1,0,0"]
+    folder = tmp_path / "landing" / "ga4"
+    folder.mkdir(parents=True)
+    path = folder / "landing_pages_crlf.csv"
+    path.write_bytes("\r\n".join([*preamble.splitlines(), header, *rows]).encode() + b"\r\n")
+    load_with_results(["ga4_landing_pages"], tmp_path / "landing", tmp_path / "w.duckdb", PII_TEST_KEY)
+    lines = path.read_text().split("\n")
+    found = []
+    for reason, line_hash in _query(tmp_path, "select reason, line_hash from raw.quarantine where reason like "
+                                              "'%values than the header%' order by source_row"):
+        assert "more values than the header's 8 columns" in reason and line_hash, reason
+        [number] = locate_line(path, line_hash, PII_TEST_KEY)
+        found.append(lines[number - 1].rstrip("\r"))
+    assert found == ["/a,b,20260506,instagram / creator,c1,3,1,0,0", "/c,d,20260507,instagram / creator,c1,2,1,0,0"]

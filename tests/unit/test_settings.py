@@ -158,14 +158,19 @@ def test_a_gate_threshold_that_is_not_a_number_in_range_names_its_variable(name:
 def test_outside_the_demo_dbt_refuses_to_run_without_the_brands_handles(monkeypatch: pytest.MonkeyPatch) -> None:
     """The sample brand's handle was the default: another brand's posts all read as organic, no disclosure was
     checked, and creators were rejected for it. Now only the demo has a default."""
+    from pipeline.dbt import _with_settings_vars
+
     monkeypatch.delenv("PIPELINE_BRAND_HANDLES", raising=False)
     monkeypatch.delenv("PIPELINE_DEMO", raising=False)
     settings = load_settings()
     assert settings.brand_handles == ()
-    with pytest.raises(ValueError, match=r"^PIPELINE_BRAND_HANDLES is not set: set it to your brand's handles"):
-        settings.dbt_vars()
+    for command in ("build", "run", "test", "seed"):
+        with pytest.raises(ValueError, match=r"^PIPELINE_BRAND_HANDLES is not set: set it to your brand's handles"):
+            _with_settings_vars(settings, (command,))
+    # The manifest Cosmos draws its tasks from is parsed at deploy time (the Dockerfile), before any brand is set.
+    assert _with_settings_vars(settings, ("parse",)) == ("parse", "--vars", '{"brand_handles": []}')
     monkeypatch.setenv("PIPELINE_DEMO", "1")
     assert load_settings().dbt_vars() == {"brand_handles": ["lumenandco"]}
     monkeypatch.delenv("PIPELINE_DEMO")
     monkeypatch.setenv("PIPELINE_BRAND_HANDLES", "mybrand")
-    assert load_settings().dbt_vars() == {"brand_handles": ["mybrand"]}
+    assert _with_settings_vars(load_settings(), ("build",)) == ("build", "--vars", '{"brand_handles": ["mybrand"]}')

@@ -461,7 +461,9 @@ reasons as (
         || '{{ var("approve_min_score") }}); weakest: ' || weakest
         || case
             when vetting_score < {{ var('review_min_score') }} and is_missing_data_review
-                then '; from ' || round(100 * data_coverage) || '% of the checks only: too little data to reject'
+                then
+                    '; data for under {{ (var("review_below_coverage") * 100) | int }}% of the checks'' weight: '
+                    || 'too little to reject'
             else ''
         end,
         null
