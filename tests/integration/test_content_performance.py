@@ -78,37 +78,42 @@ def test_the_mart_gate_stops_a_best_named_on_thin_data_or_revenue_credited_twice
     assert "nothing published" in str(failed.value)
 
 
-def test_an_unmapped_media_kind_is_named_in_the_builds_warning(built_warehouse: Path, tmp_path: Path,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
-    # dbt says only "Got 1 result" for a warning: the pipeline logs what the test found, the kind and its posts.
+def _warnings_after(built_warehouse: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, tamper: str,
+                    test: str) -> str:
+    """What the pipeline logs for the warn test ``test`` run on a copy of the built sample changed by ``tamper``: dbt
+    itself says only "Got 1 result" for a warning, the pipeline logs what the test found."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, warehouse)
     con = duckdb.connect(str(warehouse))
-    con.execute("insert into intermediate.int_content_posts select * replace ('export/Live' as media_kind, "
-                "'unmapped' as content_format, 'Unmapped' as format_label, post_id || '-live' as post_id) "
-                "from intermediate.int_content_posts where platform = 'instagram' limit 3")
+    con.execute(tamper)
     con.close()
     settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
     with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
-        run_dbt(settings, "test", "--select", "warn_unmapped_media_kinds")
+        run_dbt(settings, "test", "--select", test)
+    return caplog.text
+
+
+def test_an_unmapped_media_kind_is_named_in_the_builds_warning(built_warehouse: Path, tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    logged = _warnings_after(built_warehouse, tmp_path, caplog, (
+        "insert into intermediate.int_content_posts select * replace ('export/Live' as media_kind, "
+        "'unmapped' as content_format, 'Unmapped' as format_label, post_id || '-live' as post_id) "
+        "from intermediate.int_content_posts where platform = 'instagram' limit 3"), "warn_unmapped_media_kinds")
     assert ("a test warned: media kind export/Live on instagram (3 posts) is not in seed content_formats: its posts "
-            "count as format unmapped; add a row for it to dbt_project/seeds/content_formats.csv") in caplog.text
+            "count as format unmapped; add a row for it to dbt_project/seeds/content_formats.csv") in logged
 
 
 def test_posts_of_an_account_no_creator_names_are_named_in_the_builds_warning(built_warehouse: Path, tmp_path: Path,
                                                                               caplog: pytest.LogCaptureFixture) -> None:
     """A user trial's creators file had `leo_skin` for the handle `leo.skin`: her scraped videos matched no creator
     and left every mart without a word. The build now warns, naming the account."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(built_warehouse, warehouse)
-    con = duckdb.connect(str(warehouse))
+    con = duckdb.connect(str(built_warehouse), read_only=True)
     assert con.execute("select count(*) from intermediate.int_posts where creator_id is null").fetchone() == (0,)
-    con.execute("insert into intermediate.int_posts select * replace (null as creator_id, 'leo.skin' as account_id, "
-                "post_id || '-leo' as post_id) from intermediate.int_posts where platform = 'tiktok' limit 4")
     con.close()
-    settings = dataclasses.replace(load_settings(), warehouse_path=warehouse)
-    with caplog.at_level(logging.WARNING, logger="pipeline.dbt"):
-        run_dbt(settings, "test", "--select", "warn_posts_without_creator")
+    logged = _warnings_after(built_warehouse, tmp_path, caplog, (
+        "insert into intermediate.int_posts select * replace (null as creator_id, 'leo.skin' as account_id, "
+        "post_id || '-leo' as post_id) from intermediate.int_posts where platform = 'tiktok' limit 4"),
+        "warn_posts_without_creator")
     assert ("a test warned: 4 tiktok post(s) of account leo.skin match no creator in marketing/creators*.csv, so no "
             "vetting or content mart counts them: if the account is a creator's, correct the handle or account id in "
-            "its row (a typo?)") in caplog.text
+            "its row (a typo?)") in logged
