@@ -324,8 +324,9 @@ def _csv_header(path: Path, text: Path) -> tuple[list[str], str, int]:
     DuckDB's sniffer: a file cut inside a quoted value makes it give up, or read every quote as text and split quoted
     values silently. Lines before the header that start with '#' or are blank are a report's preamble (GA4's CSV
     downloads write the account, property and date range so) and are skipped. Some tools end every data line with a
-    delimiter but not the header: when the first data lines (up to three) all do, that empty last value gets a column
-    of its own (DuckDB's name for one without a name), so the records still have as many values as the header.
+    delimiter but not the header: when the first data lines (up to three) all have one empty value more than the
+    header, that value gets a column of its own (DuckDB's name for one without a name), so the records still have as
+    many values as the header.
     """
     preamble = 0
     with text.open(encoding="utf-8-sig", newline="") as fh:
@@ -340,7 +341,10 @@ def _csv_header(path: Path, text: Path) -> tuple[list[str], str, int]:
     duplicated = sorted(h for h, n in Counter(headers).items() if n > 1)
     if duplicated:
         raise UnreadableFileError(path, f"duplicated header column(s) {duplicated}: each column name must appear once")
-    if data and all(line.endswith(delimiter) for line in data) and not first.endswith(delimiter):
+    # One value more than the header in each of the first data lines, the last empty: the lines' own delimiter at
+    # their end (a line that merely ends with an empty last value has as many values as the header).
+    values = list(csv.reader(data, delimiter=delimiter))
+    if values and all(len(v) == len(headers) + 1 and v[-1] == "" for v in values):
         headers.append("")
     # DuckDB's name for a column without one.
     return [h or f"column{i}" for i, h in enumerate(headers)], delimiter, preamble

@@ -181,12 +181,12 @@ def test_data_lines_that_all_end_with_a_delimiter_the_header_lacks_still_load(sa
     landing = tmp_path / "landing"
     (landing / "marketing").mkdir(parents=True)
     header, *rows = (sample_landing / "marketing" / "creators.csv").read_text().splitlines()
-    shifted = rows[2].replace(",", ", x,", 1)  # one unquoted value more, as `Petrov, Ivan` typed in
-    (landing / "marketing" / "creators.csv").write_text("\n".join([header, *(r + "," for r in rows[:2]),
-                                                                   shifted + ",", *(r + "," for r in rows[3:])]) + "\n")
+    shifted = rows[4].replace(",", ", x,", 1)  # one unquoted value more, as `Petrov, Ivan` typed in
+    (landing / "marketing" / "creators.csv").write_text("\n".join([header, *(r + "," for r in rows[:4]),
+                                                                   shifted + ",", *(r + "," for r in rows[5:])]) + "\n")
     [result] = load_with_results(["creators"], landing, tmp_path / "w.duckdb", PII_TEST_KEY)
     assert (result.rows_loaded, result.rows_quarantined) == (len(rows) - 1, 1), result
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     [(row, reason)] = con.execute("select source_row, reason from raw.quarantine").fetchall()
     con.close()
-    assert row == 3 and "more values than the header's" in reason, reason
+    assert row == 5 and "more values than the header's" in reason, reason
