@@ -54,15 +54,18 @@ _SHARED_DATA = {"sample_landing": 1, "loaded_warehouse": 2, "built_warehouse": 3
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Test files in the order both xdist workers use best (``--dist loadfile --no-loadscope-reorder`` queues files
-    as collected): first one file that needs the built warehouse, so one worker starts building it at once, then the
-    files by the latest shared fixture they wait for: none, the sample data, the loaded warehouse, the built one.
-    Otherwise the other worker soon reaches a file that needs the build and waits for it on its lock (37-43 s). The
-    suite is CPU-bound, so this keeps both workers busy rather than making it faster (docs/benchmarks.md)."""
+    as collected): first one file that needs the latest shared data any selected test needs (the built warehouse in
+    the default tier), so one worker starts making it at once, then the files by the latest shared fixture they wait
+    for: none, the sample data, the loaded warehouse, the built one. Otherwise the other worker soon reaches a file that
+    needs the build and waits for it on its lock (37-43 s). The suite is CPU-bound, so this keeps both workers busy
+    rather than making it faster (docs/benchmarks.md). In the e2e tier the file that starts is the Airflow-run dbt
+    models' (the loaded warehouse), its longest: last, it would run alone at the end."""
     needs: dict[Path, int] = defaultdict(int)
     for item in items:
         shared = _SHARED_DATA.keys() & set(item.fixturenames)
         needs[item.path] = max([needs[item.path], *(_SHARED_DATA[name] for name in shared)])
-    starter = next((item.path for item in items if "built_warehouse" in item.fixturenames), None)
+    latest = max(needs.values(), default=0)
+    starter = next((item.path for item in items if latest and needs[item.path] == latest), None)
     items.sort(key=lambda item: 0 if item.path == starter else needs[item.path] + 1)
 
 

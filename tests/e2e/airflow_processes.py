@@ -28,11 +28,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def log_server_ports() -> dict[str, str]:
+    """Free ports for the log servers a scheduler or Celery worker (8793) and a triggerer (8794) start: another
+    test's Airflow may run beside this one (`pytest -n 2 -m e2e`), and only one process can listen on a port."""
+    return {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port())}
+
+
 def airflow_test_env(data_dir: Path, airflow_home: Path, port: int, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _OWN_LOCATIONS}
     return env | {"PIPELINE_DATA_DIR": str(data_dir), "AIRFLOW_HOME": str(airflow_home),
                   "PIPELINE_PII_KEY": "test-key-not-secret", "AIRFLOW__API__PORT": str(port),
-                  "DBT_TARGET_PATH": str(data_dir / "dbt-target")} | extra
+                  "DBT_TARGET_PATH": str(data_dir / "dbt-target")} | log_server_ports() | extra
 
 
 @contextmanager

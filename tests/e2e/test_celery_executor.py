@@ -259,8 +259,6 @@ def celery_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryRuns
             AIRFLOW__CELERY__RESULT_BACKEND="db+" + metadata,  # as compose: the same database
             # Shared by every service, as in compose: tokens signed by one are accepted by the others.
             AIRFLOW__API_AUTH__JWT_SECRET="celery-test-jwt-secret", AIRFLOW__API__SECRET_KEY="celery-test-secret",
-            # The workers' log server, on a port no other test's Airflow uses.
-            AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
             AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
             AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="5",
             PIPELINE_TRANSFORM_CRON="none")  # no scheduled run on unpause: only the two triggered here
