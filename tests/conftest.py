@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import json
 import os
 import shutil
@@ -42,6 +43,23 @@ os.environ["PIPELINE_DBT_UNIT_TESTS"] = "never"
 os.environ.setdefault("PIPELINE_BRAND_HANDLES", "lumenandco")
 
 PII_TEST_KEY = "test-key-not-secret"
+
+
+def _gx_spark_compat_for_xdist_workers() -> None:
+    """pytest-xdist's workers run from `python -c`, whose __main__ has neither __spec__ nor __file__; pyspark (the
+    extra `spark`) takes that for a doctest run of its own and ends the process (SystemExit 0) when GX imports
+    pyspark.sql.connect, as every gate does. Imported once here looking interactive (sys.ps1), pyspark skips that
+    check and GX records Spark Connect as missing, as in any other process (GX's import costs a worker ~6 s)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") or importlib.util.find_spec("pyspark") is None:
+        return
+    sys.ps1 = ""
+    try:
+        import great_expectations.compatibility.pyspark  # noqa: F401 (the import is the point)
+    finally:
+        del sys.ps1
+
+
+_gx_spark_compat_for_xdist_workers()
 
 
 # The session fixtures below that build the shared sample data (generate, load, gate, dbt build: about a minute), each
